@@ -1,0 +1,530 @@
+//! One run as a bevy_ecs world: agents are entities, the world state is a resource,
+//! and one round is a schedule of small systems, read top to bottom:
+//!
+//! ```text
+//! observe → update_beliefs → appraise → forecast → decide → resolve → check_terminal
+//! ```
+//!
+//! - `observe`: each agent receives intelligence on what every other agent did last
+//!   round (a noisy signal of accuracy `intel`); in round 1 it assumes the declared
+//!   status quo (or a uniform guess).
+//! - `update_beliefs`: Bayes' rule over each other agent's private type, with the
+//!   likelihood of the signal under what the observer predicted each type would do.
+//! - `appraise`: each agent's utility terms are evaluated in the current world state,
+//!   for each of its possible types.
+//! - `forecast`: each observer predicts what each type of each other agent will do
+//!   this round — that type's decision rule applied to its expected utilities, given
+//!   the last round as the observer perceived it.
+//! - `decide`: each agent forms the others' mixed play from beliefs × forecasts,
+//!   computes its expected utilities and chooses with its decision rule.
+//! - `resolve`: utilities are paid and effects move the world state (with noise).
+//! - `check_terminal`: the first outcome condition that holds ends the run; at the
+//!   horizon the at-horizon outcomes decide.
+//!
+//! The world, schedule and entities are built once per [`Engine`] (once per worker
+//! thread) and reset in place for each run: building a `World` and `Schedule` costs
+//! ~80 µs, far more than a run. Components are overwritten, never inserted or removed,
+//! so no archetype moves happen and the runs stay independent.
+
+use std::sync::Arc;
+
+use bevy_ecs::prelude::*;
+use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+use brink_solve::{NormalFormGame, PureNashSolver};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+use crate::model::{self, Dims};
+use crate::rules::{DecisionRule, sample};
+use crate::run_result::{EquilibriumClass, RunResult};
+use crate::scenario::CompiledScenario;
+use crate::seed;
+use crate::trace::{self, Trace};
+
+/// Schedule label of one round.
+#[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PlayRound;
+
+/// An agent: its index in the scenario (which fixes its name, actions and utilities).
+#[derive(Component, Clone, Copy, Debug)]
+pub struct Agent {
+    /// Index in [`CompiledScenario::agents`].
+    pub index: usize,
+}
+
+/// The agent's private type for this run, drawn from its prior.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct PrivateType(pub usize);
+
+/// The agent's beliefs: a probability distribution over each other agent's type,
+/// flat `[target][type]` at [`Dims::type_offset`].
+#[derive(Component, Clone, Debug)]
+pub struct Beliefs {
+    /// Probabilities.
+    pub probs: Vec<f64>,
+}
+
+/// What the agent perceived of the last round: a point mass (or a uniform guess) per
+/// agent, flat `[agent][action]` at [`Dims::action_offset`], and the raw signals.
+#[derive(Component, Clone, Debug)]
+pub struct Perception {
+    /// Marginal probabilities of each agent's last action as perceived.
+    pub marginals: Vec<f64>,
+    /// The signal received about each agent's last action (own action for itself).
+    pub signals: Vec<usize>,
+}
+
+/// The agent's prediction of what each type of each other agent plays this round,
+/// flat `[target][type][action]` at [`Dims::forecast_offset`]. Kept until the next
+/// round, where it gives the likelihoods for Bayes' rule.
+#[derive(Component, Clone, Debug)]
+pub struct Forecasts {
+    /// Probabilities.
+    pub probs: Vec<f64>,
+}
+
+/// The agent's utility terms evaluated in this round's state, for each of its types:
+/// `[type][term]`.
+#[derive(Component, Clone, Debug)]
+pub struct Utilities {
+    /// Term values.
+    pub values: Vec<f64>,
+}
+
+/// This round's decision: expected utility and probability of each action, and the
+/// action drawn.
+#[derive(Component, Clone, Debug)]
+pub struct Choice {
+    /// Expected utility of each action under the agent's beliefs.
+    pub expected: Vec<f64>,
+    /// Probability of each action under the decision rule.
+    pub policy: Vec<f64>,
+    /// The action played.
+    pub action: usize,
+}
+
+/// The agent's own random stream (see [`crate::seed`]).
+#[derive(Component, Clone, Debug)]
+pub struct AgentRng(pub ChaCha8Rng);
+
+/// Payoff accumulated so far.
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Payoff(pub f64);
+
+/// The compiled scenario and buffer offsets.
+#[derive(Resource, Clone)]
+pub struct Model {
+    /// The scenario.
+    pub scenario: Arc<CompiledScenario>,
+    /// Offsets of per-agent blocks.
+    pub dims: Dims,
+}
+
+/// The world state: the frame formulas read (state variables, round, this round's
+/// action indicators, the agents' true type values) and scratch for effects.
+#[derive(Resource, Clone, Debug)]
+pub struct WorldState {
+    /// See [`crate::scenario::FrameLayout`].
+    pub frame: Vec<f64>,
+    delta: Vec<f64>,
+    set: Vec<f64>,
+}
+
+/// Actions by agent index: this round's and last round's.
+#[derive(Resource, Clone, Debug)]
+pub struct Profile {
+    /// This round's actions.
+    pub current: Vec<usize>,
+    /// Last round's actions.
+    pub previous: Vec<usize>,
+}
+
+/// The current round, from 1.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct Round(pub u32);
+
+/// The world's random stream (effect noise).
+#[derive(Resource, Clone, Debug)]
+pub struct WorldRng(pub ChaCha8Rng);
+
+/// The outcome, once the run has ended.
+#[derive(Resource, Clone, Copy, Debug, Default)]
+pub struct Status {
+    /// Outcome index.
+    pub outcome: Option<usize>,
+}
+
+fn observe(model: Res<Model>, round: Res<Round>, profile: Res<Profile>, mut agents: Query<(&Agent, &mut Perception, &mut AgentRng)>) {
+    let (s, d) = (&*model.scenario, &model.dims);
+    for (agent, mut perception, mut rng) in &mut agents {
+        let i = agent.index;
+        let p = &mut *perception;
+        p.marginals.fill(0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (off, n) = (d.action_offset[j], aj.actions.len());
+            let seen = if round.0 == 1 {
+                aj.status_quo
+            } else if j == i {
+                Some(profile.previous[j])
+            } else {
+                let u: f64 = rng.0.random();
+                Some(model::draw_signal(profile.previous[j], n, s.agents[i].intel[j], u))
+            };
+            match seen {
+                Some(a) => {
+                    p.marginals[off + a] = 1.0;
+                    p.signals[j] = a;
+                }
+                None => p.marginals[off..off + n].fill(1.0 / n as f64),
+            }
+        }
+    }
+}
+
+fn update_beliefs(model: Res<Model>, round: Res<Round>, mut agents: Query<(&Agent, &Perception, &Forecasts, &mut Beliefs)>) {
+    if round.0 == 1 {
+        return;
+    }
+    let (s, d) = (&*model.scenario, &model.dims);
+    for (agent, perception, forecasts, mut beliefs) in &mut agents {
+        let i = agent.index;
+        for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
+            let (n, nt) = (aj.actions.len(), aj.types.len());
+            let (to, fo) = (d.type_offset[j], d.forecast_offset[j]);
+            model::bayes_update(
+                &mut beliefs.probs[to..to + nt],
+                &forecasts.probs[fo..fo + nt * n],
+                n,
+                perception.signals[j],
+                s.agents[i].intel[j],
+            );
+        }
+    }
+}
+
+fn appraise(model: Res<Model>, world: Res<WorldState>, mut agents: Query<(&Agent, &mut Utilities)>) {
+    for (agent, mut utilities) in &mut agents {
+        model::evaluate_terms(&model.scenario.agents[agent.index], &world.frame, &mut utilities.values);
+    }
+}
+
+fn forecast(
+    model: Res<Model>,
+    targets: Query<(&Agent, &Utilities)>,
+    mut observers: Query<(&Agent, &Perception, &mut Forecasts)>,
+    mut eu: Local<Vec<f64>>,
+) {
+    let (s, d) = (&*model.scenario, &model.dims);
+    for (target, utilities) in &targets {
+        let j = target.index;
+        let aj = &s.agents[j];
+        let (n, nterms) = (aj.actions.len(), aj.terms.len());
+        eu.resize(n, 0.0);
+        for (observer, perception, mut forecasts) in &mut observers {
+            if observer.index == j {
+                continue;
+            }
+            for ty in 0..aj.types.len() {
+                let values = &utilities.values[ty * nterms..(ty + 1) * nterms];
+                model::expected_utilities(s, d, j, values, &perception.marginals, &mut eu);
+                let at = d.forecast_offset[j] + ty * n;
+                aj.rule.policy(&eu, &mut forecasts.probs[at..at + n]);
+            }
+        }
+    }
+}
+
+type DecideItem<'a> = (
+    &'a Agent,
+    &'a PrivateType,
+    &'a Beliefs,
+    &'a Forecasts,
+    &'a Utilities,
+    &'a DecisionRule,
+    &'a mut Choice,
+    &'a mut AgentRng,
+);
+
+fn decide(model: Res<Model>, mut profile: ResMut<Profile>, mut agents: Query<DecideItem>, mut marginals: Local<Vec<f64>>) {
+    let (s, d) = (&*model.scenario, &model.dims);
+    marginals.resize(d.actions, 0.0);
+    for (agent, ty, beliefs, forecasts, utilities, rule, mut choice, mut rng) in &mut agents {
+        let i = agent.index;
+        // Each other agent's play: its types' forecast play weighted by beliefs.
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (off, n) = (d.action_offset[j], aj.actions.len());
+            let m = &mut marginals[off..off + n];
+            m.fill(0.0);
+            if j == i {
+                continue;
+            }
+            for t in 0..aj.types.len() {
+                let b = beliefs.probs[d.type_offset[j] + t];
+                let row = &forecasts.probs[d.forecast_offset[j] + t * n..][..n];
+                m.iter_mut().zip(row).for_each(|(x, &p)| *x += b * p);
+            }
+        }
+        let nterms = s.agents[i].terms.len();
+        let values = &utilities.values[ty.0 * nterms..(ty.0 + 1) * nterms];
+        let c = &mut *choice;
+        model::expected_utilities(s, d, i, values, &marginals, &mut c.expected);
+        rule.policy(&c.expected, &mut c.policy);
+        c.action = sample(&c.policy, rng.0.random());
+        profile.current[i] = c.action;
+    }
+}
+
+fn resolve(
+    model: Res<Model>,
+    profile: Res<Profile>,
+    mut world: ResMut<WorldState>,
+    mut rng: ResMut<WorldRng>,
+    mut agents: Query<(&Agent, &PrivateType, &Utilities, &mut Payoff)>,
+) {
+    let s = &*model.scenario;
+    let w = &mut *world;
+    for (j, aj) in s.agents.iter().enumerate() {
+        let off = s.layout.indicators[j];
+        for a in 0..aj.actions.len() {
+            w.frame[off + a] = f64::from(u8::from(a == profile.current[j]));
+        }
+    }
+    for (agent, ty, utilities, mut payoff) in &mut agents {
+        let spec = &s.agents[agent.index];
+        let n = spec.terms.len();
+        payoff.0 += model::utility_at(spec, &utilities.values[ty.0 * n..(ty.0 + 1) * n], &profile.current);
+    }
+    let rng = &mut rng.0;
+    model::apply_effects(s, &mut w.frame, &mut w.delta, &mut w.set, || rng.sample(StandardNormal));
+}
+
+fn check_terminal(
+    model: Res<Model>,
+    mut world: ResMut<WorldState>,
+    mut round: ResMut<Round>,
+    mut status: ResMut<Status>,
+    mut profile: ResMut<Profile>,
+) {
+    status.outcome = model::check_outcome(&model.scenario, &world.frame, round.0);
+    let p = &mut *profile;
+    p.previous.copy_from_slice(&p.current);
+    if status.outcome.is_none() {
+        round.0 += 1;
+        world.frame[model.scenario.layout.round] = f64::from(round.0);
+    }
+}
+
+/// The systems of one round, in order.
+fn round_systems() -> bevy_ecs::schedule::ScheduleConfigs<bevy_ecs::system::ScheduleSystem> {
+    (observe, update_beliefs, appraise, forecast, decide, resolve, check_terminal).chain()
+}
+
+fn single_threaded(mut schedule: Schedule) -> Schedule {
+    // rayon owns parallelism; a schedule must never start a thread pool of its own.
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule
+}
+
+/// Plays runs of one scenario, reusing one `World` and `Schedule` across runs.
+pub struct Engine {
+    world: World,
+    schedule: Schedule,
+    traced: Option<Schedule>,
+    scenario: Arc<CompiledScenario>,
+    agents: QueryState<(
+        &'static Agent,
+        &'static mut PrivateType,
+        &'static mut Beliefs,
+        &'static mut Perception,
+        &'static mut Forecasts,
+        &'static mut Payoff,
+        &'static mut AgentRng,
+    )>,
+    finals: QueryState<(&'static Agent, &'static PrivateType, &'static Utilities, &'static Payoff)>,
+    result: RunResult,
+    game: NormalFormGame<f64>,
+    solver: PureNashSolver,
+    types: Vec<usize>,
+    values: Vec<Vec<f64>>,
+}
+
+impl Engine {
+    /// Builds the world (one entity per agent) and the round schedule.
+    pub fn new(scenario: Arc<CompiledScenario>) -> Self {
+        let dims = Dims::new(&scenario);
+        let s = &*scenario;
+        let mut world = World::new();
+        for (i, a) in s.agents.iter().enumerate() {
+            world.spawn((
+                Agent { index: i },
+                PrivateType(0),
+                Beliefs { probs: vec![0.0; dims.types] },
+                Perception { marginals: vec![0.0; dims.actions], signals: vec![0; s.agents.len()] },
+                Forecasts { probs: vec![0.0; dims.forecasts] },
+                Utilities { values: vec![0.0; a.types.len() * a.terms.len()] },
+                a.rule,
+                Choice { expected: vec![0.0; a.actions.len()], policy: vec![0.0; a.actions.len()], action: 0 },
+                AgentRng(ChaCha8Rng::from_seed([0; 32])),
+                Payoff(0.0),
+            ));
+        }
+        let n_state = s.state.len();
+        world.insert_resource(WorldState {
+            frame: vec![0.0; s.layout.len],
+            delta: vec![0.0; n_state],
+            set: vec![0.0; n_state],
+        });
+        world.insert_resource(Profile { current: vec![0; s.agents.len()], previous: vec![0; s.agents.len()] });
+        world.insert_resource(Round(1));
+        world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
+        world.insert_resource(Status::default());
+        world.insert_resource(Model { scenario: scenario.clone(), dims });
+
+        let mut schedule = single_threaded(Schedule::new(PlayRound));
+        schedule.add_systems(round_systems());
+        let agents = world.query();
+        let finals = world.query();
+        let sizes: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
+        let game = NormalFormGame::new(sizes.clone(), vec![0.0; sizes.iter().product::<usize>() * sizes.len()])
+            .expect("stage game size checked at load");
+        let result = RunResult {
+            final_state: vec![0.0; n_state],
+            payoffs: vec![0.0; s.agents.len()],
+            ..RunResult::default()
+        };
+        Engine {
+            world,
+            schedule,
+            traced: None,
+            agents,
+            finals,
+            result,
+            game,
+            solver: PureNashSolver::new(),
+            types: vec![0; s.agents.len()],
+            values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
+            scenario,
+        }
+    }
+
+    /// The scenario this engine plays.
+    pub fn scenario(&self) -> &Arc<CompiledScenario> {
+        &self.scenario
+    }
+
+    /// Plays run `index` of the batch with `master` seed and returns its result.
+    pub fn run(&mut self, master: u64, index: u64) -> &RunResult {
+        self.reset(master, index);
+        while self.world.resource::<Status>().outcome.is_none() {
+            self.schedule.run(&mut self.world);
+        }
+        self.finish();
+        &self.result
+    }
+
+    /// Plays run `index` like [`Engine::run`], recording a round-by-round trace.
+    /// The trace is read from the world after each round, so tracing cannot change
+    /// the run.
+    pub fn run_traced(&mut self, master: u64, index: u64) -> (RunResult, Trace) {
+        self.reset(master, index);
+        let schedule = self.traced.get_or_insert_with(|| {
+            let mut sch = single_threaded(Schedule::new(PlayRound));
+            sch.add_systems(round_systems());
+            sch
+        });
+        let mut trace = Trace::new(&self.scenario, master, index);
+        trace.types = {
+            let mut q = self.world.query::<(&Agent, &PrivateType)>();
+            let mut t = vec![String::new(); self.scenario.agents.len()];
+            for (a, ty) in q.iter(&self.world) {
+                t[a.index] = self.scenario.agents[a.index].types[ty.0].name.clone();
+            }
+            t
+        };
+        while self.world.resource::<Status>().outcome.is_none() {
+            schedule.run(&mut self.world);
+            trace.rounds.push(trace::record_round(&mut self.world));
+        }
+        self.finish();
+        trace.outcome = self.scenario.outcomes[self.result.outcome].name.clone();
+        trace.equilibrium = match self.result.equilibrium {
+            EquilibriumClass::PureNash { profile } => {
+                format!("pure Nash equilibrium {}", self.scenario.profile_label(profile))
+            }
+            EquilibriumClass::NotAnEquilibrium => "not an equilibrium".into(),
+        };
+        trace.payoffs = self.result.payoffs.clone();
+        (self.result.clone(), trace)
+    }
+
+    fn reset(&mut self, master: u64, index: u64) {
+        let key = seed::run_key(master, index);
+        let s = &*self.scenario;
+        let dims = self.world.resource::<Model>().dims.clone();
+        for (agent, mut ty, mut beliefs, mut perception, mut forecasts, mut payoff, mut rng) in self.agents.iter_mut(&mut self.world) {
+            let i = agent.index;
+            let mut r = ChaCha8Rng::from_seed(key);
+            r.set_stream(seed::agent_stream(i));
+            ty.0 = model::draw_type(&s.agents[i], r.random());
+            self.types[i] = ty.0;
+            rng.0 = r;
+            for (j, aj) in s.agents.iter().enumerate() {
+                for (t, spec) in aj.types.iter().enumerate() {
+                    beliefs.probs[dims.type_offset[j] + t] = spec.prior;
+                }
+            }
+            perception.marginals.fill(0.0);
+            perception.signals.fill(0);
+            forecasts.probs.fill(0.0);
+            payoff.0 = 0.0;
+        }
+        let mut world_rng = ChaCha8Rng::from_seed(key);
+        world_rng.set_stream(seed::WORLD_STREAM);
+        self.world.resource_mut::<WorldRng>().0 = world_rng;
+        let mut ws = self.world.resource_mut::<WorldState>();
+        let frame = &mut ws.frame;
+        frame.fill(0.0);
+        for (k, v) in s.state.iter().enumerate() {
+            frame[k] = v.initial;
+        }
+        frame[s.layout.round] = 1.0;
+        for (i, a) in s.agents.iter().enumerate() {
+            let off = s.layout.values[i];
+            frame[off..off + a.value_names.len()].copy_from_slice(&a.types[self.types[i]].values);
+        }
+        self.world.resource_mut::<Round>().0 = 1;
+        self.world.resource_mut::<Status>().outcome = None;
+    }
+
+    /// Terminal payoffs, final state and the equilibrium class of the settled play.
+    fn finish(&mut self) {
+        let s = &*self.scenario;
+        let outcome = self.world.resource::<Status>().outcome.expect("run ended");
+        let frame = &self.world.resource::<WorldState>().frame;
+        self.result.outcome = outcome;
+        self.result.rounds = self.world.resource::<Round>().0;
+        self.result.final_state.copy_from_slice(&frame[..s.state.len()]);
+        for (agent, ty, utilities, payoff) in self.finals.iter(&self.world) {
+            let i = agent.index;
+            let spec = &s.agents[i];
+            let n = spec.terms.len();
+            self.values[i].copy_from_slice(&utilities.values[ty.0 * n..(ty.0 + 1) * n]);
+            self.result.payoffs[i] = payoff.0 + spec.payoffs[ty.0][outcome].eval(frame);
+        }
+        // The stage game of the last round: each agent's utilities (true type, that
+        // round's state) over all action profiles.
+        let values = &self.values;
+        let filled = self
+            .game
+            .reset_from_fn(|profile, player| model::utility_at(&s.agents[player], &values[player], profile));
+        let settled = self.game.profile_index(&self.world.resource::<Profile>().current);
+        // A utility formula that evaluates to NaN leaves no game to solve: the play
+        // cannot be called an equilibrium.
+        self.result.equilibrium = if filled.is_ok() && self.solver.solve(&self.game).binary_search(&settled).is_ok() {
+            EquilibriumClass::PureNash { profile: settled as u64 }
+        } else {
+            EquilibriumClass::NotAnEquilibrium
+        };
+    }
+}

@@ -1,0 +1,262 @@
+//! The arithmetic of one round, as plain functions over slices.
+//!
+//! The ECS systems in [`crate::engine`] call these; so does the plain-struct reference
+//! model in `benches/`, which is how the cost of the ECS itself is measured. Nothing
+//! here allocates or touches a random number generator: draws are passed in.
+
+use crate::scenario::{AgentSpec, CompiledScenario};
+
+/// Offsets of per-agent blocks in the flat buffers agents keep.
+///
+/// Beliefs are `[target][type]`, perceptions `[agent][action]`, forecasts
+/// `[target][type][action]`, each target's block at the offsets below (an observer's
+/// own block is kept for a uniform layout and unused).
+#[derive(Clone, Debug)]
+pub struct Dims {
+    /// Start of each agent's types in a beliefs buffer.
+    pub type_offset: Vec<usize>,
+    /// Start of each agent's actions in a perception (marginals) buffer.
+    pub action_offset: Vec<usize>,
+    /// Start of each agent's `[type][action]` block in a forecasts buffer.
+    pub forecast_offset: Vec<usize>,
+    /// Total types over agents.
+    pub types: usize,
+    /// Total actions over agents.
+    pub actions: usize,
+    /// Total `types × actions` over agents.
+    pub forecasts: usize,
+}
+
+impl Dims {
+    /// Offsets for a scenario.
+    pub fn new(s: &CompiledScenario) -> Self {
+        let (mut t, mut a, mut f) = (0, 0, 0);
+        let (mut type_offset, mut action_offset, mut forecast_offset) = (vec![], vec![], vec![]);
+        for ag in &s.agents {
+            type_offset.push(t);
+            action_offset.push(a);
+            forecast_offset.push(f);
+            t += ag.types.len();
+            a += ag.actions.len();
+            f += ag.types.len() * ag.actions.len();
+        }
+        Dims { type_offset, action_offset, forecast_offset, types: t, actions: a, forecasts: f }
+    }
+}
+
+/// Evaluates an agent's utility terms in the current frame for each of its types:
+/// `out[type * terms + k]`.
+pub fn evaluate_terms(agent: &AgentSpec, frame: &[f64], out: &mut [f64]) {
+    let n = agent.terms.len();
+    for (k, term) in agent.terms.iter().enumerate() {
+        for (ty, e) in term.value_by_type.iter().enumerate() {
+            out[ty * n + k] = e.eval(frame);
+        }
+    }
+}
+
+/// Expected utility of each action of agent `i` when every other agent `j` plays
+/// independently with probabilities `marginals[action_offset[j]..]`; `values` are the
+/// agent's term values under the type considered. Exact for the additive-term utility
+/// model: a term's weight is the probability that the others meet its conditions.
+pub fn expected_utilities(s: &CompiledScenario, dims: &Dims, i: usize, values: &[f64], marginals: &[f64], eu: &mut [f64]) {
+    eu.iter_mut().for_each(|x| *x = 0.0);
+    for (term, &v) in s.agents[i].terms.iter().zip(values) {
+        let mut weight = v;
+        let mut own_mask = u64::MAX;
+        for c in &term.conditions {
+            if c.agent == i {
+                own_mask = c.mask;
+            } else {
+                let off = dims.action_offset[c.agent];
+                let n = s.agents[c.agent].actions.len();
+                let p: f64 = (0..n).filter(|&b| c.holds(b)).map(|b| marginals[off + b]).sum();
+                weight *= p;
+            }
+        }
+        if weight == 0.0 {
+            continue;
+        }
+        for (a, x) in eu.iter_mut().enumerate() {
+            if (own_mask >> a) & 1 == 1 {
+                *x += weight;
+            }
+        }
+    }
+}
+
+/// Utility of agent `i` (term `values` of one type) at a pure action profile.
+pub fn utility_at(agent: &AgentSpec, values: &[f64], profile: &[usize]) -> f64 {
+    agent
+        .terms
+        .iter()
+        .zip(values)
+        .filter(|(t, _)| t.conditions.iter().all(|c| c.holds(profile[c.agent])))
+        .map(|(_, &v)| v)
+        .sum()
+}
+
+/// Probability that intelligence of the given accuracy reports action `signal` when
+/// the target played `action` among `n`: `accuracy` if they agree, otherwise the
+/// remaining mass spread evenly over the `n − 1` wrong reports.
+#[inline]
+pub fn signal_likelihood(signal: usize, action: usize, n: usize, accuracy: f64) -> f64 {
+    if n == 1 {
+        1.0
+    } else if signal == action {
+        accuracy
+    } else {
+        (1.0 - accuracy) / (n - 1) as f64
+    }
+}
+
+/// The report intelligence gives about `action` (of `n`), from one uniform draw `u`:
+/// the truth with probability `accuracy`, otherwise a uniformly chosen wrong action.
+pub fn draw_signal(action: usize, n: usize, accuracy: f64, u: f64) -> usize {
+    if n == 1 || u < accuracy {
+        return action;
+    }
+    let v = ((u - accuracy) / (1.0 - accuracy) * (n - 1) as f64) as usize;
+    let k = v.min(n - 2);
+    if k >= action { k + 1 } else { k }
+}
+
+/// Bayes' rule for an observer's beliefs about one target's type after a signal.
+///
+/// `forecasts[type * n + a]` is the observer's prediction of what each type would have
+/// played. Returns false and leaves `beliefs` unchanged when the signal has zero (or
+/// non-finite) probability under every type the observer still considers possible:
+/// evidence the model calls impossible is ignored rather than turned into NaN.
+pub fn bayes_update(beliefs: &mut [f64], forecasts: &[f64], n: usize, signal: usize, accuracy: f64) -> bool {
+    let mut total = 0.0;
+    for (ty, b) in beliefs.iter().enumerate() {
+        let row = &forecasts[ty * n..(ty + 1) * n];
+        let like: f64 = row.iter().enumerate().map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy)).sum();
+        total += b * like;
+    }
+    if !(total > 0.0 && total.is_finite()) {
+        return false;
+    }
+    for (ty, b) in beliefs.iter_mut().enumerate() {
+        let row = &forecasts[ty * n..(ty + 1) * n];
+        let like: f64 = row.iter().enumerate().map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy)).sum();
+        *b = *b * like / total;
+    }
+    true
+}
+
+/// Index drawn from priors with one uniform number (see [`crate::rules::sample`]).
+pub fn draw_type(agent: &AgentSpec, u: f64) -> usize {
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (i, t) in agent.types.iter().enumerate() {
+        if t.prior > 0.0 {
+            acc += t.prior;
+            last = i;
+            if u < acc {
+                return i;
+            }
+        }
+    }
+    last
+}
+
+/// Moves the world state: every effect whose condition holds in the frame (state at
+/// the start of the round, this round's action indicators set) contributes; then
+/// `new = (last set value, or old) + sum of increments + noise`, clamped to bounds.
+/// `normal` returns one standard-normal draw; it is called once per noise entry of
+/// each effect that fires, in file order.
+pub fn apply_effects(
+    s: &CompiledScenario,
+    frame: &mut [f64],
+    delta: &mut [f64],
+    set: &mut [f64],
+    mut normal: impl FnMut() -> f64,
+) {
+    let n = s.state.len();
+    delta[..n].iter_mut().for_each(|x| *x = 0.0);
+    set[..n].iter_mut().for_each(|x| *x = f64::NAN);
+    for e in &s.effects {
+        if let Some(w) = &e.when
+            && w.eval(frame) < 0.5
+        {
+            continue;
+        }
+        for (idx, x) in &e.add {
+            delta[*idx] += x.eval(frame);
+        }
+        for (idx, x) in &e.set {
+            set[*idx] = x.eval(frame);
+        }
+        for &(idx, sd) in &e.noise {
+            delta[idx] += sd * normal();
+        }
+    }
+    for (k, var) in s.state.iter().enumerate() {
+        let base = if set[k].is_nan() { frame[k] } else { set[k] };
+        let mut v = base + delta[k];
+        if let Some(lo) = var.min {
+            v = v.max(lo);
+        }
+        if let Some(hi) = var.max {
+            v = v.min(hi);
+        }
+        frame[k] = v;
+    }
+}
+
+/// The outcome the run ends in after `round`, if any: the first every-round outcome
+/// whose condition holds; at the horizon, otherwise, the first at-horizon outcome
+/// whose condition holds (the last one has none).
+pub fn check_outcome(s: &CompiledScenario, frame: &[f64], round: u32) -> Option<usize> {
+    let holds = |o: &crate::scenario::OutcomeSpec| o.when.as_ref().is_none_or(|w| w.eval(frame) >= 0.5);
+    if let Some(i) = s.outcomes.iter().position(|o| !o.at_horizon && holds(o)) {
+        return Some(i);
+    }
+    if round >= s.horizon {
+        return s.outcomes.iter().position(|o| o.at_horizon && holds(o));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_draws_match_their_likelihoods() {
+        // With u spread evenly over [0, 1), the share of each report equals its likelihood.
+        let (n, acc, truth) = (4, 0.7, 2);
+        let mut counts = [0usize; 4];
+        let m = 100_000;
+        for k in 0..m {
+            counts[draw_signal(truth, n, acc, (k as f64 + 0.5) / m as f64)] += 1;
+        }
+        for (s, &c) in counts.iter().enumerate() {
+            let want = signal_likelihood(s, truth, n, acc);
+            assert!((c as f64 / m as f64 - want).abs() < 1e-4, "signal {s}: {c}");
+        }
+    }
+
+    #[test]
+    fn bayes_update_matches_hand_computation() {
+        // Two types; type 0 plays action 0 w.p. 0.9, type 1 w.p. 0.2; prior 0.5/0.5;
+        // accuracy 0.8 over 2 actions; signal 0.
+        // P(s=0|t0) = 0.9*0.8 + 0.1*0.2 = 0.74; P(s=0|t1) = 0.2*0.8 + 0.8*0.2 = 0.32.
+        // Posterior t0 = 0.74 / (0.74 + 0.32) = 0.698113...
+        let mut b = [0.5, 0.5];
+        let f = [0.9, 0.1, 0.2, 0.8];
+        assert!(bayes_update(&mut b, &f, 2, 0, 0.8));
+        assert!((b[0] - 0.74 / 1.06).abs() < 1e-15);
+        assert!((b[0] + b[1] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn impossible_evidence_leaves_beliefs_unchanged() {
+        let mut b = [1.0, 0.0];
+        // The only possible type never plays action 1 and intelligence is perfect.
+        let f = [1.0, 0.0, 0.0, 1.0];
+        assert!(!bayes_update(&mut b, &f, 2, 1, 1.0));
+        assert_eq!(b, [1.0, 0.0]);
+    }
+}

@@ -1,0 +1,269 @@
+//! The scenario model: what a scenario file declares, validated and compiled.
+//!
+//! [`load`] and [`from_str`] turn TOML into a [`CompiledScenario`]: names resolved to
+//! indices, formulas compiled once (parameters folded in as constants), priors and
+//! bounds checked. Nothing in a run re-reads the file or re-parses a formula. The
+//! format is documented in `docs/SCENARIO.md`.
+
+mod compile;
+mod error;
+pub mod raw;
+
+use std::path::Path;
+
+use crate::expr::Expr;
+use crate::rules::DecisionRule;
+pub use error::ScenarioError;
+
+/// A named parameter after overrides.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    /// Name, usable in formulas.
+    pub name: String,
+    /// Value in force (the default, or the `--set` override).
+    pub value: f64,
+    /// Default from the file.
+    pub default: f64,
+    /// Declared range, if any.
+    pub range: Option<(f64, f64)>,
+    /// Meaning and source.
+    pub doc: Option<String>,
+}
+
+/// A world-state variable.
+#[derive(Clone, Debug)]
+pub struct StateVar {
+    /// Name, usable in formulas.
+    pub name: String,
+    /// Value at the start of every run.
+    pub initial: f64,
+    /// Lower bound (values are clamped after each round).
+    pub min: Option<f64>,
+    /// Upper bound.
+    pub max: Option<f64>,
+    /// Meaning and source.
+    pub doc: Option<String>,
+}
+
+impl StateVar {
+    /// Both bounds, when the variable has them.
+    pub fn bounds(&self) -> Option<(f64, f64)> {
+        self.min.zip(self.max)
+    }
+}
+
+/// One private type of an agent.
+#[derive(Clone, Debug)]
+pub struct TypeSpec {
+    /// Name.
+    pub name: String,
+    /// Prior probability (the priors of an agent sum to 1).
+    pub prior: f64,
+    /// Values of the agent's type constants, in [`AgentSpec::value_names`] order.
+    pub values: Vec<f64>,
+}
+
+/// A condition on one agent's action: it holds when the action is in `mask`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Condition {
+    /// Agent index.
+    pub agent: usize,
+    /// Bit `a` set when action `a` satisfies the condition.
+    pub mask: u64,
+}
+
+impl Condition {
+    /// Whether action `a` satisfies the condition.
+    #[inline]
+    pub fn holds(&self, a: usize) -> bool {
+        (self.mask >> a) & 1 == 1
+    }
+}
+
+/// One additive utility term: `value` when every condition holds.
+#[derive(Clone, Debug)]
+pub struct Term {
+    /// Conditions on actions, at most one per agent, sorted by agent.
+    pub conditions: Vec<Condition>,
+    /// The value formula compiled for each of the owner's types (its `self.*` values
+    /// folded in). Reads state variables and `round`.
+    pub value_by_type: Vec<Expr>,
+}
+
+/// An agent as declared.
+#[derive(Clone, Debug)]
+pub struct AgentSpec {
+    /// Name.
+    pub name: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Action names.
+    pub actions: Vec<String>,
+    /// Action assumed to have been played before round 1 (None: others expect any
+    /// action with equal probability).
+    pub status_quo: Option<usize>,
+    /// Decision rule.
+    pub rule: DecisionRule,
+    /// Private types.
+    pub types: Vec<TypeSpec>,
+    /// Names of the type constants (`self.NAME`).
+    pub value_names: Vec<String>,
+    /// Utility terms.
+    pub terms: Vec<Term>,
+    /// Accuracy of this agent's signal about each agent's action (1 for itself).
+    pub intel: Vec<f64>,
+    /// Terminal payoff, `[type][outcome]`.
+    pub payoffs: Vec<Vec<Expr>>,
+}
+
+/// An effect of actions on the world state.
+#[derive(Clone, Debug)]
+pub struct EffectSpec {
+    /// Condition, None for every round.
+    pub when: Option<Expr>,
+    /// `(state index, increment)`.
+    pub add: Vec<(usize, Expr)>,
+    /// `(state index, new value)`.
+    pub set: Vec<(usize, Expr)>,
+    /// `(state index, standard deviation)` of Gaussian noise, in state order.
+    pub noise: Vec<(usize, f64)>,
+}
+
+/// A named outcome and when a run ends in it.
+#[derive(Clone, Debug)]
+pub struct OutcomeSpec {
+    /// Name.
+    pub name: String,
+    /// Condition; None only for the catch-all at the horizon.
+    pub when: Option<Expr>,
+    /// Checked only when the horizon is reached.
+    pub at_horizon: bool,
+}
+
+/// Where each value lives in the frame that formulas read at run time.
+///
+/// `[state variables | round | action indicators (agent by agent) | type values (agent by agent)]`
+#[derive(Clone, Debug)]
+pub struct FrameLayout {
+    /// Slot of the round number (1-based).
+    pub round: usize,
+    /// First indicator slot of each agent; indicator of action `a` is at `+ a`.
+    pub indicators: Vec<usize>,
+    /// First type-value slot of each agent.
+    pub values: Vec<usize>,
+    /// Total frame length.
+    pub len: usize,
+}
+
+/// A validated scenario, ready to run.
+#[derive(Clone, Debug)]
+pub struct CompiledScenario {
+    /// Machine name.
+    pub name: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// The file the scenario came from, as named by the user.
+    pub file: String,
+    /// Maximum number of rounds.
+    pub horizon: u32,
+    /// What a round stands for.
+    pub round_unit: Option<String>,
+    /// Label of round 1.
+    pub start: Option<String>,
+    /// Parameters, in file order.
+    pub parameters: Vec<Parameter>,
+    /// World-state variables, in file order.
+    pub state: Vec<StateVar>,
+    /// Agents, in file order.
+    pub agents: Vec<AgentSpec>,
+    /// Effects, in file order.
+    pub effects: Vec<EffectSpec>,
+    /// Outcomes, in file order.
+    pub outcomes: Vec<OutcomeSpec>,
+    /// Frame layout for formulas.
+    pub layout: FrameLayout,
+}
+
+/// Stage games larger than this are not classified (checked at load).
+pub const MAX_STAGE_PROFILES: u64 = 1_000_000;
+
+impl CompiledScenario {
+    /// Number of action profiles of the stage game.
+    pub fn num_profiles(&self) -> u64 {
+        self.agents.iter().map(|a| a.actions.len() as u64).product()
+    }
+
+    /// Action index of each agent in profile `index` (mixed radix, last agent fastest).
+    pub fn profile_actions(&self, mut index: u64) -> Vec<usize> {
+        let mut out = vec![0; self.agents.len()];
+        for (slot, agent) in out.iter_mut().zip(&self.agents).rev() {
+            let n = agent.actions.len() as u64;
+            *slot = (index % n) as usize;
+            index /= n;
+        }
+        out
+    }
+
+    /// Index of a profile of action indices (mixed radix, last agent fastest).
+    pub fn profile_index(&self, actions: &[usize]) -> u64 {
+        actions
+            .iter()
+            .zip(&self.agents)
+            .fold(0u64, |acc, (&a, agent)| acc * agent.actions.len() as u64 + a as u64)
+    }
+
+    /// `"(hold, covert, stall)"`: the action names of a profile, in agent order.
+    pub fn profile_label(&self, index: u64) -> String {
+        let names: Vec<&str> = self
+            .profile_actions(index)
+            .iter()
+            .zip(&self.agents)
+            .map(|(&a, agent)| agent.actions[a].as_str())
+            .collect();
+        format!("({})", names.join(", "))
+    }
+
+    /// Index of a parameter by name.
+    pub fn parameter(&self, name: &str) -> Option<usize> {
+        self.parameters.iter().position(|p| p.name == name)
+    }
+}
+
+/// Reads and compiles a scenario file, applying `overrides` (`--set NAME=VALUE`).
+pub fn load(path: &Path, overrides: &[(String, f64)]) -> Result<CompiledScenario, ScenarioError> {
+    let file = path.display().to_string();
+    let src = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        field: None,
+        message: format!("cannot read the scenario file: {e}"),
+    })?;
+    from_str(&src, &file, overrides)
+}
+
+/// Compiles scenario text; `file` names it in errors.
+pub fn from_str(src: &str, file: &str, overrides: &[(String, f64)]) -> Result<CompiledScenario, ScenarioError> {
+    compile::compile(src, file, overrides)
+}
+
+/// Parses a `NAME=VALUE` override as given on the command line.
+pub fn parse_override(s: &str) -> Result<(String, f64), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected NAME=VALUE, e.g. oil_squeeze=0.8"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("`{s}`: the parameter name is empty; expected NAME=VALUE"));
+    }
+    let v: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}`: `{}` is not a number; expected NAME=VALUE with a numeric value", value.trim()))?;
+    if !v.is_finite() {
+        return Err(format!("`{s}`: the value must be a finite number"));
+    }
+    Ok((name.to_owned(), v))
+}

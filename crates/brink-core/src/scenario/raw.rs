@@ -1,0 +1,368 @@
+//! The scenario file as written: serde structures mirroring the TOML, with spans.
+//!
+//! Nothing here is validated beyond its shape; [`super::compile`] checks meaning.
+//! Every struct denies unknown fields so a typo is an error, not a silent default.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A string with its byte span in the file.
+pub type SpannedStr = Spanned<String>;
+
+/// A map that keeps the order in which the file wrote its keys.
+#[derive(Debug)]
+pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V2<K, V>(PhantomData<(K, V)>);
+        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for V2<K, V> {
+            type Value = OrderedMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry()? {
+                    out.push((k, v));
+                }
+                Ok(OrderedMap(out))
+            }
+        }
+        d.deserialize_map(V2(PhantomData))
+    }
+}
+
+/// A number, or a formula over the scenario's parameters evaluated once at load.
+#[derive(Debug, Clone)]
+pub enum Quantity {
+    /// A literal number.
+    Number(f64),
+    /// A formula, e.g. `"1 - p_hardliner"`.
+    Formula(String),
+}
+
+impl<'de> Deserialize<'de> for Quantity {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct QV;
+        impl Visitor<'_> for QV {
+            type Value = Quantity;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a formula string")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Quantity, E> {
+                Ok(Quantity::Number(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Quantity, E> {
+                Ok(Quantity::Formula(v.to_owned()))
+            }
+        }
+        d.deserialize_any(QV)
+    }
+}
+
+/// One string or a list of strings (e.g. `iran = "stall"` or `iran = ["stall", "escalate"]`).
+#[derive(Debug)]
+pub struct OneOrMany(pub Vec<SpannedStr>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct OV;
+        impl<'de> Visitor<'de> for OV {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an action name or a list of action names")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                // A bare string has no span of its own here; the caller uses the
+                // span of the whole entry.
+                Ok(OneOrMany(vec![Spanned::new(0..0, v.to_owned())]))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<SpannedStr>()? {
+                    out.push(s);
+                }
+                Ok(OneOrMany(out))
+            }
+        }
+        d.deserialize_any(OV)
+    }
+}
+
+/// `[scenario]`: name, horizon and descriptive text.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Short machine name.
+    pub name: SpannedStr,
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Longer description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Number of rounds at most.
+    pub horizon: Spanned<i64>,
+    /// What one round stands for (e.g. "month").
+    #[serde(default)]
+    pub round_unit: Option<String>,
+    /// Label of the first round (e.g. "2021-09").
+    #[serde(default)]
+    pub start: Option<String>,
+}
+
+/// A parameter: `name = 0.5` or `name = { default = 0.5, range = [0, 1], doc = "..." }`.
+#[derive(Debug)]
+pub struct Param {
+    /// Default value.
+    pub default: Spanned<f64>,
+    /// Optional range for sweeps and for checking overrides.
+    pub range: Option<Spanned<Vec<f64>>>,
+    /// Meaning and source.
+    pub doc: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParamTable {
+    default: Spanned<f64>,
+    #[serde(default)]
+    range: Option<Spanned<Vec<f64>>>,
+    #[serde(default)]
+    doc: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Param {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct PV;
+        impl<'de> Visitor<'de> for PV {
+            type Value = Param;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or a table { default = ..., range = [lo, hi], doc = \"...\" }")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Param, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Param, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
+                Ok(Param { default: Spanned::new(0..0, v), range: None, doc: None })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Param, A::Error> {
+                let t = ParamTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Param { default: t.default, range: t.range, doc: t.doc })
+            }
+        }
+        d.deserialize_any(PV)
+    }
+}
+
+/// A world-state variable: `name = 0.5` or `name = { initial = ..., min, max, doc }`.
+#[derive(Debug)]
+pub struct StateVar {
+    /// Initial value (number or formula over parameters).
+    pub initial: Spanned<Quantity>,
+    /// Lower bound; the value is clamped after every round.
+    pub min: Option<Spanned<f64>>,
+    /// Upper bound.
+    pub max: Option<Spanned<f64>>,
+    /// Meaning and source.
+    pub doc: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateTable {
+    initial: Spanned<Quantity>,
+    #[serde(default)]
+    min: Option<Spanned<f64>>,
+    #[serde(default)]
+    max: Option<Spanned<f64>>,
+    #[serde(default)]
+    doc: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for StateVar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SV;
+        impl<'de> Visitor<'de> for SV {
+            type Value = StateVar;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str(
+                    "a number, a formula, or a table { initial = ..., min = ..., max = ..., doc = \"...\" }",
+                )
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<StateVar, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<StateVar, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<StateVar, E> {
+                Ok(StateVar::plain(Quantity::Number(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StateVar, E> {
+                Ok(StateVar::plain(Quantity::Formula(v.to_owned())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StateVar, A::Error> {
+                let t = StateTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(StateVar { initial: t.initial, min: t.min, max: t.max, doc: t.doc })
+            }
+        }
+        d.deserialize_any(SV)
+    }
+}
+
+impl StateVar {
+    fn plain(q: Quantity) -> Self {
+        StateVar { initial: Spanned::new(0..0, q), min: None, max: None, doc: None }
+    }
+}
+
+/// `decision = { rule = "logit", lambda = 2.0 }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// `best_response` or `logit`.
+    pub rule: SpannedStr,
+    /// Logit precision.
+    #[serde(default)]
+    pub lambda: Option<Spanned<Quantity>>,
+}
+
+/// One private type of an agent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentType {
+    /// Type name.
+    pub name: SpannedStr,
+    /// Prior probability.
+    pub prior: Spanned<Quantity>,
+    /// Type-specific constants, usable as `self.NAME` in the agent's formulas.
+    #[serde(default)]
+    pub values: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// Meaning.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// One additive utility term: `value` applies in the rounds where `when` holds.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Term {
+    /// Conditions on actions: agent name → action or list of actions.
+    #[serde(default)]
+    pub when: Option<Spanned<OrderedMap<SpannedStr, Spanned<OneOrMany>>>>,
+    /// Utility (number or formula).
+    pub value: Spanned<Quantity>,
+    /// Meaning.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// `[[agents]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agent {
+    /// Agent name (an identifier).
+    pub name: SpannedStr,
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Action names.
+    pub actions: Spanned<Vec<SpannedStr>>,
+    /// What the agent is assumed to have played before round 1.
+    #[serde(default)]
+    pub status_quo: Option<SpannedStr>,
+    /// Decision rule.
+    pub decision: Spanned<Decision>,
+    /// Private types; absent means one type, `default`, with prior 1.
+    #[serde(default)]
+    pub types: Option<Spanned<Vec<Spanned<AgentType>>>>,
+    /// Utility terms.
+    #[serde(default)]
+    pub utility: Vec<Spanned<Term>>,
+    /// Accuracy of this agent's intelligence on each other agent's action.
+    #[serde(default)]
+    pub intel: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// Terminal payoff per outcome name.
+    #[serde(default)]
+    pub payoffs: OrderedMap<SpannedStr, Spanned<Quantity>>,
+}
+
+/// `[[effects]]`: how actions move the world state.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Effect {
+    /// Condition (true/false formula); absent means every round.
+    #[serde(default)]
+    pub when: Option<SpannedStr>,
+    /// Increments, from the state at the start of the round.
+    #[serde(default)]
+    pub add: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// Assignments (the last effect in file order wins).
+    #[serde(default)]
+    pub set: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// Standard deviation of Gaussian noise added to each named variable.
+    #[serde(default)]
+    pub noise: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// Meaning.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// `[[outcomes]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Outcome {
+    /// Outcome name.
+    pub name: SpannedStr,
+    /// Condition checked after every round.
+    #[serde(default)]
+    pub when: Option<SpannedStr>,
+    /// Checked when the horizon is reached instead of every round.
+    #[serde(default)]
+    pub at_horizon: bool,
+    /// Meaning.
+    #[serde(default)]
+    pub doc: Option<String>,
+}
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// `[scenario]`.
+    pub scenario: Meta,
+    /// `[parameters]`.
+    #[serde(default)]
+    pub parameters: OrderedMap<SpannedStr, Spanned<Param>>,
+    /// `[state]`.
+    #[serde(default)]
+    pub state: OrderedMap<SpannedStr, Spanned<StateVar>>,
+    /// `[[agents]]`.
+    pub agents: Spanned<Vec<Spanned<Agent>>>,
+    /// `[[effects]]`.
+    #[serde(default)]
+    pub effects: Vec<Spanned<Effect>>,
+    /// `[[outcomes]]`.
+    pub outcomes: Spanned<Vec<Spanned<Outcome>>>,
+}

@@ -1,0 +1,190 @@
+//! Round-by-round traces of a run, for `brink replay`.
+
+use std::fmt;
+
+use bevy_ecs::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{Agent, Beliefs, Choice, Model, Payoff, Perception, Profile, Round, Status, WorldState};
+use crate::scenario::CompiledScenario;
+
+/// A name and a number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Named {
+    /// Name.
+    pub name: String,
+    /// Value.
+    pub value: f64,
+}
+
+/// One agent's beliefs about another agent's type.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BeliefAbout {
+    /// The other agent.
+    pub about: String,
+    /// Probability of each of its types.
+    pub types: Vec<Named>,
+}
+
+/// What one agent saw, believed and did in one round.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AgentRound {
+    /// Agent name.
+    pub agent: String,
+    /// Intelligence on the others' previous actions (empty in round 1).
+    pub observed: Vec<(String, String)>,
+    /// Beliefs after this round's update (about agents with more than one type).
+    pub beliefs: Vec<BeliefAbout>,
+    /// Expected utility of each action.
+    pub expected_utility: Vec<Named>,
+    /// Probability of each action under the decision rule.
+    pub policy: Vec<Named>,
+    /// The action played.
+    pub action: String,
+    /// Payoff accumulated up to and including this round.
+    pub payoff: f64,
+}
+
+/// One round.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoundTrace {
+    /// Round number, from 1.
+    pub round: u32,
+    /// Per agent, in scenario order.
+    pub agents: Vec<AgentRound>,
+    /// World state after the round.
+    pub state: Vec<Named>,
+    /// The outcome, if the run ended in this round.
+    pub outcome: Option<String>,
+}
+
+/// A whole run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Trace {
+    /// Scenario name.
+    pub scenario: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Run index.
+    pub run: u64,
+    /// Each agent's true type in this run.
+    pub types: Vec<String>,
+    /// Agent names.
+    pub agent_names: Vec<String>,
+    /// Rounds.
+    pub rounds: Vec<RoundTrace>,
+    /// Final outcome.
+    pub outcome: String,
+    /// Equilibrium class of the settled play.
+    pub equilibrium: String,
+    /// Final payoffs (including terminal payoffs).
+    pub payoffs: Vec<f64>,
+}
+
+impl Trace {
+    pub(crate) fn new(s: &CompiledScenario, seed: u64, run: u64) -> Self {
+        Trace {
+            scenario: s.name.clone(),
+            seed,
+            run,
+            types: Vec::new(),
+            agent_names: s.agents.iter().map(|a| a.name.clone()).collect(),
+            rounds: Vec::new(),
+            outcome: String::new(),
+            equilibrium: String::new(),
+            payoffs: Vec::new(),
+        }
+    }
+}
+
+fn named(names: &[String], values: &[f64]) -> Vec<Named> {
+    names.iter().zip(values).map(|(n, &v)| Named { name: n.clone(), value: v }).collect()
+}
+
+/// Reads the round just played from the world.
+pub(crate) fn record_round(world: &mut World) -> RoundTrace {
+    let model = world.resource::<Model>().clone();
+    let (s, d) = (&*model.scenario, &model.dims);
+    let outcome = world.resource::<Status>().outcome;
+    let round = world.resource::<Round>().0 - u32::from(outcome.is_none());
+    let frame = world.resource::<WorldState>().frame.clone();
+    let profile = world.resource::<Profile>().current.clone();
+    let mut agents: Vec<Option<AgentRound>> = vec![None; s.agents.len()];
+    let mut q = world.query::<(&Agent, &Beliefs, &Perception, &Choice, &Payoff)>();
+    for (agent, beliefs, perception, choice, payoff) in q.iter(world) {
+        let i = agent.index;
+        let spec = &s.agents[i];
+        let others = s.agents.iter().enumerate().filter(|(j, _)| *j != i);
+        let observed = if round == 1 {
+            Vec::new()
+        } else {
+            others.clone().map(|(j, aj)| (aj.name.clone(), aj.actions[perception.signals[j]].clone())).collect()
+        };
+        let beliefs = others
+            .filter(|(_, aj)| aj.types.len() > 1)
+            .map(|(j, aj)| BeliefAbout {
+                about: aj.name.clone(),
+                types: aj
+                    .types
+                    .iter()
+                    .enumerate()
+                    .map(|(t, ty)| Named { name: ty.name.clone(), value: beliefs.probs[d.type_offset[j] + t] })
+                    .collect(),
+            })
+            .collect();
+        agents[i] = Some(AgentRound {
+            agent: spec.name.clone(),
+            observed,
+            beliefs,
+            expected_utility: named(&spec.actions, &choice.expected),
+            policy: named(&spec.actions, &choice.policy),
+            action: spec.actions[profile[i]].clone(),
+            payoff: payoff.0,
+        });
+    }
+    let state_names: Vec<String> = s.state.iter().map(|v| v.name.clone()).collect();
+    RoundTrace {
+        round,
+        agents: agents.into_iter().flatten().collect(),
+        state: named(&state_names, &frame[..s.state.len()]),
+        outcome: outcome.map(|o| s.outcomes[o].name.clone()),
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} — seed {}, run {}", self.scenario, self.seed, self.run)?;
+        let types: Vec<String> = self.agent_names.iter().zip(&self.types).map(|(a, t)| format!("{a}={t}")).collect();
+        writeln!(f, "true types: {}", types.join(", "))?;
+        let width = self.agent_names.iter().map(|n| n.len()).max().unwrap_or(0);
+        for r in &self.rounds {
+            writeln!(f, "\nround {}", r.round)?;
+            for a in &r.agents {
+                let choices: Vec<String> = a
+                    .expected_utility
+                    .iter()
+                    .zip(&a.policy)
+                    .map(|(eu, p)| format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value))
+                    .collect();
+                writeln!(f, "  {:width$}  plays {:<14} EU: {}", a.agent, a.action, choices.join(", "))?;
+                if !a.observed.is_empty() {
+                    let seen: Vec<String> = a.observed.iter().map(|(who, act)| format!("{who} {act}")).collect();
+                    writeln!(f, "  {:width$}  saw: {}", "", seen.join(", "))?;
+                }
+                for b in &a.beliefs {
+                    let ps: Vec<String> = b.types.iter().map(|t| format!("{} {:.3}", t.name, t.value)).collect();
+                    writeln!(f, "  {:width$}  believes {}: {}", "", b.about, ps.join(", "))?;
+                }
+            }
+            let st: Vec<String> = r.state.iter().map(|v| format!("{} {:.4}", v.name, v.value)).collect();
+            writeln!(f, "  state: {}", st.join(", "))?;
+            if let Some(o) = &r.outcome {
+                writeln!(f, "  → outcome: {o}")?;
+            }
+        }
+        writeln!(f, "\noutcome: {} after {} rounds", self.outcome, self.rounds.len())?;
+        writeln!(f, "settled play: {}", self.equilibrium)?;
+        let pays: Vec<String> = self.agent_names.iter().zip(&self.payoffs).map(|(a, p)| format!("{a} {p:.4}")).collect();
+        writeln!(f, "payoffs: {}", pays.join(", "))
+    }
+}

@@ -1,0 +1,94 @@
+//! Many runs of one scenario, in parallel, aggregated in a fixed order.
+
+use std::sync::Arc;
+
+use brink_core::{CompiledScenario, Engine};
+use rayon::prelude::*;
+
+use crate::aggregate::BatchAggregate;
+
+/// Runs per chunk: the unit of work handed to a thread and of aggregation.
+pub const CHUNK_RUNS: u64 = 512;
+
+/// Chunks per wave: chunks of a wave run in parallel; waves are merged in order, so
+/// at most this many partial aggregates exist at once, whatever the number of runs.
+pub const WAVE_CHUNKS: u64 = 64;
+
+/// What to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BatchSpec {
+    /// Master seed.
+    pub seed: u64,
+    /// Number of runs (run indices `0..runs`).
+    pub runs: u64,
+    /// Worker threads; `None` uses one per core.
+    pub threads: Option<usize>,
+}
+
+/// A failure to set up the batch.
+#[derive(Debug)]
+pub struct McError(pub String);
+
+impl std::fmt::Display for McError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for McError {}
+
+/// An empty aggregate shaped for `scenario`.
+pub fn empty_aggregate(scenario: &CompiledScenario) -> BatchAggregate {
+    let bounds: Vec<_> = scenario.state.iter().map(|v| v.bounds()).collect();
+    BatchAggregate::new(scenario.outcomes.len(), scenario.agents.len(), &bounds)
+}
+
+/// Plays runs `0..spec.runs` and aggregates them.
+///
+/// Runs are cut into chunks of [`CHUNK_RUNS`]; each worker keeps one [`Engine`] (one
+/// bevy `World`) and plays whole chunks with it. Chunk aggregates are merged in chunk
+/// order, never in completion order, so the result is bit-identical for any number of
+/// threads. `progress` is called with the number of runs each finished chunk played.
+pub fn run_batch(
+    scenario: &Arc<CompiledScenario>,
+    spec: BatchSpec,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<BatchAggregate, McError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = spec.threads {
+        if t == 0 {
+            return Err(McError("--threads must be at least 1".into()));
+        }
+        builder = builder.num_threads(t);
+    }
+    let pool = builder.build().map_err(|e| McError(format!("cannot start worker threads: {e}")))?;
+    let chunks = spec.runs.div_ceil(CHUNK_RUNS);
+    let mut total = empty_aggregate(scenario);
+    pool.install(|| {
+        let mut wave_start = 0;
+        while wave_start < chunks {
+            let wave_end = (wave_start + WAVE_CHUNKS).min(chunks);
+            let parts: Vec<BatchAggregate> = (wave_start..wave_end)
+                .into_par_iter()
+                .map_init(
+                    || Engine::new(scenario.clone()),
+                    |engine, chunk| {
+                        let first = chunk * CHUNK_RUNS;
+                        let last = (first + CHUNK_RUNS).min(spec.runs);
+                        let mut agg = empty_aggregate(scenario);
+                        for index in first..last {
+                            agg.record(engine.run(spec.seed, index));
+                        }
+                        progress(last - first);
+                        agg
+                    },
+                )
+                .collect();
+            for part in &parts {
+                total.merge(part);
+            }
+            wave_start = wave_end;
+        }
+    });
+    Ok(total)
+}

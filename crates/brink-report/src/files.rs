@@ -1,0 +1,239 @@
+//! Writing the output files of a batch, each one atomically.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::error::ReportError;
+use crate::summary::Summary;
+use crate::{plot, render};
+
+/// Names of the files [`write_outputs`] writes, in the order it returns them.
+pub const OUTPUT_FILES: [&str; 5] = [
+    "summary.json",
+    "outcomes.csv",
+    "equilibria.csv",
+    "outcomes.svg",
+    "equilibria.svg",
+];
+
+/// Writes `contents` to `path` atomically: into a temporary file in the same
+/// directory, flushed and synced, then renamed over `path`. Readers see either the
+/// old file or the complete new one; on failure the temporary file is removed and
+/// `path` is left as it was.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
+    let io_err = |action, source| ReportError::Io {
+        action,
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| io_err("cannot create a temporary file for", e))?;
+    tmp.write_all(contents)
+        .map_err(|e| io_err("cannot write", e))?;
+    tmp.flush().map_err(|e| io_err("cannot write", e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| io_err("cannot sync", e))?;
+    // On failure `persist` hands the temporary file back; dropping it deletes it.
+    tmp.persist(path)
+        .map_err(|e| io_err("cannot replace", e.error))?;
+    Ok(())
+}
+
+/// Writes `summary.json`, `outcomes.csv`, `equilibria.csv`, `outcomes.svg` and
+/// `equilibria.svg` (see [`OUTPUT_FILES`]) into `dir`, creating it and its parents
+/// if missing, each file atomically (see [`write_atomic`]); existing files are
+/// replaced. Returns the paths written, in that order.
+///
+/// Errors name the path and the operating-system error in one line, e.g.
+/// `cannot write out/summary.json: No space left on device (os error 28)`. All
+/// contents are rendered before the first file is written, so a rendering error
+/// leaves the directory untouched; an I/O error part way leaves earlier files
+/// written and later ones as they were.
+pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, ReportError> {
+    let contents: [String; 5] = [
+        render::json(summary),
+        render::outcomes_csv(summary),
+        render::equilibria_csv(summary),
+        plot::outcomes_svg(summary)?,
+        plot::equilibria_svg(summary)?,
+    ];
+    if dir.exists() && !dir.is_dir() {
+        return Err(ReportError::NotADirectory {
+            path: dir.to_owned(),
+        });
+    }
+    fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        action: "cannot create output directory",
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(OUTPUT_FILES.len());
+    for (name, text) in OUTPUT_FILES.iter().zip(&contents) {
+        let path = dir.join(name);
+        write_atomic(&path, text.as_bytes())?;
+        written.push(path);
+    }
+    sync_dir(dir).map_err(|source| ReportError::Io {
+        action: "cannot sync output directory",
+        path: dir.to_owned(),
+        source,
+    })?;
+    Ok(written)
+}
+
+/// Makes the renames durable (Unix); a no-op elsewhere.
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::tests::{aggregate, label, meta};
+
+    fn summary() -> Summary {
+        Summary::new(&meta(1000), &aggregate(), label).unwrap()
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn writes_all_files_into_a_new_nested_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a/b/out");
+        let s = summary();
+        let paths = write_outputs(&dir, &s).unwrap();
+        let expected: Vec<PathBuf> = OUTPUT_FILES.iter().map(|n| dir.join(n)).collect();
+        assert_eq!(paths, expected);
+        assert_eq!(fs::read_to_string(&paths[0]).unwrap(), render::json(&s));
+        assert_eq!(
+            fs::read_to_string(&paths[1]).unwrap(),
+            render::outcomes_csv(&s)
+        );
+        assert_eq!(
+            fs::read_to_string(&paths[2]).unwrap(),
+            render::equilibria_csv(&s)
+        );
+        assert!(fs::read_to_string(&paths[3]).unwrap().starts_with("<svg"));
+        assert!(
+            fs::read_to_string(&paths[4])
+                .unwrap()
+                .contains("(hold, hold)")
+        );
+        // Nothing else, in particular no temporary files.
+        let mut want: Vec<String> = OUTPUT_FILES.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(names_in(&dir), want);
+    }
+
+    #[test]
+    fn existing_files_are_replaced_and_no_temp_files_remain() {
+        let tmp = tempfile::tempdir().unwrap();
+        let json = tmp.path().join("summary.json");
+        fs::write(
+            &json,
+            "old contents that are much longer than nothing at all ".repeat(100),
+        )
+        .unwrap();
+        fs::write(tmp.path().join("notes.txt"), "keep me").unwrap();
+        let s = summary();
+        write_outputs(tmp.path(), &s).unwrap();
+        write_outputs(tmp.path(), &s).unwrap();
+        assert_eq!(fs::read_to_string(&json).unwrap(), render::json(&s));
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("notes.txt")).unwrap(),
+            "keep me"
+        );
+        let names = names_in(tmp.path());
+        assert_eq!(names.len(), OUTPUT_FILES.len() + 1, "{names:?}");
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn a_regular_file_as_directory_is_a_clear_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("results");
+        fs::write(&file, "not a directory").unwrap();
+        let err = write_outputs(&file, &summary()).unwrap_err();
+        assert!(matches!(err, ReportError::NotADirectory { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert_eq!(
+            msg,
+            format!(
+                "cannot use {} as output directory: it exists and is not a directory",
+                file.display()
+            )
+        );
+        assert_eq!(fs::read_to_string(&file).unwrap(), "not a directory");
+        // A regular file further up the path: creating the directory fails, and
+        // the message names the directory and the OS error.
+        let err = write_outputs(&file.join("sub"), &summary()).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "cannot create output directory {}: ",
+                file.join("sub").display()
+            )),
+            "{msg}"
+        );
+        assert!(msg.contains("os error"), "{msg}");
+        assert!(!msg.contains('\n'));
+    }
+
+    #[test]
+    fn an_unreplaceable_target_fails_cleanly_without_leftovers() {
+        // A directory where outcomes.csv should go: the rename over it fails.
+        let tmp = tempfile::tempdir().unwrap();
+        fs::create_dir(tmp.path().join("outcomes.csv")).unwrap();
+        fs::write(tmp.path().join("outcomes.csv/inside"), "x").unwrap();
+        let err = write_outputs(tmp.path(), &summary()).unwrap_err();
+        let msg = err.to_string();
+        let target = tmp.path().join("outcomes.csv");
+        assert!(
+            msg.starts_with(&format!("cannot replace {}: ", target.display())),
+            "{msg}"
+        );
+        assert!(msg.contains("os error"), "{msg}");
+        // summary.json was written before the failure; no temporary file is left.
+        assert_eq!(names_in(tmp.path()), ["outcomes.csv", "summary.json"]);
+        assert!(target.is_dir());
+    }
+
+    #[test]
+    fn write_atomic_replaces_a_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("x.txt");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(names_in(tmp.path()), ["x.txt"]);
+    }
+}

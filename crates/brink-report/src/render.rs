@@ -1,0 +1,448 @@
+//! Text renderings of a [`Summary`]: terminal table, JSON and CSV.
+//!
+//! All renderings are pure functions of the summary, so they are as reproducible
+//! as the summary itself.
+
+use crate::summary::Summary;
+
+/// Number of equilibrium classes listed by [`table`] and drawn by
+/// [`crate::plot::equilibria_svg`]; the rest are folded into one "… N more" line.
+pub const TOP_EQUILIBRIA: usize = 15;
+
+/// Header of [`outcomes_csv`].
+pub const OUTCOMES_CSV_HEADER: [&str; 5] =
+    ["outcome", "count", "frequency", "ci95_low", "ci95_high"];
+
+/// Header of [`equilibria_csv`].
+pub const EQUILIBRIA_CSV_HEADER: [&str; 5] =
+    ["equilibrium", "count", "frequency", "ci95_low", "ci95_high"];
+
+/// A proportion as a percentage with one decimal, e.g. `37.2%`.
+pub fn percent(p: f64) -> String {
+    format!("{:.1}%", p * 100.0)
+}
+
+/// A number for the table: three decimals, or scientific notation for very large or
+/// very small magnitudes; `—` for a missing value.
+fn num(x: Option<f64>) -> String {
+    match x {
+        None => "—".to_owned(),
+        Some(0.0) => "0.000".to_owned(),
+        Some(x) if x.is_finite() && (x.abs() >= 1e6 || x.abs() < 1e-3) => format!("{x:.3e}"),
+        Some(x) => format!("{x:.3}"),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Lays out rows under a header with columns padded to their widest cell, two
+/// spaces between columns and two spaces of indent. Widths count `char`s.
+fn grid(out: &mut String, header: &[&str], align: &[Align], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for ((cell, &w), &a) in row.iter().zip(&widths).zip(align) {
+            line.push(' ');
+            line.push(' ');
+            let pad = w - cell.chars().count();
+            match a {
+                Align::Left => {
+                    line.push_str(cell);
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+                Align::Right => {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
+                }
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}
+
+/// Formats `[low, high]` intervals with both ends right-aligned to the widest end
+/// in the list, so that brackets and commas line up in a column.
+fn intervals(bounds: &[(f64, f64)]) -> Vec<String> {
+    let ends: Vec<(String, String)> = bounds
+        .iter()
+        .map(|&(l, h)| (percent(l), percent(h)))
+        .collect();
+    let wl = ends.iter().map(|e| e.0.len()).max().unwrap_or(0);
+    let wh = ends.iter().map(|e| e.1.len()).max().unwrap_or(0);
+    ends.iter()
+        .map(|(l, h)| format!("[{l:>wl$}, {h:>wh$}]"))
+        .collect()
+}
+
+/// Header of a frequency table whose first column is `first`.
+fn freq_header(first: &str) -> [&str; 4] {
+    [first, "count", "freq", "95% CI (Wilson)"]
+}
+
+/// A readable, column-aligned plain-text report for a terminal: a title line
+/// (scenario, path, runs, seed), parameters and rounds, then the sections
+/// Outcomes, Equilibria (top [`TOP_EQUILIBRIA`] classes and an "… N more classes"
+/// line), Final state and Payoffs. Frequencies print as `37.2%  [36.9%, 37.5%]`.
+pub fn table(summary: &Summary) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "Scenario \"{}\" ({}): {} runs, seed {}, brink {}\n",
+        summary.scenario, summary.scenario_path, summary.runs, summary.seed, summary.brink_version
+    ));
+    if !summary.parameters.is_empty() {
+        let params: Vec<String> = summary
+            .parameters
+            .iter()
+            .map(|p| format!("{} = {}", p.name, p.value))
+            .collect();
+        out.push_str(&format!("Parameters: {}\n", params.join(", ")));
+    }
+    let r = &summary.rounds;
+    out.push_str(&format!(
+        "Rounds per run: mean {}, sd {}, min {}, max {}\n",
+        num(r.mean),
+        num(r.sd),
+        r.min.map_or("—".to_owned(), |x| format!("{x}")),
+        r.max.map_or("—".to_owned(), |x| format!("{x}")),
+    ));
+
+    let freq_align = [Align::Left, Align::Right, Align::Right, Align::Left];
+
+    out.push_str("\nOutcomes\n");
+    let cis = intervals(
+        &summary
+            .outcomes
+            .iter()
+            .map(|o| (o.ci95_low, o.ci95_high))
+            .collect::<Vec<_>>(),
+    );
+    let rows: Vec<Vec<String>> = summary
+        .outcomes
+        .iter()
+        .zip(cis)
+        .map(|(o, ci)| {
+            vec![
+                o.name.clone(),
+                o.count.to_string(),
+                percent(o.frequency),
+                ci,
+            ]
+        })
+        .collect();
+    grid(&mut out, &freq_header("outcome"), &freq_align, &rows);
+
+    out.push_str("\nEquilibria (class of the settled play)\n");
+    if summary.equilibria.is_empty() {
+        out.push_str("  (no runs)\n");
+    } else {
+        let shown = &summary.equilibria[..summary.equilibria.len().min(TOP_EQUILIBRIA)];
+        let cis = intervals(
+            &shown
+                .iter()
+                .map(|e| (e.ci95_low, e.ci95_high))
+                .collect::<Vec<_>>(),
+        );
+        let rows: Vec<Vec<String>> = shown
+            .iter()
+            .zip(cis)
+            .map(|(e, ci)| {
+                vec![
+                    e.label.clone(),
+                    e.count.to_string(),
+                    percent(e.frequency),
+                    ci,
+                ]
+            })
+            .collect();
+        grid(&mut out, &freq_header("equilibrium"), &freq_align, &rows);
+        let rest = &summary.equilibria[shown.len()..];
+        if !rest.is_empty() {
+            let runs: u64 = rest.iter().map(|e| e.count).sum();
+            let share = if summary.runs == 0 {
+                0.0
+            } else {
+                runs as f64 / summary.runs as f64
+            };
+            out.push_str(&format!(
+                "  … {} more class{} ({} runs, {})\n",
+                rest.len(),
+                if rest.len() == 1 { "" } else { "es" },
+                runs,
+                percent(share)
+            ));
+        }
+    }
+
+    if !summary.final_state.is_empty() {
+        out.push_str("\nFinal state\n");
+        let rows: Vec<Vec<String>> = summary
+            .final_state
+            .iter()
+            .map(|v| {
+                vec![
+                    v.name.clone(),
+                    num(v.mean),
+                    num(v.sd),
+                    num(v.min),
+                    num(v.p05),
+                    num(v.p50),
+                    num(v.p95),
+                    num(v.max),
+                ]
+            })
+            .collect();
+        let mut align = [Align::Right; 8];
+        align[0] = Align::Left;
+        grid(
+            &mut out,
+            &["variable", "mean", "sd", "min", "p05", "p50", "p95", "max"],
+            &align,
+            &rows,
+        );
+    }
+
+    if !summary.payoffs.is_empty() {
+        out.push_str("\nPayoffs (accumulated per run)\n");
+        let rows: Vec<Vec<String>> = summary
+            .payoffs
+            .iter()
+            .map(|p| vec![p.agent.clone(), num(p.mean), num(p.sd)])
+            .collect();
+        grid(
+            &mut out,
+            &["agent", "mean", "sd"],
+            &[Align::Left, Align::Right, Align::Right],
+            &rows,
+        );
+    }
+    out
+}
+
+/// The summary as pretty-printed JSON with a trailing newline (the content of
+/// `summary.json`). Missing values are `null`.
+pub fn json(summary: &Summary) -> String {
+    // A Summary has only string keys and plain values, so serialisation cannot fail.
+    let mut s = serde_json::to_string_pretty(summary).expect("a Summary always serialises");
+    s.push('\n');
+    s
+}
+
+fn csv_table<'a>(
+    header: [&str; 5],
+    rows: impl Iterator<Item = (&'a str, u64, f64, f64, f64)>,
+) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    w.write_record(header).expect("write to memory");
+    for (name, count, f, lo, hi) in rows {
+        w.write_record([
+            name.to_owned(),
+            count.to_string(),
+            f.to_string(),
+            lo.to_string(),
+            hi.to_string(),
+        ])
+        .expect("write to memory");
+    }
+    let bytes = w.into_inner().expect("flush to memory");
+    String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8")
+}
+
+/// Outcome frequencies as CSV, header [`OUTCOMES_CSV_HEADER`], one row per declared
+/// outcome in scenario order; numbers at full precision, names quoted when needed.
+pub fn outcomes_csv(summary: &Summary) -> String {
+    csv_table(
+        OUTCOMES_CSV_HEADER,
+        summary.outcomes.iter().map(|o| {
+            (
+                o.name.as_str(),
+                o.count,
+                o.frequency,
+                o.ci95_low,
+                o.ci95_high,
+            )
+        }),
+    )
+}
+
+/// Equilibrium-class frequencies as CSV, header [`EQUILIBRIA_CSV_HEADER`], one row
+/// per class seen (all of them, not only the top ones), most frequent first.
+pub fn equilibria_csv(summary: &Summary) -> String {
+    csv_table(
+        EQUILIBRIA_CSV_HEADER,
+        summary.equilibria.iter().map(|e| {
+            (
+                e.label.as_str(),
+                e.count,
+                e.frequency,
+                e.ci95_low,
+                e.ci95_high,
+            )
+        }),
+    )
+}
+
+/// Both CSV tables for standard output: [`outcomes_csv`], a blank line, then
+/// [`equilibria_csv`].
+pub fn csv(summary: &Summary) -> String {
+    format!("{}\n{}", outcomes_csv(summary), equilibria_csv(summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::tests::{aggregate, label, meta};
+    use brink_core::{EquilibriumClass, RunResult};
+    use brink_mc::BatchAggregate;
+
+    fn summary() -> Summary {
+        Summary::new(&meta(1000), &aggregate(), label).unwrap()
+    }
+
+    #[test]
+    fn table_has_title_sections_and_aligned_percentages() {
+        let t = table(&summary());
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Scenario \"border standoff\" (scenarios/border.toml): 1000 runs, seed 42, brink 0.1.0"
+        );
+        assert_eq!(lines[1], "Parameters: resolve = 0.75, cost_of_war = 3");
+        assert_eq!(
+            lines[2],
+            "Rounds per run: mean 12.000, sd 1.415, min 10, max 14"
+        );
+        for section in [
+            "\nOutcomes\n",
+            "\nEquilibria",
+            "\nFinal state\n",
+            "\nPayoffs",
+        ] {
+            assert!(t.contains(section), "missing {section:?} in\n{t}");
+        }
+        // 500/1000 → 50.0% [46.9%, 53.1%]; 0/1000 → 0.0% [0.0%, 0.4%] (Wilson).
+        let war = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with("war "))
+            .unwrap();
+        assert!(war.ends_with("500  50.0%  [46.9%, 53.1%]"), "{war:?}");
+        let cap = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with("capitulation"))
+            .unwrap();
+        assert!(cap.ends_with("0   0.0%  [ 0.0%,  0.4%]"), "{cap:?}");
+        // Columns line up: the interval's '[' is in the same column on every row.
+        let outcome_rows: Vec<&&str> = lines[5..10].iter().filter(|l| l.contains("%  [")).collect();
+        assert_eq!(outcome_rows.len(), 4);
+        let col = outcome_rows[0].find('[').unwrap();
+        assert!(outcome_rows.iter().all(|l| l.find('[') == Some(col)), "{t}");
+        // Final state: tension has quantiles, gdp does not.
+        let gdp = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with("gdp"))
+            .unwrap();
+        assert_eq!(gdp.matches('—').count(), 3, "{gdp:?}");
+        assert!(gdp.contains("100.500"));
+        let fr = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with("Freedonia"))
+            .unwrap();
+        assert!(fr.contains("-1.000"), "{fr:?}");
+    }
+
+    #[test]
+    fn table_lists_top_equilibria_and_counts_the_rest() {
+        // 20 classes: profile k seen k+1 times (k = 0..19), 210 runs in all.
+        let mut agg = BatchAggregate::new(1, 0, &[]);
+        let mut run = RunResult::default();
+        for k in 0..20u64 {
+            for _ in 0..=k {
+                run.equilibrium = EquilibriumClass::PureNash { profile: k };
+                agg.record(&run);
+            }
+        }
+        let m = crate::SummaryMeta {
+            runs: 210,
+            outcomes: vec!["end".into()],
+            ..Default::default()
+        };
+        let s = Summary::new(&m, &agg, |c| format!("{c:?}")).unwrap();
+        let t = table(&s);
+        assert!(t.contains("PureNash { profile: 19 }"));
+        assert!(t.contains("PureNash { profile: 5 }"));
+        assert!(!t.contains("PureNash { profile: 4 }"), "{t}");
+        // Hidden: profiles 0..=4, seen 1+2+3+4+5 = 15 times, 15/210 = 7.1%.
+        assert!(t.contains("\n  … 5 more classes (15 runs, 7.1%)\n"), "{t}");
+        assert!(!t.contains("Final state") && !t.contains("Payoffs"));
+    }
+
+    #[test]
+    fn json_is_pretty_with_trailing_newline_and_nulls_for_missing() {
+        let j = json(&summary());
+        assert!(j.starts_with("{\n  \"format_version\": 1,\n  \"brink_version\": \"0.1.0\""));
+        assert!(j.ends_with("}\n") && !j.ends_with("\n\n"));
+        let v: serde_json::Value = serde_json::from_str(&j).unwrap();
+        assert_eq!(v["outcomes"][0]["name"], "war");
+        assert_eq!(v["outcomes"][0]["frequency"], 0.5);
+        assert_eq!(v["final_state"][1]["p50"], serde_json::Value::Null);
+        assert_eq!(v["equilibria"][0]["class"]["PureNash"]["profile"], 0);
+        assert_eq!(v["equilibria"][1]["class"], "NotAnEquilibrium");
+        assert_eq!(v["parameters"][1]["name"], "cost_of_war");
+    }
+
+    #[test]
+    fn csv_outputs_have_headers_and_quote_commas() {
+        let s = summary();
+        let o = outcomes_csv(&s);
+        let lines: Vec<&str> = o.lines().collect();
+        assert_eq!(lines[0], "outcome,count,frequency,ci95_low,ci95_high");
+        assert_eq!(lines.len(), 5);
+        assert!(lines[1].starts_with("war,500,0.5,0.469"), "{}", lines[1]);
+        assert!(
+            lines[4].starts_with("capitulation,0,0,0,0.0038"),
+            "{}",
+            lines[4]
+        );
+        let e = equilibria_csv(&s);
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(lines[0], "equilibrium,count,frequency,ci95_low,ci95_high");
+        assert!(
+            lines[1].starts_with("\"(hold, hold)\",400,0.4,"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("not an equilibrium,400,0.4,"),
+            "{}",
+            lines[2]
+        );
+        // Round trip through a CSV reader gives the labels back.
+        let mut r = csv::Reader::from_reader(e.as_bytes());
+        let labels: Vec<String> = r.records().map(|rec| rec.unwrap()[0].to_owned()).collect();
+        assert_eq!(
+            labels,
+            [
+                "(hold, hold)",
+                "not an equilibrium",
+                "(hold, strike)",
+                "(strike, strike)"
+            ]
+        );
+        assert!(!o.contains('\r'));
+        assert_eq!(csv(&s), format!("{o}\n{e}"));
+        assert!(csv(&s).contains("capitulation,0,0,0,0.003826"));
+    }
+}

@@ -1,0 +1,222 @@
+//! `brink`: the command line. Parses flags, calls the library crates, prints results;
+//! nothing else lives here.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use brink_core::scenario::{self, parse_override};
+use brink_core::{CompiledScenario, Engine, EquilibriumClass};
+use brink_mc::{BatchSpec, run_batch};
+use brink_report::{Summary, SummaryMeta, files, render};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+const DEFAULT_SCENARIO: &str = "scenarios/iran_plan_b.toml";
+
+/// Agent-based game-theory simulation of crises between states.
+///
+/// Each state is an agent with utilities over outcomes and beliefs about the others.
+/// A run plays a scenario round by round; many seeded runs are summarised as
+/// frequencies of outcomes and of the equilibria play settled in, with 95% Wilson
+/// confidence intervals. Every run is a pure function of (scenario, seed, run index).
+#[derive(Parser, Debug)]
+#[command(name = "brink", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a Monte Carlo batch of a scenario and report outcome and equilibrium frequencies.
+    Run(RunArgs),
+    /// Load and check a scenario file without running it.
+    Validate(ValidateArgs),
+    /// Re-run exactly one run of a batch and print it round by round.
+    Replay(ReplayArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Scenario file (TOML).
+    #[arg(default_value = DEFAULT_SCENARIO)]
+    scenario: PathBuf,
+    /// Number of runs.
+    #[arg(short = 'n', long, default_value_t = 100_000)]
+    runs: u64,
+    /// Master seed; run i is seeded from (seed, i).
+    #[arg(short, long, default_value_t = 2021)]
+    seed: u64,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Override a scenario parameter, e.g. --set oil_squeeze=0.8 (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    set: Vec<(String, f64)>,
+    /// Also write summary.json, outcomes.csv, equilibria.csv and SVG charts here.
+    #[arg(short, long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    /// A readable table.
+    Table,
+    /// summary.json.
+    Json,
+    /// Outcome and equilibrium frequencies as CSV.
+    Csv,
+}
+
+#[derive(clap::Args, Debug)]
+struct ValidateArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Override a scenario parameter, e.g. --set oil_squeeze=0.8 (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    set: Vec<(String, f64)>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReplayArgs {
+    /// Scenario file (TOML).
+    #[arg(default_value = DEFAULT_SCENARIO)]
+    scenario: PathBuf,
+    /// Master seed of the batch.
+    #[arg(short, long, default_value_t = 2021)]
+    seed: u64,
+    /// Index of the run within the batch (0-based).
+    #[arg(short, long)]
+    run: u64,
+    /// Override a scenario parameter, as in the batch (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    set: Vec<(String, f64)>,
+    /// Output format of the trace.
+    #[arg(short, long, value_enum, default_value_t = TraceFormat::Text)]
+    format: TraceFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum TraceFormat {
+    /// Round by round, for reading.
+    Text,
+    /// The whole trace as JSON.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => run(a),
+        Command::Validate(a) => validate(a),
+        Command::Replay(a) => replay(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(path: &Path, set: &[(String, f64)]) -> Result<Arc<CompiledScenario>, String> {
+    scenario::load(path, set).map(Arc::new).map_err(|e| e.to_string())
+}
+
+fn run(a: RunArgs) -> Result<(), String> {
+    if a.runs == 0 {
+        return Err("--runs must be at least 1".into());
+    }
+    let scenario = load(&a.scenario, &a.set)?;
+    let bar = if a.quiet || !std::io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::new(a.runs);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(scenario.name.clone());
+        bar
+    };
+    let spec = BatchSpec { seed: a.seed, runs: a.runs, threads: a.threads };
+    let aggregate = run_batch(&scenario, spec, &|n| bar.inc(n)).map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+
+    let summary = summarise(&scenario, &a.scenario, a.seed, &aggregate)?;
+    let text = match a.format {
+        Format::Table => render::table(&summary),
+        Format::Json => render::json(&summary),
+        Format::Csv => render::csv(&summary),
+    };
+    print!("{text}");
+    if let Some(dir) = &a.out {
+        let written = files::write_outputs(dir, &summary).map_err(|e| e.to_string())?;
+        for p in written {
+            eprintln!("wrote {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+fn summarise(
+    scenario: &CompiledScenario,
+    path: &Path,
+    seed: u64,
+    aggregate: &brink_mc::BatchAggregate,
+) -> Result<Summary, String> {
+    let meta = SummaryMeta {
+        brink_version: env!("CARGO_PKG_VERSION").to_owned(),
+        scenario: scenario.name.clone(),
+        scenario_path: path.display().to_string(),
+        seed,
+        runs: aggregate.runs,
+        parameters: scenario.parameters.iter().map(|p| (p.name.clone(), p.value)).collect(),
+        agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
+        state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
+        outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
+    };
+    Summary::new(&meta, aggregate, |class| match class {
+        EquilibriumClass::PureNash { profile } => scenario.profile_label(profile),
+        EquilibriumClass::NotAnEquilibrium => "not an equilibrium".to_owned(),
+    })
+    .map_err(|e| e.to_string())
+}
+
+fn validate(a: ValidateArgs) -> Result<(), String> {
+    let s = load(&a.scenario, &a.set)?;
+    println!(
+        "ok: {} — {} agents, {} state variables, {} parameters, {} outcomes, horizon {} rounds, stage game of {} profiles",
+        s.name,
+        s.agents.len(),
+        s.state.len(),
+        s.parameters.len(),
+        s.outcomes.len(),
+        s.horizon,
+        s.num_profiles()
+    );
+    Ok(())
+}
+
+fn replay(a: ReplayArgs) -> Result<(), String> {
+    let scenario = load(&a.scenario, &a.set)?;
+    let mut engine = Engine::new(scenario);
+    let (_, trace) = engine.run_traced(a.seed, a.run);
+    match a.format {
+        TraceFormat::Text => print!("{trace}"),
+        TraceFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())?)
+        }
+    }
+    Ok(())
+}
