@@ -129,7 +129,9 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &Path, set: &[(String, f64)]) -> Result<Arc<CompiledScenario>, String> {
-    scenario::load(path, set).map(Arc::new).map_err(|e| e.to_string())
+    scenario::load(path, set)
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
 }
 
 fn run(a: RunArgs) -> Result<(), String> {
@@ -142,14 +144,20 @@ fn run(a: RunArgs) -> Result<(), String> {
     } else {
         let bar = ProgressBar::new(a.runs);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         bar.set_message(scenario.name.clone());
         bar
     };
-    let spec = BatchSpec { seed: a.seed, runs: a.runs, threads: a.threads };
+    let spec = BatchSpec {
+        seed: a.seed,
+        runs: a.runs,
+        threads: a.threads,
+    };
     let aggregate = run_batch(&scenario, spec, &|n| bar.inc(n)).map_err(|e| e.to_string())?;
     bar.finish_and_clear();
 
@@ -181,7 +189,11 @@ fn summarise(
         scenario_path: path.display().to_string(),
         seed,
         runs: aggregate.runs,
-        parameters: scenario.parameters.iter().map(|p| (p.name.clone(), p.value)).collect(),
+        parameters: scenario
+            .parameters
+            .iter()
+            .map(|p| (p.name.clone(), p.value))
+            .collect(),
         agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
         state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
         outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
@@ -215,7 +227,10 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
     match a.format {
         TraceFormat::Text => print!("{trace}"),
         TraceFormat::Json => {
-            println!("{}", serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())?)
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())?
+            )
         }
     }
     Ok(())

@@ -73,6 +73,10 @@ pub struct Perception {
     pub marginals: Vec<f64>,
     /// The signal received about each agent's last action (own action for itself).
     pub signals: Vec<usize>,
+    /// The perceived last action of each agent, when it is a point mass (None for a
+    /// uniform guess): a cheap key under which forecasts are shared between observers
+    /// who perceived the same thing.
+    pub points: Vec<Option<usize>>,
 }
 
 /// The agent's prediction of what each type of each other agent plays this round,
@@ -155,7 +159,12 @@ pub struct Status {
     pub outcome: Option<usize>,
 }
 
-fn observe(model: Res<Model>, round: Res<Round>, profile: Res<Profile>, mut agents: Query<(&Agent, &mut Perception, &mut AgentRng)>) {
+fn observe(
+    model: Res<Model>,
+    round: Res<Round>,
+    profile: Res<Profile>,
+    mut agents: Query<(&Agent, &mut Perception, &mut AgentRng)>,
+) {
     let (s, d) = (&*model.scenario, &model.dims);
     for (agent, mut perception, mut rng) in &mut agents {
         let i = agent.index;
@@ -169,7 +178,12 @@ fn observe(model: Res<Model>, round: Res<Round>, profile: Res<Profile>, mut agen
                 Some(profile.previous[j])
             } else {
                 let u: f64 = rng.0.random();
-                Some(model::draw_signal(profile.previous[j], n, s.agents[i].intel[j], u))
+                Some(model::draw_signal(
+                    profile.previous[j],
+                    n,
+                    s.agents[i].intel[j],
+                    u,
+                ))
             };
             match seen {
                 Some(a) => {
@@ -178,11 +192,16 @@ fn observe(model: Res<Model>, round: Res<Round>, profile: Res<Profile>, mut agen
                 }
                 None => p.marginals[off..off + n].fill(1.0 / n as f64),
             }
+            p.points[j] = seen;
         }
     }
 }
 
-fn update_beliefs(model: Res<Model>, round: Res<Round>, mut agents: Query<(&Agent, &Perception, &Forecasts, &mut Beliefs)>) {
+fn update_beliefs(
+    model: Res<Model>,
+    round: Res<Round>,
+    mut agents: Query<(&Agent, &Perception, &Forecasts, &mut Beliefs)>,
+) {
     if round.0 == 1 {
         return;
     }
@@ -203,33 +222,78 @@ fn update_beliefs(model: Res<Model>, round: Res<Round>, mut agents: Query<(&Agen
     }
 }
 
-fn appraise(model: Res<Model>, world: Res<WorldState>, mut agents: Query<(&Agent, &mut Utilities)>) {
+fn appraise(
+    model: Res<Model>,
+    world: Res<WorldState>,
+    mut agents: Query<(&Agent, &mut Utilities)>,
+) {
     for (agent, mut utilities) in &mut agents {
-        model::evaluate_terms(&model.scenario.agents[agent.index], &world.frame, &mut utilities.values);
+        model::evaluate_terms(
+            &model.scenario.agents[agent.index],
+            &world.frame,
+            &mut utilities.values,
+        );
     }
+}
+
+/// Forecasts of one target, shared by observers who perceived the same last round.
+#[derive(Default)]
+struct ForecastCache {
+    eu: Vec<f64>,
+    keys: Vec<u64>,
+    blocks: Vec<Vec<f64>>,
+}
+
+/// Index of the profile of perceived actions of every agent but `skip`, or None when
+/// some perception is not a point mass.
+fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) -> Option<u64> {
+    let mut key = 0u64;
+    for (k, (p, agent)) in points.iter().zip(&s.agents).enumerate() {
+        if k != skip {
+            key = key * agent.actions.len() as u64 + (*p)? as u64;
+        }
+    }
+    Some(key)
 }
 
 fn forecast(
     model: Res<Model>,
     targets: Query<(&Agent, &Utilities)>,
     mut observers: Query<(&Agent, &Perception, &mut Forecasts)>,
-    mut eu: Local<Vec<f64>>,
+    mut cache: Local<ForecastCache>,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
+    let c = &mut *cache;
     for (target, utilities) in &targets {
         let j = target.index;
         let aj = &s.agents[j];
         let (n, nterms) = (aj.actions.len(), aj.terms.len());
-        eu.resize(n, 0.0);
+        let block_len = aj.types.len() * n;
+        c.eu.resize(n, 0.0);
+        c.keys.clear();
         for (observer, perception, mut forecasts) in &mut observers {
             if observer.index == j {
                 continue;
             }
+            let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
+            let key = perceived_key(s, &perception.points, j);
+            if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
+                block.copy_from_slice(&c.blocks[pos]);
+                continue;
+            }
             for ty in 0..aj.types.len() {
                 let values = &utilities.values[ty * nterms..(ty + 1) * nterms];
-                model::expected_utilities(s, d, j, values, &perception.marginals, &mut eu);
-                let at = d.forecast_offset[j] + ty * n;
-                aj.rule.policy(&eu, &mut forecasts.probs[at..at + n]);
+                model::expected_utilities(s, d, j, values, &perception.marginals, &mut c.eu);
+                aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
+            }
+            if let Some(k) = key {
+                let slot = c.keys.len();
+                c.keys.push(k);
+                if c.blocks.len() <= slot {
+                    c.blocks.push(Vec::new());
+                }
+                c.blocks[slot].clear();
+                c.blocks[slot].extend_from_slice(block);
             }
         }
     }
@@ -246,7 +310,12 @@ type DecideItem<'a> = (
     &'a mut AgentRng,
 );
 
-fn decide(model: Res<Model>, mut profile: ResMut<Profile>, mut agents: Query<DecideItem>, mut marginals: Local<Vec<f64>>) {
+fn decide(
+    model: Res<Model>,
+    mut profile: ResMut<Profile>,
+    mut agents: Query<DecideItem>,
+    mut marginals: Local<Vec<f64>>,
+) {
     let (s, d) = (&*model.scenario, &model.dims);
     marginals.resize(d.actions, 0.0);
     for (agent, ty, beliefs, forecasts, utilities, rule, mut choice, mut rng) in &mut agents {
@@ -293,10 +362,16 @@ fn resolve(
     for (agent, ty, utilities, mut payoff) in &mut agents {
         let spec = &s.agents[agent.index];
         let n = spec.terms.len();
-        payoff.0 += model::utility_at(spec, &utilities.values[ty.0 * n..(ty.0 + 1) * n], &profile.current);
+        payoff.0 += model::utility_at(
+            spec,
+            &utilities.values[ty.0 * n..(ty.0 + 1) * n],
+            &profile.current,
+        );
     }
     let rng = &mut rng.0;
-    model::apply_effects(s, &mut w.frame, &mut w.delta, &mut w.set, || rng.sample(StandardNormal));
+    model::apply_effects(s, &mut w.frame, &mut w.delta, &mut w.set, || {
+        rng.sample(StandardNormal)
+    });
 }
 
 fn check_terminal(
@@ -317,7 +392,16 @@ fn check_terminal(
 
 /// The systems of one round, in order.
 fn round_systems() -> bevy_ecs::schedule::ScheduleConfigs<bevy_ecs::system::ScheduleSystem> {
-    (observe, update_beliefs, appraise, forecast, decide, resolve, check_terminal).chain()
+    (
+        observe,
+        update_beliefs,
+        appraise,
+        forecast,
+        decide,
+        resolve,
+        check_terminal,
+    )
+        .chain()
 }
 
 fn single_threaded(mut schedule: Schedule) -> Schedule {
@@ -341,7 +425,12 @@ pub struct Engine {
         &'static mut Payoff,
         &'static mut AgentRng,
     )>,
-    finals: QueryState<(&'static Agent, &'static PrivateType, &'static Utilities, &'static Payoff)>,
+    finals: QueryState<(
+        &'static Agent,
+        &'static PrivateType,
+        &'static Utilities,
+        &'static Payoff,
+    )>,
     result: RunResult,
     game: NormalFormGame<f64>,
     solver: PureNashSolver,
@@ -359,12 +448,26 @@ impl Engine {
             world.spawn((
                 Agent { index: i },
                 PrivateType(0),
-                Beliefs { probs: vec![0.0; dims.types] },
-                Perception { marginals: vec![0.0; dims.actions], signals: vec![0; s.agents.len()] },
-                Forecasts { probs: vec![0.0; dims.forecasts] },
-                Utilities { values: vec![0.0; a.types.len() * a.terms.len()] },
+                Beliefs {
+                    probs: vec![0.0; dims.types],
+                },
+                Perception {
+                    marginals: vec![0.0; dims.actions],
+                    signals: vec![0; s.agents.len()],
+                    points: vec![None; s.agents.len()],
+                },
+                Forecasts {
+                    probs: vec![0.0; dims.forecasts],
+                },
+                Utilities {
+                    values: vec![0.0; a.types.len() * a.terms.len()],
+                },
                 a.rule,
-                Choice { expected: vec![0.0; a.actions.len()], policy: vec![0.0; a.actions.len()], action: 0 },
+                Choice {
+                    expected: vec![0.0; a.actions.len()],
+                    policy: vec![0.0; a.actions.len()],
+                    action: 0,
+                },
                 AgentRng(ChaCha8Rng::from_seed([0; 32])),
                 Payoff(0.0),
             ));
@@ -375,19 +478,28 @@ impl Engine {
             delta: vec![0.0; n_state],
             set: vec![0.0; n_state],
         });
-        world.insert_resource(Profile { current: vec![0; s.agents.len()], previous: vec![0; s.agents.len()] });
+        world.insert_resource(Profile {
+            current: vec![0; s.agents.len()],
+            previous: vec![0; s.agents.len()],
+        });
         world.insert_resource(Round(1));
         world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
         world.insert_resource(Status::default());
-        world.insert_resource(Model { scenario: scenario.clone(), dims });
+        world.insert_resource(Model {
+            scenario: scenario.clone(),
+            dims,
+        });
 
         let mut schedule = single_threaded(Schedule::new(PlayRound));
         schedule.add_systems(round_systems());
         let agents = world.query();
         let finals = world.query();
         let sizes: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
-        let game = NormalFormGame::new(sizes.clone(), vec![0.0; sizes.iter().product::<usize>() * sizes.len()])
-            .expect("stage game size checked at load");
+        let game = NormalFormGame::new(
+            sizes.clone(),
+            vec![0.0; sizes.iter().product::<usize>() * sizes.len()],
+        )
+        .expect("stage game size checked at load");
         let result = RunResult {
             final_state: vec![0.0; n_state],
             payoffs: vec![0.0; s.agents.len()],
@@ -450,7 +562,10 @@ impl Engine {
         trace.outcome = self.scenario.outcomes[self.result.outcome].name.clone();
         trace.equilibrium = match self.result.equilibrium {
             EquilibriumClass::PureNash { profile } => {
-                format!("pure Nash equilibrium {}", self.scenario.profile_label(profile))
+                format!(
+                    "pure Nash equilibrium {}",
+                    self.scenario.profile_label(profile)
+                )
             }
             EquilibriumClass::NotAnEquilibrium => "not an equilibrium".into(),
         };
@@ -462,7 +577,9 @@ impl Engine {
         let key = seed::run_key(master, index);
         let s = &*self.scenario;
         let dims = self.world.resource::<Model>().dims.clone();
-        for (agent, mut ty, mut beliefs, mut perception, mut forecasts, mut payoff, mut rng) in self.agents.iter_mut(&mut self.world) {
+        for (agent, mut ty, mut beliefs, mut perception, mut forecasts, mut payoff, mut rng) in
+            self.agents.iter_mut(&mut self.world)
+        {
             let i = agent.index;
             let mut r = ChaCha8Rng::from_seed(key);
             r.set_stream(seed::agent_stream(i));
@@ -476,6 +593,7 @@ impl Engine {
             }
             perception.marginals.fill(0.0);
             perception.signals.fill(0);
+            perception.points.fill(None);
             forecasts.probs.fill(0.0);
             payoff.0 = 0.0;
         }
@@ -504,7 +622,9 @@ impl Engine {
         let frame = &self.world.resource::<WorldState>().frame;
         self.result.outcome = outcome;
         self.result.rounds = self.world.resource::<Round>().0;
-        self.result.final_state.copy_from_slice(&frame[..s.state.len()]);
+        self.result
+            .final_state
+            .copy_from_slice(&frame[..s.state.len()]);
         for (agent, ty, utilities, payoff) in self.finals.iter(&self.world) {
             let i = agent.index;
             let spec = &s.agents[i];
@@ -515,14 +635,24 @@ impl Engine {
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
         let values = &self.values;
-        let filled = self
+        let filled = self.game.reset_from_fn(|profile, player| {
+            model::utility_at(&s.agents[player], &values[player], profile)
+        });
+        let settled = self
             .game
-            .reset_from_fn(|profile, player| model::utility_at(&s.agents[player], &values[player], profile));
-        let settled = self.game.profile_index(&self.world.resource::<Profile>().current);
+            .profile_index(&self.world.resource::<Profile>().current);
         // A utility formula that evaluates to NaN leaves no game to solve: the play
         // cannot be called an equilibrium.
-        self.result.equilibrium = if filled.is_ok() && self.solver.solve(&self.game).binary_search(&settled).is_ok() {
-            EquilibriumClass::PureNash { profile: settled as u64 }
+        self.result.equilibrium = if filled.is_ok()
+            && self
+                .solver
+                .solve(&self.game)
+                .binary_search(&settled)
+                .is_ok()
+        {
+            EquilibriumClass::PureNash {
+                profile: settled as u64,
+            }
         } else {
             EquilibriumClass::NotAnEquilibrium
         };

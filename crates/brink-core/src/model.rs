@@ -40,7 +40,14 @@ impl Dims {
             a += ag.actions.len();
             f += ag.types.len() * ag.actions.len();
         }
-        Dims { type_offset, action_offset, forecast_offset, types: t, actions: a, forecasts: f }
+        Dims {
+            type_offset,
+            action_offset,
+            forecast_offset,
+            types: t,
+            actions: a,
+            forecasts: f,
+        }
     }
 }
 
@@ -59,7 +66,14 @@ pub fn evaluate_terms(agent: &AgentSpec, frame: &[f64], out: &mut [f64]) {
 /// independently with probabilities `marginals[action_offset[j]..]`; `values` are the
 /// agent's term values under the type considered. Exact for the additive-term utility
 /// model: a term's weight is the probability that the others meet its conditions.
-pub fn expected_utilities(s: &CompiledScenario, dims: &Dims, i: usize, values: &[f64], marginals: &[f64], eu: &mut [f64]) {
+pub fn expected_utilities(
+    s: &CompiledScenario,
+    dims: &Dims,
+    i: usize,
+    values: &[f64],
+    marginals: &[f64],
+    eu: &mut [f64],
+) {
     eu.iter_mut().for_each(|x| *x = 0.0);
     for (term, &v) in s.agents[i].terms.iter().zip(values) {
         let mut weight = v;
@@ -70,7 +84,10 @@ pub fn expected_utilities(s: &CompiledScenario, dims: &Dims, i: usize, values: &
             } else {
                 let off = dims.action_offset[c.agent];
                 let n = s.agents[c.agent].actions.len();
-                let p: f64 = (0..n).filter(|&b| c.holds(b)).map(|b| marginals[off + b]).sum();
+                let p: f64 = (0..n)
+                    .filter(|&b| c.holds(b))
+                    .map(|b| marginals[off + b])
+                    .sum();
                 weight *= p;
             }
         }
@@ -127,11 +144,21 @@ pub fn draw_signal(action: usize, n: usize, accuracy: f64, u: f64) -> usize {
 /// played. Returns false and leaves `beliefs` unchanged when the signal has zero (or
 /// non-finite) probability under every type the observer still considers possible:
 /// evidence the model calls impossible is ignored rather than turned into NaN.
-pub fn bayes_update(beliefs: &mut [f64], forecasts: &[f64], n: usize, signal: usize, accuracy: f64) -> bool {
+pub fn bayes_update(
+    beliefs: &mut [f64],
+    forecasts: &[f64],
+    n: usize,
+    signal: usize,
+    accuracy: f64,
+) -> bool {
     let mut total = 0.0;
     for (ty, b) in beliefs.iter().enumerate() {
         let row = &forecasts[ty * n..(ty + 1) * n];
-        let like: f64 = row.iter().enumerate().map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy)).sum();
+        let like: f64 = row
+            .iter()
+            .enumerate()
+            .map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy))
+            .sum();
         total += b * like;
     }
     if !(total > 0.0 && total.is_finite()) {
@@ -139,7 +166,11 @@ pub fn bayes_update(beliefs: &mut [f64], forecasts: &[f64], n: usize, signal: us
     }
     for (ty, b) in beliefs.iter_mut().enumerate() {
         let row = &forecasts[ty * n..(ty + 1) * n];
-        let like: f64 = row.iter().enumerate().map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy)).sum();
+        let like: f64 = row
+            .iter()
+            .enumerate()
+            .map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy))
+            .sum();
         *b = *b * like / total;
     }
     true
@@ -209,7 +240,8 @@ pub fn apply_effects(
 /// whose condition holds; at the horizon, otherwise, the first at-horizon outcome
 /// whose condition holds (the last one has none).
 pub fn check_outcome(s: &CompiledScenario, frame: &[f64], round: u32) -> Option<usize> {
-    let holds = |o: &crate::scenario::OutcomeSpec| o.when.as_ref().is_none_or(|w| w.eval(frame) >= 0.5);
+    let holds =
+        |o: &crate::scenario::OutcomeSpec| o.when.as_ref().is_none_or(|w| w.eval(frame) >= 0.5);
     if let Some(i) = s.outcomes.iter().position(|o| !o.at_horizon && holds(o)) {
         return Some(i);
     }

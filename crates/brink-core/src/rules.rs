@@ -34,7 +34,11 @@ impl DecisionRule {
     /// (same length). Non-finite utilities count as worst (−∞).
     pub fn policy(&self, eu: &[f64], out: &mut [f64]) {
         debug_assert_eq!(eu.len(), out.len());
-        let best = eu.iter().copied().filter(|x| !x.is_nan()).fold(f64::NEG_INFINITY, f64::max);
+        let best = eu
+            .iter()
+            .copied()
+            .filter(|x| !x.is_nan())
+            .fold(f64::NEG_INFINITY, f64::max);
         if !best.is_finite() {
             // Nothing to prefer (all NaN or infinite): uniform.
             let p = 1.0 / out.len() as f64;
@@ -57,7 +61,11 @@ impl DecisionRule {
                 // Subtract the best utility so exp never overflows.
                 let mut total = 0.0;
                 for (o, &u) in out.iter_mut().zip(eu) {
-                    let w = if u.is_nan() { 0.0 } else { (lambda * (u - best)).exp() };
+                    let w = if u.is_nan() {
+                        0.0
+                    } else {
+                        (lambda * (u - best)).exp()
+                    };
                     *o = w;
                     total += w;
                 }

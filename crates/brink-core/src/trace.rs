@@ -5,7 +5,9 @@ use std::fmt;
 use bevy_ecs::prelude::*;
 use serde::Serialize;
 
-use crate::engine::{Agent, Beliefs, Choice, Model, Payoff, Perception, Profile, Round, Status, WorldState};
+use crate::engine::{
+    Agent, Beliefs, Choice, Model, Payoff, Perception, Profile, Round, Status, WorldState,
+};
 use crate::scenario::CompiledScenario;
 
 /// A name and a number.
@@ -98,7 +100,14 @@ impl Trace {
 }
 
 fn named(names: &[String], values: &[f64]) -> Vec<Named> {
-    names.iter().zip(values).map(|(n, &v)| Named { name: n.clone(), value: v }).collect()
+    names
+        .iter()
+        .zip(values)
+        .map(|(n, &v)| Named {
+            name: n.clone(),
+            value: v,
+        })
+        .collect()
 }
 
 /// Reads the round just played from the world.
@@ -118,7 +127,10 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
         let observed = if round == 1 {
             Vec::new()
         } else {
-            others.clone().map(|(j, aj)| (aj.name.clone(), aj.actions[perception.signals[j]].clone())).collect()
+            others
+                .clone()
+                .map(|(j, aj)| (aj.name.clone(), aj.actions[perception.signals[j]].clone()))
+                .collect()
         };
         let beliefs = others
             .filter(|(_, aj)| aj.types.len() > 1)
@@ -128,7 +140,10 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
                     .types
                     .iter()
                     .enumerate()
-                    .map(|(t, ty)| Named { name: ty.name.clone(), value: beliefs.probs[d.type_offset[j] + t] })
+                    .map(|(t, ty)| Named {
+                        name: ty.name.clone(),
+                        value: beliefs.probs[d.type_offset[j] + t],
+                    })
                     .collect(),
             })
             .collect();
@@ -153,8 +168,17 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
 
 impl fmt::Display for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} — seed {}, run {}", self.scenario, self.seed, self.run)?;
-        let types: Vec<String> = self.agent_names.iter().zip(&self.types).map(|(a, t)| format!("{a}={t}")).collect();
+        writeln!(
+            f,
+            "{} — seed {}, run {}",
+            self.scenario, self.seed, self.run
+        )?;
+        let types: Vec<String> = self
+            .agent_names
+            .iter()
+            .zip(&self.types)
+            .map(|(a, t)| format!("{a}={t}"))
+            .collect();
         writeln!(f, "true types: {}", types.join(", "))?;
         let width = self.agent_names.iter().map(|n| n.len()).max().unwrap_or(0);
         for r in &self.rounds {
@@ -166,25 +190,59 @@ impl fmt::Display for Trace {
                     .zip(&a.policy)
                     .map(|(eu, p)| format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value))
                     .collect();
-                writeln!(f, "  {:width$}  plays {:<14} EU: {}", a.agent, a.action, choices.join(", "))?;
+                writeln!(
+                    f,
+                    "  {:width$}  plays {:<14} EU: {}",
+                    a.agent,
+                    a.action,
+                    choices.join(", ")
+                )?;
                 if !a.observed.is_empty() {
-                    let seen: Vec<String> = a.observed.iter().map(|(who, act)| format!("{who} {act}")).collect();
+                    let seen: Vec<String> = a
+                        .observed
+                        .iter()
+                        .map(|(who, act)| format!("{who} {act}"))
+                        .collect();
                     writeln!(f, "  {:width$}  saw: {}", "", seen.join(", "))?;
                 }
                 for b in &a.beliefs {
-                    let ps: Vec<String> = b.types.iter().map(|t| format!("{} {:.3}", t.name, t.value)).collect();
-                    writeln!(f, "  {:width$}  believes {}: {}", "", b.about, ps.join(", "))?;
+                    let ps: Vec<String> = b
+                        .types
+                        .iter()
+                        .map(|t| format!("{} {:.3}", t.name, t.value))
+                        .collect();
+                    writeln!(
+                        f,
+                        "  {:width$}  believes {}: {}",
+                        "",
+                        b.about,
+                        ps.join(", ")
+                    )?;
                 }
             }
-            let st: Vec<String> = r.state.iter().map(|v| format!("{} {:.4}", v.name, v.value)).collect();
+            let st: Vec<String> = r
+                .state
+                .iter()
+                .map(|v| format!("{} {:.4}", v.name, v.value))
+                .collect();
             writeln!(f, "  state: {}", st.join(", "))?;
             if let Some(o) = &r.outcome {
                 writeln!(f, "  → outcome: {o}")?;
             }
         }
-        writeln!(f, "\noutcome: {} after {} rounds", self.outcome, self.rounds.len())?;
+        writeln!(
+            f,
+            "\noutcome: {} after {} rounds",
+            self.outcome,
+            self.rounds.len()
+        )?;
         writeln!(f, "settled play: {}", self.equilibrium)?;
-        let pays: Vec<String> = self.agent_names.iter().zip(&self.payoffs).map(|(a, p)| format!("{a} {p:.4}")).collect();
+        let pays: Vec<String> = self
+            .agent_names
+            .iter()
+            .zip(&self.payoffs)
+            .map(|(a, p)| format!("{a} {p:.4}"))
+            .collect();
         writeln!(f, "payoffs: {}", pays.join(", "))
     }
 }

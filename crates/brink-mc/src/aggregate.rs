@@ -27,7 +27,13 @@ pub struct Moments {
 
 impl Default for Moments {
     fn default() -> Self {
-        Self { n: 0, mean: 0.0, m2: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
+        Self {
+            n: 0,
+            mean: 0.0,
+            m2: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
     }
 }
 
@@ -63,7 +69,11 @@ impl Moments {
 
     /// Sample variance (n − 1 in the denominator); 0 with fewer than two values.
     pub fn variance(&self) -> f64 {
-        if self.n < 2 { 0.0 } else { self.m2 / (self.n - 1) as f64 }
+        if self.n < 2 {
+            0.0
+        } else {
+            self.m2 / (self.n - 1) as f64
+        }
     }
 
     /// Sample standard deviation.
@@ -90,7 +100,11 @@ impl Histogram {
 
     /// An empty histogram over `[lo, hi]` with `bins` bins. `lo < hi` and both finite.
     pub fn new(lo: f64, hi: f64, bins: usize) -> Self {
-        Self { lo, hi, counts: vec![0; bins.max(1)] }
+        Self {
+            lo,
+            hi,
+            counts: vec![0; bins.max(1)],
+        }
     }
 
     /// Counts one value (NaN is not counted).
@@ -100,7 +114,11 @@ impl Histogram {
         }
         let bins = self.counts.len();
         let t = (x - self.lo) / (self.hi - self.lo) * bins as f64;
-        let i = if t <= 0.0 { 0 } else { (t as usize).min(bins - 1) };
+        let i = if t <= 0.0 {
+            0
+        } else {
+            (t as usize).min(bins - 1)
+        };
         self.counts[i] += 1;
     }
 
@@ -195,7 +213,10 @@ impl BatchAggregate {
             outcome_counts: vec![0; outcomes],
             equilibrium_counts: BTreeMap::new(),
             rounds: Moments::default(),
-            final_state: state_bounds.iter().map(|b| VariableStats::new(*b)).collect(),
+            final_state: state_bounds
+                .iter()
+                .map(|b| VariableStats::new(*b))
+                .collect(),
             payoffs: vec![Moments::default(); agents],
         }
     }
@@ -253,7 +274,9 @@ mod tests {
 
     #[test]
     fn merged_moments_equal_sequential_moments() {
-        let xs: Vec<f64> = (0..1000).map(|i| ((i * 37) % 101) as f64 * 0.25 - 3.0).collect();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| ((i * 37) % 101) as f64 * 0.25 - 3.0)
+            .collect();
         let mut all = Moments::default();
         xs.iter().for_each(|&x| all.push(x));
         let (mut a, mut b) = (Moments::default(), Moments::default());

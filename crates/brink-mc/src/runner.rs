@@ -61,7 +61,9 @@ pub fn run_batch(
         }
         builder = builder.num_threads(t);
     }
-    let pool = builder.build().map_err(|e| McError(format!("cannot start worker threads: {e}")))?;
+    let pool = builder
+        .build()
+        .map_err(|e| McError(format!("cannot start worker threads: {e}")))?;
     let chunks = spec.runs.div_ceil(CHUNK_RUNS);
     let mut total = empty_aggregate(scenario);
     pool.install(|| {

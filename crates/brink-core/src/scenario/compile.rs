@@ -25,18 +25,30 @@ struct Compiler<'a> {
     param_values: Vec<(String, f64)>,
 }
 
-pub(super) fn compile(src: &str, file: &str, overrides: &[(String, f64)]) -> Result<CompiledScenario> {
+pub(super) fn compile(
+    src: &str,
+    file: &str,
+    overrides: &[(String, f64)],
+) -> Result<CompiledScenario> {
     let loc = Locator { file, src };
     let raw: raw::Scenario = toml::from_str(src).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         loc.at(span, "", e.message().trim_end().replace('\n', "; "))
     })?;
-    let mut c = Compiler { loc, params: Symbols::new("parameters"), param_values: Vec::new() };
+    let mut c = Compiler {
+        loc,
+        params: Symbols::new("parameters"),
+        param_values: Vec::new(),
+    };
 
     // [scenario]
     let meta = &raw.scenario;
     if meta.name.get_ref().trim().is_empty() {
-        return Err(c.loc.at(meta.name.span(), "scenario.name", "expected a non-empty name"));
+        return Err(c.loc.at(
+            meta.name.span(),
+            "scenario.name",
+            "expected a non-empty name",
+        ));
     }
     let horizon = *meta.horizon.get_ref();
     if !(1..=1_000_000).contains(&horizon) {
@@ -52,7 +64,9 @@ pub(super) fn compile(src: &str, file: &str, overrides: &[(String, f64)]) -> Res
     let outcome_names = c.outcome_names(&raw.outcomes)?;
     let agents_raw = raw.agents.get_ref();
     if agents_raw.is_empty() {
-        return Err(c.loc.at(raw.agents.span(), "agents", "expected at least one agent"));
+        return Err(c
+            .loc
+            .at(raw.agents.span(), "agents", "expected at least one agent"));
     }
 
     // Agent names, actions and type-value names first: every formula may refer to them.
@@ -65,10 +79,21 @@ pub(super) fn compile(src: &str, file: &str, overrides: &[(String, f64)]) -> Res
 
     let mut agents = Vec::with_capacity(shells.len());
     for (i, (a, shell)) in agents_raw.iter().zip(&shells).enumerate() {
-        agents.push(c.agent(i, a.get_ref(), shell, &shells, &state, &layout, &outcome_names)?);
+        agents.push(c.agent(
+            i,
+            a.get_ref(),
+            shell,
+            &shells,
+            &state,
+            &layout,
+            &outcome_names,
+        )?);
     }
 
-    let profiles: u64 = agents.iter().map(|a: &AgentSpec| a.actions.len() as u64).product();
+    let profiles: u64 = agents
+        .iter()
+        .map(|a: &AgentSpec| a.actions.len() as u64)
+        .product();
     if profiles > MAX_STAGE_PROFILES {
         return Err(c.loc.at(
             raw.agents.span(),
@@ -131,7 +156,12 @@ fn frame_layout(num_state: usize, shells: &[Shell]) -> FrameLayout {
             at
         })
         .collect();
-    FrameLayout { round, indicators, values, len: next }
+    FrameLayout {
+        round,
+        indicators,
+        values,
+        len: next,
+    }
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -165,29 +195,53 @@ impl Compiler<'_> {
             ));
         }
         if RESERVED.contains(&n.as_str()) {
-            return Err(self.loc.at(name.span(), field, format!("`{n}` is a reserved word and cannot name a {what}")));
+            return Err(self.loc.at(
+                name.span(),
+                field,
+                format!("`{n}` is a reserved word and cannot name a {what}"),
+            ));
         }
         Ok(())
     }
 
     /// Compiles a formula string found at `span`, mapping its errors to the file.
-    fn formula(&self, text: &str, span: Range<usize>, field: &str, symbols: &Symbols, ty: ValueType) -> Result<expr::Expr> {
+    fn formula(
+        &self,
+        text: &str,
+        span: Range<usize>,
+        field: &str,
+        symbols: &Symbols,
+        ty: ValueType,
+    ) -> Result<expr::Expr> {
         expr::compile(text, symbols, ty).map_err(|e| {
-            let at = if span == (0..0) { 0..0 } else {
+            let at = if span == (0..0) {
+                0..0
+            } else {
                 let start = self.loc.string_body_start(&span) + e.offset;
                 start..start + e.len.max(1)
             };
-            self.loc.at(at, field, format!("in formula `{text}`: {}", e.message))
+            self.loc
+                .at(at, field, format!("in formula `{text}`: {}", e.message))
         })
     }
 
     /// A quantity as a formula over `symbols` (a number becomes a constant).
-    fn quantity(&self, q: &Spanned<Quantity>, fallback: Range<usize>, field: &str, symbols: &Symbols) -> Result<expr::Expr> {
+    fn quantity(
+        &self,
+        q: &Spanned<Quantity>,
+        fallback: Range<usize>,
+        field: &str,
+        symbols: &Symbols,
+    ) -> Result<expr::Expr> {
         let span = or_span(q.span(), fallback);
         match q.get_ref() {
             Quantity::Number(v) => {
                 if !v.is_finite() {
-                    return Err(self.loc.at(span, field, format!("expected a finite number, got {v}")));
+                    return Err(self.loc.at(
+                        span,
+                        field,
+                        format!("expected a finite number, got {v}"),
+                    ));
                 }
                 self.formula(&format!("{v:?}"), 0..0, field, symbols, ValueType::Num)
             }
@@ -196,19 +250,37 @@ impl Compiler<'_> {
     }
 
     /// A quantity that must be known at load (a number or a formula over parameters).
-    fn constant(&self, q: &Spanned<Quantity>, fallback: Range<usize>, field: &str, symbols: &Symbols) -> Result<f64> {
+    fn constant(
+        &self,
+        q: &Spanned<Quantity>,
+        fallback: Range<usize>,
+        field: &str,
+        symbols: &Symbols,
+    ) -> Result<f64> {
         let span = or_span(q.span(), fallback);
         let e = self.quantity(q, span.clone(), field, symbols)?;
         let v = e.as_const().ok_or_else(|| {
-            self.loc.at(span.clone(), field, "expected a value known at load (a number or a formula over parameters)")
+            self.loc.at(
+                span.clone(),
+                field,
+                "expected a value known at load (a number or a formula over parameters)",
+            )
         })?;
         if !v.is_finite() {
-            return Err(self.loc.at(span, field, format!("the value is not a finite number ({v})")));
+            return Err(self.loc.at(
+                span,
+                field,
+                format!("the value is not a finite number ({v})"),
+            ));
         }
         Ok(v)
     }
 
-    fn parameters(&mut self, raw: &OrderedMap<SpannedStr, Spanned<raw::Param>>, overrides: &[(String, f64)]) -> Result<Vec<Parameter>> {
+    fn parameters(
+        &mut self,
+        raw: &OrderedMap<SpannedStr, Spanned<raw::Param>>,
+        overrides: &[(String, f64)],
+    ) -> Result<Vec<Parameter>> {
         let mut out: Vec<Parameter> = Vec::with_capacity(raw.0.len());
         for (name, p) in &raw.0 {
             let field = format!("parameters.{}", name.get_ref());
@@ -216,7 +288,11 @@ impl Compiler<'_> {
             let span = or_span(p.get_ref().default.span(), p.span());
             let default = *p.get_ref().default.get_ref();
             if !default.is_finite() {
-                return Err(self.loc.at(span, &field, format!("expected a finite default, got {default}")));
+                return Err(self.loc.at(
+                    span,
+                    &field,
+                    format!("expected a finite default, got {default}"),
+                ));
             }
             let range = match &p.get_ref().range {
                 None => None,
@@ -234,7 +310,10 @@ impl Compiler<'_> {
                         return Err(self.loc.at(
                             span,
                             format!("{field}.default"),
-                            format!("the default {default} is outside the declared range [{}, {}]", v[0], v[1]),
+                            format!(
+                                "the default {default} is outside the declared range [{}, {}]",
+                                v[0], v[1]
+                            ),
                         ));
                     }
                     Some((v[0], v[1]))
@@ -258,7 +337,11 @@ impl Compiler<'_> {
                     field: Some(format!("--set {name}")),
                     message: format!(
                         "unknown parameter `{name}`; the scenario's parameters are: {}",
-                        if known.is_empty() { "(none)".to_owned() } else { known.join(", ") }
+                        if known.is_empty() {
+                            "(none)".to_owned()
+                        } else {
+                            known.join(", ")
+                        }
                     ),
                 });
             };
@@ -270,7 +353,9 @@ impl Compiler<'_> {
                     line: None,
                     column: None,
                     field: Some(format!("--set {name}")),
-                    message: format!("{value} is outside the parameter's declared range [{lo}, {hi}]"),
+                    message: format!(
+                        "{value} is outside the parameter's declared range [{lo}, {hi}]"
+                    ),
                 });
             }
             p.value = *value;
@@ -295,7 +380,12 @@ impl Compiler<'_> {
                 ));
             }
             let sv = v.get_ref();
-            let initial = self.constant(&sv.initial, v.span(), &format!("{field}.initial"), &self.params)?;
+            let initial = self.constant(
+                &sv.initial,
+                v.span(),
+                &format!("{field}.initial"),
+                &self.params,
+            )?;
             let bound = |b: &Option<Spanned<f64>>, which: &str| -> Result<Option<f64>> {
                 match b {
                     Some(x) if !x.get_ref().is_finite() => Err(self.loc.at(
@@ -311,7 +401,11 @@ impl Compiler<'_> {
             if let (Some(lo), Some(hi)) = (min, max)
                 && lo >= hi
             {
-                return Err(self.loc.at(v.span(), &field, format!("expected min < max, got min = {lo}, max = {hi}")));
+                return Err(self.loc.at(
+                    v.span(),
+                    &field,
+                    format!("expected min < max, got min = {lo}, max = {hi}"),
+                ));
             }
             if min.is_some_and(|lo| initial < lo) || max.is_some_and(|hi| initial > hi) {
                 return Err(self.loc.at(
@@ -324,14 +418,22 @@ impl Compiler<'_> {
                     ),
                 ));
             }
-            out.push(StateVar { name: name.get_ref().clone(), initial, min, max, doc: sv.doc.clone() });
+            out.push(StateVar {
+                name: name.get_ref().clone(),
+                initial,
+                min,
+                max,
+                doc: sv.doc.clone(),
+            });
         }
         Ok(out)
     }
 
     fn outcome_names(&self, raw: &Spanned<Vec<Spanned<raw::Outcome>>>) -> Result<Vec<String>> {
         if raw.get_ref().is_empty() {
-            return Err(self.loc.at(raw.span(), "outcomes", "expected at least one outcome"));
+            return Err(self
+                .loc
+                .at(raw.span(), "outcomes", "expected at least one outcome"));
         }
         let mut names: Vec<String> = Vec::new();
         for (i, o) in raw.get_ref().iter().enumerate() {
@@ -339,19 +441,34 @@ impl Compiler<'_> {
             let field = format!("outcomes[{i}].name");
             self.check_name(name, &field, "outcome")?;
             if names.contains(name.get_ref()) {
-                return Err(self.loc.at(name.span(), field, format!("duplicate outcome name `{}`", name.get_ref())));
+                return Err(self.loc.at(
+                    name.span(),
+                    field,
+                    format!("duplicate outcome name `{}`", name.get_ref()),
+                ));
             }
             names.push(name.get_ref().clone());
         }
         Ok(names)
     }
 
-    fn agent_shell(&self, i: usize, a: &raw::Agent, earlier: &[Shell], params: &[Parameter], state: &[StateVar]) -> Result<Shell> {
+    fn agent_shell(
+        &self,
+        i: usize,
+        a: &raw::Agent,
+        earlier: &[Shell],
+        params: &[Parameter],
+        state: &[StateVar],
+    ) -> Result<Shell> {
         let field = format!("agents[{i}]");
         self.check_name(&a.name, &format!("{field}.name"), "agent")?;
         let name = a.name.get_ref().clone();
         if earlier.iter().any(|s| s.name == name) {
-            return Err(self.loc.at(a.name.span(), format!("{field}.name"), format!("duplicate agent name `{name}`")));
+            return Err(self.loc.at(
+                a.name.span(),
+                format!("{field}.name"),
+                format!("duplicate agent name `{name}`"),
+            ));
         }
         if params.iter().any(|p| p.name == name) || state.iter().any(|s| s.name == name) {
             return Err(self.loc.at(
@@ -362,13 +479,20 @@ impl Compiler<'_> {
         }
         let acts = a.actions.get_ref();
         if acts.is_empty() {
-            return Err(self.loc.at(a.actions.span(), format!("{field}.actions"), "expected at least one action"));
+            return Err(self.loc.at(
+                a.actions.span(),
+                format!("{field}.actions"),
+                "expected at least one action",
+            ));
         }
         if acts.len() > 64 {
             return Err(self.loc.at(
                 a.actions.span(),
                 format!("{field}.actions"),
-                format!("at most 64 actions per agent are supported, got {}", acts.len()),
+                format!(
+                    "at most 64 actions per agent are supported, got {}",
+                    acts.len()
+                ),
             ));
         }
         let mut actions: Vec<String> = Vec::with_capacity(acts.len());
@@ -376,7 +500,11 @@ impl Compiler<'_> {
             let f = format!("{field}.actions[{k}]");
             self.check_name(act, &f, "action")?;
             if actions.contains(act.get_ref()) {
-                return Err(self.loc.at(act.span(), f, format!("duplicate action `{}` of agent `{name}`", act.get_ref())));
+                return Err(self.loc.at(
+                    act.span(),
+                    f,
+                    format!("duplicate action `{}` of agent `{name}`", act.get_ref()),
+                ));
             }
             actions.push(act.get_ref().clone());
         }
@@ -385,24 +513,43 @@ impl Compiler<'_> {
         let mut types = Vec::new();
         let mut value_names: Vec<String> = Vec::new();
         match &a.types {
-            None => types.push(TypeSpec { name: "default".into(), prior: 1.0, values: Vec::new() }),
+            None => types.push(TypeSpec {
+                name: "default".into(),
+                prior: 1.0,
+                values: Vec::new(),
+            }),
             Some(ts) => {
                 if ts.get_ref().is_empty() {
-                    return Err(self.loc.at(ts.span(), format!("{field}.types"), "expected at least one type (or leave `types` out)"));
+                    return Err(self.loc.at(
+                        ts.span(),
+                        format!("{field}.types"),
+                        "expected at least one type (or leave `types` out)",
+                    ));
                 }
                 let mut sum = 0.0;
                 for (k, t) in ts.get_ref().iter().enumerate() {
                     let tf = format!("{field}.types[{k}]");
                     let t_ref = t.get_ref();
                     self.check_name(&t_ref.name, &format!("{tf}.name"), "type")?;
-                    if types.iter().any(|x: &TypeSpec| &x.name == t_ref.name.get_ref()) {
+                    if types
+                        .iter()
+                        .any(|x: &TypeSpec| &x.name == t_ref.name.get_ref())
+                    {
                         return Err(self.loc.at(
                             t_ref.name.span(),
                             format!("{tf}.name"),
-                            format!("duplicate type `{}` of agent `{name}`", t_ref.name.get_ref()),
+                            format!(
+                                "duplicate type `{}` of agent `{name}`",
+                                t_ref.name.get_ref()
+                            ),
                         ));
                     }
-                    let prior = self.constant(&t_ref.prior, t.span(), &format!("{tf}.prior"), &self.params)?;
+                    let prior = self.constant(
+                        &t_ref.prior,
+                        t.span(),
+                        &format!("{tf}.prior"),
+                        &self.params,
+                    )?;
                     if !(0.0..=1.0).contains(&prior) {
                         return Err(self.loc.at(
                             or_span(t_ref.prior.span(), t.span()),
@@ -411,7 +558,12 @@ impl Compiler<'_> {
                         ));
                     }
                     sum += prior;
-                    let names: Vec<String> = t_ref.values.0.iter().map(|(n, _)| n.get_ref().clone()).collect();
+                    let names: Vec<String> = t_ref
+                        .values
+                        .0
+                        .iter()
+                        .map(|(n, _)| n.get_ref().clone())
+                        .collect();
                     if k == 0 {
                         for (n, _) in &t_ref.values.0 {
                             let vf = format!("{tf}.values.{}", n.get_ref());
@@ -444,10 +596,22 @@ impl Compiler<'_> {
                     }
                     let mut values = vec![0.0; value_names.len()];
                     for (n, q) in &t_ref.values.0 {
-                        let idx = value_names.iter().position(|x| x == n.get_ref()).expect("checked above");
-                        values[idx] = self.constant(q, n.span(), &format!("{tf}.values.{}", n.get_ref()), &self.params)?;
+                        let idx = value_names
+                            .iter()
+                            .position(|x| x == n.get_ref())
+                            .expect("checked above");
+                        values[idx] = self.constant(
+                            q,
+                            n.span(),
+                            &format!("{tf}.values.{}", n.get_ref()),
+                            &self.params,
+                        )?;
                     }
-                    types.push(TypeSpec { name: t_ref.name.get_ref().clone(), prior, values });
+                    types.push(TypeSpec {
+                        name: t_ref.name.get_ref().clone(),
+                        prior,
+                        values,
+                    });
                 }
                 if (sum - 1.0).abs() > PRIOR_SUM_TOLERANCE {
                     return Err(self.loc.at(
@@ -458,7 +622,12 @@ impl Compiler<'_> {
                 }
             }
         }
-        Ok(Shell { name, actions, value_names, types })
+        Ok(Shell {
+            name,
+            actions,
+            value_names,
+            types,
+        })
     }
 
     /// Names a formula about the world may use: parameters, state, `round`,
@@ -471,10 +640,18 @@ impl Compiler<'_> {
         s.insert_var("round", layout.round, ValueType::Num);
         for (i, sh) in shells.iter().enumerate() {
             for (k, a) in sh.actions.iter().enumerate() {
-                s.insert_var(&format!("{}.{a}", sh.name), layout.indicators[i] + k, ValueType::Bool);
+                s.insert_var(
+                    &format!("{}.{a}", sh.name),
+                    layout.indicators[i] + k,
+                    ValueType::Bool,
+                );
             }
             for (k, v) in sh.value_names.iter().enumerate() {
-                s.insert_var(&format!("{}.{v}", sh.name), layout.values[i] + k, ValueType::Num);
+                s.insert_var(
+                    &format!("{}.{v}", sh.name),
+                    layout.values[i] + k,
+                    ValueType::Num,
+                );
             }
         }
         s
@@ -482,8 +659,16 @@ impl Compiler<'_> {
 
     /// Names an agent's utility and payoff formulas may use under one of its types:
     /// parameters, state, `round` and `self.VALUE` (folded in as constants).
-    fn own_symbols(&self, state: &[StateVar], shell: &Shell, ty: &TypeSpec, layout: &FrameLayout) -> Symbols {
-        let mut s = self.symbols("parameters, state variables, `round` and this agent's type values (self.VALUE)");
+    fn own_symbols(
+        &self,
+        state: &[StateVar],
+        shell: &Shell,
+        ty: &TypeSpec,
+        layout: &FrameLayout,
+    ) -> Symbols {
+        let mut s = self.symbols(
+            "parameters, state variables, `round` and this agent's type values (self.VALUE)",
+        );
         for (i, v) in state.iter().enumerate() {
             s.insert_var(&v.name, i, ValueType::Num);
         }
@@ -508,16 +693,31 @@ impl Compiler<'_> {
         let field = format!("agents[{i}]");
         let status_quo = match &a.status_quo {
             None => None,
-            Some(sq) => Some(shell.actions.iter().position(|x| x == sq.get_ref()).ok_or_else(|| {
-                self.loc.at(
-                    sq.span(),
-                    format!("{field}.status_quo"),
-                    format!("`{}` is not an action of `{}`; expected one of: {}", sq.get_ref(), shell.name, shell.actions.join(", ")),
-                )
-            })?),
+            Some(sq) => Some(
+                shell
+                    .actions
+                    .iter()
+                    .position(|x| x == sq.get_ref())
+                    .ok_or_else(|| {
+                        self.loc.at(
+                            sq.span(),
+                            format!("{field}.status_quo"),
+                            format!(
+                                "`{}` is not an action of `{}`; expected one of: {}",
+                                sq.get_ref(),
+                                shell.name,
+                                shell.actions.join(", ")
+                            ),
+                        )
+                    })?,
+            ),
         };
         let rule = self.decision(&a.decision, &format!("{field}.decision"))?;
-        let own: Vec<Symbols> = shell.types.iter().map(|t| self.own_symbols(state, shell, t, layout)).collect();
+        let own: Vec<Symbols> = shell
+            .types
+            .iter()
+            .map(|t| self.own_symbols(state, shell, t, layout))
+            .collect();
 
         let mut terms = Vec::with_capacity(a.utility.len());
         for (k, t) in a.utility.iter().enumerate() {
@@ -528,30 +728,56 @@ impl Compiler<'_> {
             };
             let value_by_type = own
                 .iter()
-                .map(|syms| self.quantity(&t.get_ref().value, t.span(), &format!("{tf}.value"), syms))
+                .map(|syms| {
+                    self.quantity(&t.get_ref().value, t.span(), &format!("{tf}.value"), syms)
+                })
                 .collect::<Result<Vec<_>>>()?;
-            terms.push(Term { conditions, value_by_type });
+            terms.push(Term {
+                conditions,
+                value_by_type,
+            });
         }
 
         let mut intel = vec![1.0; shells.len()];
         for (target, q) in &a.intel.0 {
             let f = format!("{field}.intel.{}", target.get_ref());
             let Some(j) = shells.iter().position(|s| &s.name == target.get_ref()) else {
-                return Err(self.loc.at(target.span(), f, format!("unknown agent `{}`; expected one of: {}", target.get_ref(), names(shells))));
+                return Err(self.loc.at(
+                    target.span(),
+                    f,
+                    format!(
+                        "unknown agent `{}`; expected one of: {}",
+                        target.get_ref(),
+                        names(shells)
+                    ),
+                ));
             };
             if j == i {
-                return Err(self.loc.at(target.span(), f, "an agent knows its own action; intel is about other agents"));
+                return Err(self.loc.at(
+                    target.span(),
+                    f,
+                    "an agent knows its own action; intel is about other agents",
+                ));
             }
             let acc = self.constant(q, target.span(), &f, &self.params)?;
             if !(0.0..=1.0).contains(&acc) {
-                return Err(self.loc.at(or_span(q.span(), target.span()), f, format!("accuracy is a probability between 0 and 1, got {acc}")));
+                return Err(self.loc.at(
+                    or_span(q.span(), target.span()),
+                    f,
+                    format!("accuracy is a probability between 0 and 1, got {acc}"),
+                ));
             }
             intel[j] = acc;
         }
 
         let zero = || self.formula("0", 0..0, "", &self.params, ValueType::Num);
         let mut payoffs: Vec<Vec<expr::Expr>> = (0..shell.types.len())
-            .map(|_| outcome_names.iter().map(|_| zero()).collect::<Result<Vec<_>>>())
+            .map(|_| {
+                outcome_names
+                    .iter()
+                    .map(|_| zero())
+                    .collect::<Result<Vec<_>>>()
+            })
             .collect::<Result<_>>()?;
         for (outcome, q) in &a.payoffs.0 {
             let f = format!("{field}.payoffs.{}", outcome.get_ref());
@@ -559,7 +785,11 @@ impl Compiler<'_> {
                 return Err(self.loc.at(
                     outcome.span(),
                     f,
-                    format!("unknown outcome `{}`; expected one of: {}", outcome.get_ref(), outcome_names.join(", ")),
+                    format!(
+                        "unknown outcome `{}`; expected one of: {}",
+                        outcome.get_ref(),
+                        outcome_names.join(", ")
+                    ),
                 ));
             };
             for (ty, syms) in own.iter().enumerate() {
@@ -597,7 +827,11 @@ impl Compiler<'_> {
             }
             "logit" => {
                 let Some(l) = lambda else {
-                    return Err(self.loc.at(d.span(), format!("{field}.lambda"), "the `logit` rule needs `lambda`, its precision (>= 0)"));
+                    return Err(self.loc.at(
+                        d.span(),
+                        format!("{field}.lambda"),
+                        "the `logit` rule needs `lambda`, its precision (>= 0)",
+                    ));
                 };
                 let v = self.constant(l, d.span(), &format!("{field}.lambda"), &self.params)?;
                 if v < 0.0 {
@@ -627,7 +861,15 @@ impl Compiler<'_> {
         for (agent, acts) in &w.get_ref().0 {
             let f = format!("{field}.{}", agent.get_ref());
             let Some(j) = shells.iter().position(|s| &s.name == agent.get_ref()) else {
-                return Err(self.loc.at(agent.span(), f, format!("unknown agent `{}`; expected one of: {}", agent.get_ref(), names(shells))));
+                return Err(self.loc.at(
+                    agent.span(),
+                    f,
+                    format!(
+                        "unknown agent `{}`; expected one of: {}",
+                        agent.get_ref(),
+                        names(shells)
+                    ),
+                ));
             };
             if acts.get_ref().0.is_empty() {
                 return Err(self.loc.at(acts.span(), f, "expected at least one action"));
@@ -655,29 +897,53 @@ impl Compiler<'_> {
     }
 
     fn state_index(&self, name: &SpannedStr, field: &str, state: &[StateVar]) -> Result<usize> {
-        state.iter().position(|s| &s.name == name.get_ref()).ok_or_else(|| {
-            let known: Vec<&str> = state.iter().map(|s| s.name.as_str()).collect();
-            self.loc.at(
-                name.span(),
-                field,
-                format!("unknown state variable `{}`; expected one of: {}", name.get_ref(), known.join(", ")),
-            )
-        })
+        state
+            .iter()
+            .position(|s| &s.name == name.get_ref())
+            .ok_or_else(|| {
+                let known: Vec<&str> = state.iter().map(|s| s.name.as_str()).collect();
+                self.loc.at(
+                    name.span(),
+                    field,
+                    format!(
+                        "unknown state variable `{}`; expected one of: {}",
+                        name.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+            })
     }
 
-    fn effect(&self, i: usize, e: &Spanned<raw::Effect>, state: &[StateVar], world: &Symbols) -> Result<EffectSpec> {
+    fn effect(
+        &self,
+        i: usize,
+        e: &Spanned<raw::Effect>,
+        state: &[StateVar],
+        world: &Symbols,
+    ) -> Result<EffectSpec> {
         let field = format!("effects[{i}]");
         let raw = e.get_ref();
         let when = match &raw.when {
             None => None,
-            Some(w) => Some(self.formula(w.get_ref(), w.span(), &format!("{field}.when"), world, ValueType::Bool)?),
+            Some(w) => Some(self.formula(
+                w.get_ref(),
+                w.span(),
+                &format!("{field}.when"),
+                world,
+                ValueType::Bool,
+            )?),
         };
-        let assignments = |map: &OrderedMap<SpannedStr, Spanned<Quantity>>, what: &str| -> Result<Vec<(usize, expr::Expr)>> {
+        let assignments = |map: &OrderedMap<SpannedStr, Spanned<Quantity>>,
+                           what: &str|
+         -> Result<Vec<(usize, expr::Expr)>> {
             map.0
                 .iter()
                 .map(|(name, q)| {
                     let f = format!("{field}.{what}.{}", name.get_ref());
-                    Ok((self.state_index(name, &f, state)?, self.quantity(q, name.span(), &f, world)?))
+                    Ok((
+                        self.state_index(name, &f, state)?,
+                        self.quantity(q, name.span(), &f, world)?,
+                    ))
                 })
                 .collect()
         };
@@ -689,34 +955,64 @@ impl Compiler<'_> {
             let idx = self.state_index(name, &f, state)?;
             let sd = self.constant(q, name.span(), &f, &self.params)?;
             if sd < 0.0 {
-                return Err(self.loc.at(or_span(q.span(), name.span()), f, format!("a standard deviation must be >= 0, got {sd}")));
+                return Err(self.loc.at(
+                    or_span(q.span(), name.span()),
+                    f,
+                    format!("a standard deviation must be >= 0, got {sd}"),
+                ));
             }
             noise.push((idx, sd));
         }
         noise.sort_by_key(|(idx, _)| *idx);
         if when.is_none() && add.is_empty() && set.is_empty() && noise.is_empty() {
-            return Err(self.loc.at(e.span(), field, "an effect needs at least one of `add`, `set` or `noise`"));
+            return Err(self.loc.at(
+                e.span(),
+                field,
+                "an effect needs at least one of `add`, `set` or `noise`",
+            ));
         }
-        Ok(EffectSpec { when, add, set, noise })
+        Ok(EffectSpec {
+            when,
+            add,
+            set,
+            noise,
+        })
     }
 
-    fn outcomes(&self, raw: &Spanned<Vec<Spanned<raw::Outcome>>>, world: &Symbols) -> Result<Vec<OutcomeSpec>> {
+    fn outcomes(
+        &self,
+        raw: &Spanned<Vec<Spanned<raw::Outcome>>>,
+        world: &Symbols,
+    ) -> Result<Vec<OutcomeSpec>> {
         let mut out = Vec::new();
         for (i, o) in raw.get_ref().iter().enumerate() {
             let field = format!("outcomes[{i}]");
             let r = o.get_ref();
             let when = match &r.when {
                 None => None,
-                Some(w) => Some(self.formula(w.get_ref(), w.span(), &format!("{field}.when"), world, ValueType::Bool)?),
+                Some(w) => Some(self.formula(
+                    w.get_ref(),
+                    w.span(),
+                    &format!("{field}.when"),
+                    world,
+                    ValueType::Bool,
+                )?),
             };
             if when.is_none() && !r.at_horizon {
                 return Err(self.loc.at(
                     o.span(),
                     field,
-                    format!("outcome `{}` needs a `when` condition, or `at_horizon = true`", r.name.get_ref()),
+                    format!(
+                        "outcome `{}` needs a `when` condition, or `at_horizon = true`",
+                        r.name.get_ref()
+                    ),
                 ));
             }
-            out.push(OutcomeSpec { name: r.name.get_ref().clone(), when, at_horizon: r.at_horizon });
+            out.push(OutcomeSpec {
+                name: r.name.get_ref().clone(),
+                when,
+                at_horizon: r.at_horizon,
+            });
         }
         // The last at-horizon outcome must be unconditional, so every run ends in one.
         match out.iter().rposition(|o| o.at_horizon) {
@@ -741,5 +1037,9 @@ impl Compiler<'_> {
 }
 
 fn names(shells: &[Shell]) -> String {
-    shells.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+    shells
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

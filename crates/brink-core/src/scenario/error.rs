@@ -56,7 +56,12 @@ impl Locator<'_> {
     }
 
     /// An error at `span` (an empty `0..0` span means "no known place").
-    pub fn at(&self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+    pub fn at(
+        &self,
+        span: Range<usize>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> ScenarioError {
         let (line, column) = if span == (0..0) {
             (None, None)
         } else {
@@ -102,7 +107,10 @@ mod tests {
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
-        let loc = Locator { file: "f.toml", src: "a = 1\nbé = \"x\"\n" };
+        let loc = Locator {
+            file: "f.toml",
+            src: "a = 1\nbé = \"x\"\n",
+        };
         assert_eq!(loc.line_col(0), (1, 1));
         assert_eq!(loc.line_col(6), (2, 1));
         // 'é' is two bytes; the '=' after "bé " is the 4th character of line 2.
@@ -111,9 +119,15 @@ mod tests {
 
     #[test]
     fn display_is_one_line_with_place_field_and_message() {
-        let loc = Locator { file: "s.toml", src: "x\ny = 2\n" };
+        let loc = Locator {
+            file: "s.toml",
+            src: "x\ny = 2\n",
+        };
         let e = loc.at(2..3, "scenario.horizon", "expected at least 1");
-        assert_eq!(e.to_string(), "s.toml:2:1: scenario.horizon: expected at least 1");
+        assert_eq!(
+            e.to_string(),
+            "s.toml:2:1: scenario.horizon: expected at least 1"
+        );
         let e = loc.at(0..0, "", "no place");
         assert_eq!(e.to_string(), "s.toml: no place");
     }

@@ -211,7 +211,9 @@ impl CompiledScenario {
         actions
             .iter()
             .zip(&self.agents)
-            .fold(0u64, |acc, (&a, agent)| acc * agent.actions.len() as u64 + a as u64)
+            .fold(0u64, |acc, (&a, agent)| {
+                acc * agent.actions.len() as u64 + a as u64
+            })
     }
 
     /// `"(hold, covert, stall)"`: the action names of a profile, in agent order.
@@ -245,7 +247,11 @@ pub fn load(path: &Path, overrides: &[(String, f64)]) -> Result<CompiledScenario
 }
 
 /// Compiles scenario text; `file` names it in errors.
-pub fn from_str(src: &str, file: &str, overrides: &[(String, f64)]) -> Result<CompiledScenario, ScenarioError> {
+pub fn from_str(
+    src: &str,
+    file: &str,
+    overrides: &[(String, f64)],
+) -> Result<CompiledScenario, ScenarioError> {
     compile::compile(src, file, overrides)
 }
 
@@ -256,12 +262,16 @@ pub fn parse_override(s: &str) -> Result<(String, f64), String> {
         .ok_or_else(|| format!("`{s}`: expected NAME=VALUE, e.g. oil_squeeze=0.8"))?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(format!("`{s}`: the parameter name is empty; expected NAME=VALUE"));
+        return Err(format!(
+            "`{s}`: the parameter name is empty; expected NAME=VALUE"
+        ));
     }
-    let v: f64 = value
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}`: `{}` is not a number; expected NAME=VALUE with a numeric value", value.trim()))?;
+    let v: f64 = value.trim().parse().map_err(|_| {
+        format!(
+            "`{s}`: `{}` is not a number; expected NAME=VALUE with a numeric value",
+            value.trim()
+        )
+    })?;
     if !v.is_finite() {
         return Err(format!("`{s}`: the value must be a finite number"));
     }

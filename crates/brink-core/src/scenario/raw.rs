@@ -6,8 +6,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::Spanned;
 
 /// A string with its byte span in the file.
@@ -155,7 +155,9 @@ impl<'de> Deserialize<'de> for Param {
         impl<'de> Visitor<'de> for PV {
             type Value = Param;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or a table { default = ..., range = [lo, hi], doc = \"...\" }")
+                f.write_str(
+                    "a number or a table { default = ..., range = [lo, hi], doc = \"...\" }",
+                )
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Param, E> {
                 self.visit_f64(v as f64)
@@ -164,11 +166,19 @@ impl<'de> Deserialize<'de> for Param {
                 self.visit_f64(v as f64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
-                Ok(Param { default: Spanned::new(0..0, v), range: None, doc: None })
+                Ok(Param {
+                    default: Spanned::new(0..0, v),
+                    range: None,
+                    doc: None,
+                })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Param, A::Error> {
                 let t = ParamTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(Param { default: t.default, range: t.range, doc: t.doc })
+                Ok(Param {
+                    default: t.default,
+                    range: t.range,
+                    doc: t.doc,
+                })
             }
         }
         d.deserialize_any(PV)
@@ -224,7 +234,12 @@ impl<'de> Deserialize<'de> for StateVar {
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StateVar, A::Error> {
                 let t = StateTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(StateVar { initial: t.initial, min: t.min, max: t.max, doc: t.doc })
+                Ok(StateVar {
+                    initial: t.initial,
+                    min: t.min,
+                    max: t.max,
+                    doc: t.doc,
+                })
             }
         }
         d.deserialize_any(SV)
@@ -233,7 +248,12 @@ impl<'de> Deserialize<'de> for StateVar {
 
 impl StateVar {
     fn plain(q: Quantity) -> Self {
-        StateVar { initial: Spanned::new(0..0, q), min: None, max: None, doc: None }
+        StateVar {
+            initial: Spanned::new(0..0, q),
+            min: None,
+            max: None,
+            doc: None,
+        }
     }
 }
 
