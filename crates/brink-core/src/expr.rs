@@ -85,10 +85,13 @@
 //! the branch it takes; `x and false` folds to `false`, `x and true` to `x`,
 //! likewise for `or`), and emits flat bytecode for a small stack machine
 //! whose top of stack lives in a register. Instructions take a constant or a
-//! variable operand directly where possible, and operands are evaluated in
-//! the order that needs the fewest stack slots, so `a + b + c + ...` and
-//! `a + (b + (c + ...))` both need one or two slots. A formula that folds to
-//! a constant or is a single variable needs no bytecode at all.
+//! variable operand directly, an operation on two of them (`0.1 * sanctions`,
+//! `x < y`) is a single instruction, and operands are evaluated in the order
+//! that needs the fewest stack slots, so `a + b + c + ...` and
+//! `a*b + (c*d + (e*f + ...))` need one or two slots. `economy - 0.1 *
+//! sanctions` is two instructions. A formula that folds to a constant or is a
+//! single variable needs no bytecode at all. Evaluating costs a few
+//! nanoseconds per instruction.
 //!
 //! # Limits
 //!
@@ -96,7 +99,9 @@
 //! input; instead it rejects formulas longer than [`MAX_SOURCE_LEN`] bytes,
 //! nested deeper than [`MAX_NESTING`] levels, chaining more than
 //! [`MAX_TREE_DEPTH`] operations, or needing more than [`STACK_SIZE`]
-//! evaluation stack slots — all far beyond realistic formulas.
+//! evaluation stack slots — all far beyond realistic formulas. Within these
+//! limits [`compile`] needs at most about 150 KiB of thread stack (about
+//! 600 KiB unoptimised).
 //!
 //! # Example
 //!
@@ -131,11 +136,11 @@ pub const MAX_NESTING: usize = 64;
 
 /// Most operations a formula may chain: the depth of its syntax tree, where
 /// `a + b + c` counts 2 and every argument of a function call counts 1.
-pub const MAX_TREE_DEPTH: usize = 512;
+pub const MAX_TREE_DEPTH: usize = 256;
 
 /// Number of evaluation stack slots; [`compile`] rejects formulas needing
-/// more. Operands are ordered to need few slots: a formula needing more than
-/// this has at least 2^16 terms.
+/// more. Operands are ordered to need few slots: needing more than this
+/// takes at least 2^16 terms, more than [`MAX_SOURCE_LEN`] allows.
 pub const STACK_SIZE: usize = 16;
 
 const STACK_MASK: usize = STACK_SIZE - 1;
@@ -700,8 +705,39 @@ enum NodeKind {
     },
 }
 
-const EXPECTED_VALUE: &str = "a number, a name or `(`";
+/// Binding powers of the infix operators: `(operation, left, right)`.
+/// Higher binds tighter; right > left makes an operator left-associative.
+fn infix(tok: Tok) -> Option<(BinOp, u8, u8)> {
+    Some(match tok {
+        Tok::Or => (BinOp::Or, 1, 2),
+        Tok::And => (BinOp::And, 3, 4),
+        Tok::Cmp(op) => (op, 7, 8),
+        Tok::Plus => (BinOp::Add, 9, 10),
+        Tok::Minus => (BinOp::Sub, 9, 10),
+        Tok::Star => (BinOp::Mul, 11, 12),
+        Tok::Slash => (BinOp::Div, 11, 12),
+        // Right-associative, and tighter than prefix `-` on its left.
+        Tok::Caret => (BinOp::Pow, 16, 15),
+        _ => return None,
+    })
+}
 
+/// The operand of `not` is a comparison or anything tighter.
+const NOT_OPERAND: u8 = 5;
+/// The operand of prefix `-` is a power or anything tighter.
+const NEG_OPERAND: u8 = 13;
+
+fn is_comparison(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+    )
+}
+
+/// A Pratt parser. It recurses once per level of parentheses, function
+/// call, prefix operator or `^` (bounded by [`MAX_NESTING`]) plus at most
+/// once per precedence level, and stops at the first error. Error messages
+/// are built in separate cold functions to keep the recursive frames small.
 struct Parser<'s> {
     src: &'s str,
     lexer: Lexer<'s>,
@@ -729,21 +765,11 @@ impl<'s> Parser<'s> {
             peeked: None,
             nesting: 0,
         };
-        let node = p.or()?;
+        let node = p.expr(0)?;
         let t = p.bump()?;
         match t.tok {
             Tok::End => Ok(node),
-            Tok::RParen => Err(ExprError::new(
-                t.span,
-                "unbalanced parentheses: this `)` has no matching `(`",
-            )),
-            _ => Err(ExprError::new(
-                t.span,
-                format!(
-                    "expected an operator or the end of the formula, found {}",
-                    p.describe(t)
-                ),
-            )),
+            _ => Err(p.trailing_error(t)),
         }
     }
 
@@ -778,13 +804,7 @@ impl<'s> Parser<'s> {
     fn enter(&mut self, span: Span) -> Result<(), ExprError> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
-            return Err(ExprError::new(
-                span,
-                format!(
-                    "formula is nested too deeply (more than {MAX_NESTING} levels of \
-                     parentheses, function calls, prefix operators or powers)"
-                ),
-            ));
+            return Err(nesting_error(span));
         }
         Ok(())
     }
@@ -795,13 +815,7 @@ impl<'s> Parser<'s> {
 
     fn make(kind: NodeKind, span: Span, depth: usize, at: Span) -> Result<Node, ExprError> {
         if depth > MAX_TREE_DEPTH {
-            return Err(ExprError::new(
-                at,
-                format!(
-                    "formula is too long: more than {MAX_TREE_DEPTH} operations are chained \
-                     here; split it into smaller formulas"
-                ),
-            ));
+            return Err(depth_error(at));
         }
         Ok(Node { kind, span, depth })
     }
@@ -818,166 +832,78 @@ impl<'s> Parser<'s> {
         Self::make(kind, span, depth, op_span)
     }
 
-    fn unary(op: UnOp, op_span: Span, x: Node) -> Result<Node, ExprError> {
-        let span = op_span.to(x.span);
-        let depth = 1 + x.depth;
-        let kind = NodeKind::Unary {
-            op,
-            op_span,
-            x: Box::new(x),
-        };
-        Self::make(kind, span, depth, op_span)
-    }
-
-    fn or(&mut self) -> Result<Node, ExprError> {
-        let mut l = self.and()?;
-        while self.peek()?.tok == Tok::Or {
-            let op = self.bump()?;
-            let r = self.and()?;
-            l = Self::binary(BinOp::Or, op.span, l, r)?;
-        }
-        Ok(l)
-    }
-
-    fn and(&mut self) -> Result<Node, ExprError> {
-        let mut l = self.not()?;
-        while self.peek()?.tok == Tok::And {
-            let op = self.bump()?;
-            let r = self.not()?;
-            l = Self::binary(BinOp::And, op.span, l, r)?;
-        }
-        Ok(l)
-    }
-
-    fn not(&mut self) -> Result<Node, ExprError> {
-        if self.peek()?.tok != Tok::Not {
-            return self.comparison();
-        }
-        let op = self.bump()?;
-        self.enter(op.span)?;
-        let x = self.not()?;
-        self.leave();
-        Self::unary(UnOp::Not, op.span, x)
-    }
-
-    fn comparison(&mut self) -> Result<Node, ExprError> {
-        let l = self.sum()?;
-        let Tok::Cmp(op) = self.peek()?.tok else {
-            return Ok(l);
-        };
-        let op_token = self.bump()?;
-        let r = self.sum()?;
-        let next = self.peek()?;
-        if let Tok::Cmp(_) = next.tok {
-            return Err(ExprError::new(
-                next.span,
-                format!(
-                    "comparisons cannot be chained: `{}` follows another comparison; combine \
-                     them with `and`, e.g. `a < b and b < c`",
-                    self.text(next.span)
-                ),
-            ));
-        }
-        Self::binary(op, op_token.span, l, r)
-    }
-
-    fn sum(&mut self) -> Result<Node, ExprError> {
-        let mut l = self.product()?;
+    /// A formula whose infix operators all bind at least `min` tightly.
+    fn expr(&mut self, min: u8) -> Result<Node, ExprError> {
+        let mut lhs = self.prefix()?;
+        let mut compared = false;
         loop {
-            let op = match self.peek()?.tok {
-                Tok::Plus => BinOp::Add,
-                Tok::Minus => BinOp::Sub,
-                _ => return Ok(l),
+            let t = self.peek()?;
+            let Some((op, left, right)) = infix(t.tok) else {
+                return Ok(lhs);
             };
-            let t = self.bump()?;
-            let r = self.product()?;
-            l = Self::binary(op, t.span, l, r)?;
-        }
-    }
-
-    fn product(&mut self) -> Result<Node, ExprError> {
-        let mut l = self.negation()?;
-        loop {
-            let op = match self.peek()?.tok {
-                Tok::Star => BinOp::Mul,
-                Tok::Slash => BinOp::Div,
-                _ => return Ok(l),
+            if left < min {
+                return Ok(lhs);
+            }
+            if compared && is_comparison(op) {
+                return Err(self.chained_error(t));
+            }
+            compared = is_comparison(op);
+            self.bump()?;
+            let rhs = if op == BinOp::Pow {
+                self.enter(t.span)?;
+                let rhs = self.expr(right)?;
+                self.leave();
+                rhs
+            } else {
+                self.expr(right)?
             };
-            let t = self.bump()?;
-            let r = self.negation()?;
-            l = Self::binary(op, t.span, l, r)?;
+            lhs = Self::binary(op, t.span, lhs, rhs)?;
         }
     }
 
-    fn negation(&mut self) -> Result<Node, ExprError> {
-        if self.peek()?.tok != Tok::Minus {
-            return self.power();
-        }
-        let op = self.bump()?;
-        self.enter(op.span)?;
-        let x = self.negation()?;
-        self.leave();
-        Self::unary(UnOp::Neg, op.span, x)
-    }
-
-    /// `atom [^ negation]`: right-associative, and the exponent may carry
-    /// a prefix minus (`2^-1`), but the base may not (`-2^2` is `-(2^2)`).
-    fn power(&mut self) -> Result<Node, ExprError> {
-        let base = self.atom()?;
-        if self.peek()?.tok != Tok::Caret {
-            return Ok(base);
-        }
-        let op = self.bump()?;
-        self.enter(op.span)?;
-        let exponent = self.negation()?;
-        self.leave();
-        Self::binary(BinOp::Pow, op.span, base, exponent)
-    }
-
-    fn atom(&mut self) -> Result<Node, ExprError> {
+    /// A prefix operator applied to its operand, or an atom.
+    fn prefix(&mut self) -> Result<Node, ExprError> {
         let t = self.bump()?;
         let leaf = |kind| Node {
             kind,
             span: t.span,
             depth: 1,
         };
-        match t.tok {
-            Tok::Num(v) => Ok(leaf(NodeKind::Num(v))),
-            Tok::True => Ok(leaf(NodeKind::Bool(true))),
-            Tok::False => Ok(leaf(NodeKind::Bool(false))),
-            Tok::Ident if self.peek()?.tok == Tok::LParen => self.call(t.span),
-            Tok::Ident => Ok(leaf(NodeKind::Name(t.span))),
-            Tok::LParen => {
-                self.enter(t.span)?;
-                let inner = self.or()?;
-                self.leave();
-                let close = self.bump()?;
-                match close.tok {
-                    Tok::RParen => Ok(Node {
-                        span: t.span.to(close.span),
-                        ..inner
-                    }),
-                    Tok::End => Err(ExprError::new(
-                        t.span,
-                        "unbalanced parentheses: this `(` is never closed",
-                    )),
-                    _ => Err(ExprError::new(
-                        close.span,
-                        format!(
-                            "expected `)` or an operator, found {}",
-                            self.describe(close)
-                        ),
-                    )),
-                }
-            }
-            Tok::End => Err(ExprError::new(
-                t.span,
-                format!("unexpected end of formula, expected {EXPECTED_VALUE}"),
-            )),
-            _ => Err(ExprError::new(
-                t.span,
-                format!("expected {EXPECTED_VALUE}, found {}", self.describe(t)),
-            )),
+        let (op, operand) = match t.tok {
+            Tok::Minus => (UnOp::Neg, NEG_OPERAND),
+            Tok::Not => (UnOp::Not, NOT_OPERAND),
+            Tok::Num(v) => return Ok(leaf(NodeKind::Num(v))),
+            Tok::True => return Ok(leaf(NodeKind::Bool(true))),
+            Tok::False => return Ok(leaf(NodeKind::Bool(false))),
+            Tok::Ident if self.peek()?.tok == Tok::LParen => return self.call(t.span),
+            Tok::Ident => return Ok(leaf(NodeKind::Name(t.span))),
+            Tok::LParen => return self.parenthesised(t.span),
+            _ => return Err(self.value_error(t)),
+        };
+        self.enter(t.span)?;
+        let x = self.expr(operand)?;
+        self.leave();
+        let span = t.span.to(x.span);
+        let depth = 1 + x.depth;
+        let kind = NodeKind::Unary {
+            op,
+            op_span: t.span,
+            x: Box::new(x),
+        };
+        Self::make(kind, span, depth, t.span)
+    }
+
+    fn parenthesised(&mut self, open: Span) -> Result<Node, ExprError> {
+        self.enter(open)?;
+        let inner = self.expr(0)?;
+        self.leave();
+        let close = self.bump()?;
+        match close.tok {
+            Tok::RParen => Ok(Node {
+                span: open.to(close.span),
+                ..inner
+            }),
+            _ => Err(self.close_error(open, close)),
         }
     }
 
@@ -989,30 +915,12 @@ impl<'s> Parser<'s> {
             self.bump()?
         } else {
             loop {
-                args.push(self.or()?);
+                args.push(self.expr(0)?);
                 let t = self.bump()?;
                 match t.tok {
                     Tok::Comma => {}
                     Tok::RParen => break t,
-                    Tok::End => {
-                        return Err(ExprError::new(
-                            open.span,
-                            format!(
-                                "unbalanced parentheses: the `(` after `{}` is never closed",
-                                self.text(name)
-                            ),
-                        ));
-                    }
-                    _ => {
-                        return Err(ExprError::new(
-                            t.span,
-                            format!(
-                                "expected `,` or `)` in the arguments of `{}`, found {}",
-                                self.text(name),
-                                self.describe(t)
-                            ),
-                        ));
-                    }
+                    _ => return Err(self.arguments_error(name, open.span, t)),
                 }
             }
         };
@@ -1022,6 +930,111 @@ impl<'s> Parser<'s> {
         let span = name.to(close.span);
         Self::make(NodeKind::Call { name, args }, span, depth, name)
     }
+
+    #[cold]
+    #[inline(never)]
+    fn trailing_error(&self, t: Token) -> ExprError {
+        if t.tok == Tok::RParen {
+            return ExprError::new(
+                t.span,
+                "unbalanced parentheses: this `)` has no matching `(`",
+            );
+        }
+        ExprError::new(
+            t.span,
+            format!(
+                "expected an operator or the end of the formula, found {}",
+                self.describe(t)
+            ),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn value_error(&self, t: Token) -> ExprError {
+        const EXPECTED: &str = "a number, a name or `(`";
+        match t.tok {
+            Tok::End => ExprError::new(
+                t.span,
+                format!("unexpected end of formula, expected {EXPECTED}"),
+            ),
+            _ => ExprError::new(
+                t.span,
+                format!("expected {EXPECTED}, found {}", self.describe(t)),
+            ),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn chained_error(&self, t: Token) -> ExprError {
+        ExprError::new(
+            t.span,
+            format!(
+                "comparisons cannot be chained: `{}` follows another comparison; combine \
+                 them with `and`, e.g. `a < b and b < c`",
+                self.text(t.span)
+            ),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn close_error(&self, open: Span, found: Token) -> ExprError {
+        match found.tok {
+            Tok::End => ExprError::new(open, "unbalanced parentheses: this `(` is never closed"),
+            _ => ExprError::new(
+                found.span,
+                format!(
+                    "expected `)` or an operator, found {}",
+                    self.describe(found)
+                ),
+            ),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn arguments_error(&self, name: Span, open: Span, found: Token) -> ExprError {
+        let name = self.text(name);
+        match found.tok {
+            Tok::End => ExprError::new(
+                open,
+                format!("unbalanced parentheses: the `(` after `{name}` is never closed"),
+            ),
+            _ => ExprError::new(
+                found.span,
+                format!(
+                    "expected `,` or `)` in the arguments of `{name}`, found {}",
+                    self.describe(found)
+                ),
+            ),
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn nesting_error(at: Span) -> ExprError {
+    ExprError::new(
+        at,
+        format!(
+            "formula is nested too deeply (more than {MAX_NESTING} levels of parentheses, \
+             function calls, prefix operators or powers)"
+        ),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn depth_error(at: Span) -> ExprError {
+    ExprError::new(
+        at,
+        format!(
+            "formula is too long: more than {MAX_TREE_DEPTH} operations are chained here; \
+             split it into smaller formulas"
+        ),
+    )
 }
 
 // ========================================================== names and types
@@ -1118,196 +1131,279 @@ struct Checker<'a> {
     symbols: &'a Symbols,
 }
 
+/// A lowered sub-formula and its type.
+type Typed = (Ir, ValueType);
+
+// `lower` recurses once per level of the syntax tree, up to
+// `MAX_TREE_DEPTH` deep, so the functions on that path keep their frames
+// small, even unoptimised: error messages are built in separate cold
+// functions.
 impl Checker<'_> {
     fn text(&self, span: Span) -> &str {
         self.src.get(span.start..span.end).unwrap_or("")
     }
 
-    fn lower(&self, node: &Node) -> Result<(Ir, ValueType), ExprError> {
-        use ValueType::{Bool, Num};
+    fn lower(&self, node: &Node) -> Result<Typed, ExprError> {
         match &node.kind {
-            NodeKind::Num(v) => Ok((Ir::Const(*v), Num)),
-            NodeKind::Bool(b) => Ok((Ir::Const(bool_f(*b)), Bool)),
+            NodeKind::Num(v) => Ok((Ir::Const(*v), ValueType::Num)),
+            NodeKind::Bool(b) => Ok((Ir::Const(bool_f(*b)), ValueType::Bool)),
             NodeKind::Name(span) => self.name(*span),
-            NodeKind::Unary { op, op_span, x } => {
-                let want = if *op == UnOp::Not { Bool } else { Num };
-                let (ir, ty) = self.lower(x)?;
-                if ty != want {
-                    return Err(ExprError::new(
-                        x.span,
-                        format!(
-                            "`{}` expects {want}, but its operand is {ty}",
-                            self.text(*op_span)
-                        ),
-                    ));
-                }
-                Ok((Ir::unary(*op, ir), want))
-            }
-            NodeKind::Binary { op, op_span, l, r } => {
-                let (operands, result, what) = match op {
-                    BinOp::And | BinOp::Or => (Bool, Bool, "true/false operands"),
-                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
-                        (Num, Bool, "numbers")
-                    }
-                    _ => (Num, Num, "numbers"),
-                };
-                let op_text = self.text(*op_span);
-                let (l_ir, l_ty) = self.lower(l)?;
-                if l_ty != operands {
-                    return Err(ExprError::new(
-                        l.span,
-                        format!("`{op_text}` expects {what}, but the left side is {l_ty}"),
-                    ));
-                }
-                let (r_ir, r_ty) = self.lower(r)?;
-                if r_ty != operands {
-                    return Err(ExprError::new(
-                        r.span,
-                        format!("`{op_text}` expects {what}, but the right side is {r_ty}"),
-                    ));
-                }
-                Ok((Ir::binary(*op, l_ir, r_ir), result))
-            }
+            NodeKind::Unary { op, op_span, x } => self.lower_unary(*op, *op_span, x),
+            NodeKind::Binary { op, op_span, l, r } => self.lower_binary(*op, *op_span, l, r),
             NodeKind::Call { name, args } => self.call(node.span, *name, args),
         }
     }
 
-    fn name(&self, span: Span) -> Result<(Ir, ValueType), ExprError> {
+    fn lower_unary(&self, op: UnOp, op_span: Span, x: &Node) -> Result<Typed, ExprError> {
+        let want = if op == UnOp::Not {
+            ValueType::Bool
+        } else {
+            ValueType::Num
+        };
+        let (ir, ty) = self.lower(x)?;
+        if ty != want {
+            return Err(self.unary_type_error(op_span, want, ty, x.span));
+        }
+        Ok((Ir::unary(op, ir), want))
+    }
+
+    fn lower_binary(
+        &self,
+        op: BinOp,
+        op_span: Span,
+        l: &Node,
+        r: &Node,
+    ) -> Result<Typed, ExprError> {
+        let (operands, result) = match op {
+            BinOp::And | BinOp::Or => (ValueType::Bool, ValueType::Bool),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
+                (ValueType::Num, ValueType::Bool)
+            }
+            _ => (ValueType::Num, ValueType::Num),
+        };
+        let (l_ir, l_ty) = self.lower(l)?;
+        if l_ty != operands {
+            return Err(self.binary_type_error(op_span, operands, "left", l_ty, l.span));
+        }
+        let (r_ir, r_ty) = self.lower(r)?;
+        if r_ty != operands {
+            return Err(self.binary_type_error(op_span, operands, "right", r_ty, r.span));
+        }
+        Ok((Ir::binary(op, l_ir, r_ir), result))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unary_type_error(
+        &self,
+        op_span: Span,
+        want: ValueType,
+        got: ValueType,
+        at: Span,
+    ) -> ExprError {
+        let op = self.text(op_span);
+        ExprError::new(
+            at,
+            format!("`{op}` expects {want}, but its operand is {got}"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn binary_type_error(
+        &self,
+        op_span: Span,
+        want: ValueType,
+        side: &str,
+        got: ValueType,
+        at: Span,
+    ) -> ExprError {
+        let op = self.text(op_span);
+        let what = match want {
+            ValueType::Num => "numbers",
+            ValueType::Bool => "true/false operands",
+        };
+        ExprError::new(
+            at,
+            format!("`{op}` expects {what}, but the {side} side is {got}"),
+        )
+    }
+
+    fn name(&self, span: Span) -> Result<Typed, ExprError> {
         let name = self.text(span);
         match self.symbols.get(name) {
             Some(Symbol::Const { value, ty }) => Ok((Ir::Const(value), ty)),
-            Some(Symbol::Var { slot, ty }) => Ok((Ir::Var(slot), ty)),
-            None if find_function(name).is_some() => Err(ExprError::new(
+            Some(Symbol::Var { slot, ty }) => match u32::try_from(slot) {
+                Ok(slot) => Ok((Ir::Var(slot), ty)),
+                Err(_) => Err(self.name_error(span)),
+            },
+            None => Err(self.name_error(span)),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn name_error(&self, span: Span) -> ExprError {
+        let name = self.text(span);
+        if let Some(Symbol::Var { slot, .. }) = self.symbols.get(name) {
+            let message = format!(
+                "`{name}` is variable slot {slot}, but slots above {} are not supported",
+                u32::MAX
+            );
+            return ExprError::new(span, message);
+        }
+        if find_function(name).is_some() {
+            let message =
+                format!("`{name}` is a function; call it with arguments, e.g. `{name}(...)`");
+            return ExprError::new(span, message);
+        }
+        let mut message = format!(
+            "unknown name `{name}` (known names in this context: {}",
+            self.symbols.context
+        );
+        let candidates = self.symbols.names.keys().map(String::as_str);
+        if let Some(s) = did_you_mean(name, candidates.chain(["true", "false"])) {
+            message += &format!("; did you mean {s}?");
+        }
+        message.push(')');
+        ExprError::new(span, message)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn function_error(&self, name_span: Span) -> ExprError {
+        let name = self.text(name_span);
+        let mut message = if self.symbols.get(name).is_some() {
+            format!(
+                "`{name}` is not a function (known functions: {}",
+                function_list()
+            )
+        } else {
+            format!(
+                "unknown function `{name}` (known functions: {}",
+                function_list()
+            )
+        };
+        if let Some(s) = did_you_mean(name, FUNCTIONS.map(|(n, _)| n)) {
+            message += &format!("; did you mean {s}?");
+        }
+        message.push(')');
+        ExprError::new(name_span, message)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn arity_error(&self, span: Span, name: &str, func: Func, got: usize) -> ExprError {
+        let expects = match func {
+            Func::Unary(_) => "1 argument",
+            Func::Pow => "2 arguments",
+            Func::Clamp | Func::If => "3 arguments",
+            Func::Min | Func::Max => "at least 2 arguments",
+        };
+        ExprError::new(span, format!("`{name}` expects {expects}, got {got}"))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn argument_type_error(
+        &self,
+        func: &str,
+        args: &[Node],
+        i: usize,
+        got: ValueType,
+    ) -> ExprError {
+        let message = if args.len() == 1 {
+            format!("`{func}` expects a number, but its argument is {got}")
+        } else {
+            format!("`{func}` expects numbers, but argument {} is {got}", i + 1)
+        };
+        let span = args.get(i).map_or(Span::new(0, 0), |a| a.span);
+        ExprError::new(span, message)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn if_error(
+        &self,
+        span: Span,
+        cond: Option<ValueType>,
+        branches: (ValueType, ValueType),
+    ) -> ExprError {
+        match cond {
+            Some(got) => ExprError::new(
                 span,
-                format!("`{name}` is a function; call it with arguments, e.g. `{name}(...)`"),
-            )),
-            None => {
-                let mut message = format!(
-                    "unknown name `{name}` (known names in this context: {}",
-                    self.symbols.context
-                );
-                let candidates = self.symbols.names.keys().map(String::as_str);
-                if let Some(s) = did_you_mean(name, candidates.chain(["true", "false"])) {
-                    message += &format!("; did you mean {s}?");
-                }
-                message.push(')');
-                Err(ExprError::new(span, message))
-            }
+                format!(
+                    "`if` expects a condition (true/false) as its first argument, but it is {got}"
+                ),
+            ),
+            None => ExprError::new(
+                span,
+                format!(
+                    "`if` branches must have the same type, but the second argument is {} and \
+                     the third is {}",
+                    branches.0, branches.1
+                ),
+            ),
         }
     }
 
     fn num_arg(&self, func: &str, args: &[Node], i: usize) -> Result<Ir, ExprError> {
         let Some(arg) = args.get(i) else {
             // Unreachable: callers check the number of arguments first.
-            return Err(ExprError::new(
-                Span::new(0, 0),
-                "internal error: missing argument",
-            ));
+            return Err(self.argument_type_error(func, args, i, ValueType::Bool));
         };
         let (ir, ty) = self.lower(arg)?;
         if ty != ValueType::Num {
-            let message = if args.len() == 1 {
-                format!("`{func}` expects a number, but its argument is {ty}")
-            } else {
-                format!("`{func}` expects numbers, but argument {} is {ty}", i + 1)
-            };
-            return Err(ExprError::new(arg.span, message));
+            return Err(self.argument_type_error(func, args, i, ty));
         }
         Ok(ir)
     }
 
-    fn call(
-        &self,
-        span: Span,
-        name_span: Span,
-        args: &[Node],
-    ) -> Result<(Ir, ValueType), ExprError> {
+    fn call(&self, span: Span, name_span: Span, args: &[Node]) -> Result<Typed, ExprError> {
         let name = self.text(name_span);
         let Some(func) = find_function(name) else {
-            let mut message = if self.symbols.get(name).is_some() {
-                format!(
-                    "`{name}` is not a function (known functions: {}",
-                    function_list()
-                )
-            } else {
-                format!(
-                    "unknown function `{name}` (known functions: {}",
-                    function_list()
-                )
-            };
-            if let Some(s) = did_you_mean(name, FUNCTIONS.map(|(n, _)| n)) {
-                message += &format!("; did you mean {s}?");
-            }
-            message.push(')');
-            return Err(ExprError::new(name_span, message));
+            return Err(self.function_error(name_span));
         };
         let num = ValueType::Num;
-        let n = args.len();
-        let arity_error = |expects: &str| {
-            Err(ExprError::new(
-                span,
-                format!("`{name}` expects {expects}, got {n}"),
-            ))
-        };
-        match func {
-            Func::Unary(op) if n == 1 => Ok((Ir::unary(op, self.num_arg(name, args, 0)?), num)),
-            Func::Unary(_) => arity_error("1 argument"),
-            Func::Pow if n == 2 => {
+        match (func, args) {
+            (Func::Unary(op), [_]) => Ok((Ir::unary(op, self.num_arg(name, args, 0)?), num)),
+            (Func::Pow, [_, _]) => {
                 let a = self.num_arg(name, args, 0)?;
                 let b = self.num_arg(name, args, 1)?;
                 Ok((Ir::binary(BinOp::Pow, a, b), num))
             }
-            Func::Pow => arity_error("2 arguments"),
-            Func::Min | Func::Max if n >= 2 => {
+            (Func::Min | Func::Max, [_, _, ..]) => {
                 let op = if matches!(func, Func::Min) {
                     BinOp::Min
                 } else {
                     BinOp::Max
                 };
                 let mut acc = self.num_arg(name, args, 0)?;
-                for i in 1..n {
+                for i in 1..args.len() {
                     acc = Ir::binary(op, acc, self.num_arg(name, args, i)?);
                 }
                 Ok((acc, num))
             }
-            Func::Min | Func::Max => arity_error("at least 2 arguments"),
-            Func::Clamp if n == 3 => {
+            (Func::Clamp, [_, _, _]) => {
                 let x = self.num_arg(name, args, 0)?;
                 let lo = self.num_arg(name, args, 1)?;
                 let hi = self.num_arg(name, args, 2)?;
-                Ok((
-                    Ir::binary(BinOp::Min, Ir::binary(BinOp::Max, x, lo), hi),
-                    num,
-                ))
+                let max = Ir::binary(BinOp::Max, x, lo);
+                Ok((Ir::binary(BinOp::Min, max, hi), num))
             }
-            Func::Clamp => arity_error("3 arguments"),
-            Func::If => {
-                let [c, a, b] = args else {
-                    return arity_error("3 arguments");
-                };
+            (Func::If, [c, a, b]) => {
                 let (c_ir, c_ty) = self.lower(c)?;
                 if c_ty != ValueType::Bool {
-                    return Err(ExprError::new(
-                        c.span,
-                        format!(
-                            "`if` expects a condition (true/false) as its first argument, \
-                             but it is {c_ty}"
-                        ),
-                    ));
+                    return Err(self.if_error(c.span, Some(c_ty), (num, num)));
                 }
                 let (a_ir, a_ty) = self.lower(a)?;
                 let (b_ir, b_ty) = self.lower(b)?;
                 if a_ty != b_ty {
-                    return Err(ExprError::new(
-                        span,
-                        format!(
-                            "`if` branches must have the same type, but the second argument \
-                             is {a_ty} and the third is {b_ty}"
-                        ),
-                    ));
+                    return Err(self.if_error(span, None, (a_ty, b_ty)));
                 }
                 Ok((Ir::cond(c_ir, a_ir, b_ir), a_ty))
             }
+            _ => Err(self.arity_error(span, name, func, args.len())),
         }
     }
 }
@@ -1321,7 +1417,7 @@ impl Checker<'_> {
 #[derive(Debug)]
 enum Ir {
     Const(f64),
-    Var(usize),
+    Var(u32),
     Unary(UnOp, Box<Ir>, usize),
     Binary(BinOp, Box<Ir>, Box<Ir>, usize),
     If(Box<Ir>, Box<Ir>, Box<Ir>, usize),
@@ -1332,7 +1428,7 @@ enum Ir {
 enum Operand {
     Stack,
     Const(f64),
-    Var(usize),
+    Var(u32),
 }
 
 impl Ir {
@@ -1407,15 +1503,21 @@ impl Ir {
 /// and the interpreter from one list, so that they cannot disagree.
 ///
 /// The machine keeps the top of its stack in a register (`acc`) and the
-/// rest in `stack[..sp]`. For two-operand instructions the left operand is
-/// the value below the top and the right operand the top (`Add`), a
-/// constant (`AddC`) or a variable (`AddV`), whose left operand is the top.
-/// Reversed instructions (`RSub`, `RSubC`, ...) swap left and right.
+/// rest in `stack[..sp]`. Each two-operand operation `B` has five forms:
+///
+/// * `B`: pops the left operand; the right one is the top (`acc`);
+/// * `BC(c)`, `BV(s)`: the left operand is the top, the right one a
+///   constant or `vars[s]`;
+/// * `BVC(s, c)`, `BVV(s, t)`: pushes `vars[s] B c` or `vars[s] B vars[t]`.
+///
+/// The non-commutative `Sub`, `Div` and `Pow` also have reversed forms
+/// (`RSub`: top minus popped; `RSubC(c)`: `c - top`; `RSubV(s)`:
+/// `vars[s] - top`; `RSubVC(s, c)`: pushes `c - vars[s]`).
 macro_rules! bytecode {
     (
         unary: [$($U:ident),* $(,)?],
-        binary: [$($B:ident => $BS:ident $BC:ident $BV:ident),* $(,)?],
-        reversed: [$($R:ident => $RS:ident $RC:ident $RV:ident),* $(,)?] $(,)?
+        binary: [$($B:ident => $BS:ident $BC:ident $BV:ident $BVC:ident $BVV:ident),* $(,)?],
+        reversed: [$($R:ident => $RS:ident $RC:ident $RV:ident $RVC:ident),* $(,)?] $(,)?
     ) => {
         /// One bytecode instruction.
         #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1423,14 +1525,14 @@ macro_rules! bytecode {
             /// Push a constant.
             PushC(f64),
             /// Push `vars[slot]`.
-            PushV(usize),
+            PushV(u32),
             /// Pop the condition; jump to the index if it is zero.
-            JumpIfFalse(usize),
+            JumpIfFalse(u32),
             /// Jump to the index.
-            Jump(usize),
+            Jump(u32),
             $($U,)*
-            $($BS, $BC(f64), $BV(usize),)*
-            $($RS, $RC(f64), $RV(usize),)*
+            $($BS, $BC(f64), $BV(u32), $BVC(u32, f64), $BVV(u32, u32),)*
+            $($RS, $RC(f64), $RV(u32), $RVC(u32, f64),)*
         }
 
         impl Op {
@@ -1440,8 +1542,7 @@ macro_rules! bytecode {
                 }
             }
 
-            /// `left op right`, left being the top of the stack unless
-            /// `right` is [`Operand::Stack`].
+            /// `top op right`, or `popped op top` for [`Operand::Stack`].
             fn binary(op: BinOp, right: Operand) -> Op {
                 match (op, right) {
                     $(
@@ -1452,6 +1553,21 @@ macro_rules! bytecode {
                 }
             }
 
+            /// Push `vars[s] op c`.
+            fn binary_vc(op: BinOp, s: u32, c: f64) -> Op {
+                match op {
+                    $(BinOp::$B => Op::$BVC(s, c),)*
+                }
+            }
+
+            /// Push `vars[s] op vars[t]`.
+            fn binary_vv(op: BinOp, s: u32, t: u32) -> Op {
+                match op {
+                    $(BinOp::$B => Op::$BVV(s, t),)*
+                }
+            }
+
+            /// `left op top`, or `top op popped` for [`Operand::Stack`].
             fn reversed(op: RevOp, left: Operand) -> Op {
                 match (op, left) {
                     $(
@@ -1462,11 +1578,21 @@ macro_rules! bytecode {
                 }
             }
 
-            /// The variable slot the instruction reads, if any.
-            fn slot(self) -> Option<usize> {
+            /// Push `c op vars[s]`.
+            fn reversed_vc(op: RevOp, s: u32, c: f64) -> Op {
+                match op {
+                    $(RevOp::$R => Op::$RVC(s, c),)*
+                }
+            }
+
+            /// The variable slots the instruction reads.
+            fn slots(self) -> [Option<u32>; 2] {
                 match self {
-                    Op::PushV(s) $(| Op::$BV(s))* $(| Op::$RV(s))* => Some(s),
-                    _ => None,
+                    Op::PushV(s) $(| Op::$BV(s) | Op::$BVC(s, _))* $(| Op::$RV(s) | Op::$RVC(s, _))* => {
+                        [Some(s), None]
+                    }
+                    $(Op::$BVV(s, t) => [Some(s), Some(t)],)*
+                    _ => [None, None],
                 }
             }
         }
@@ -1481,45 +1607,53 @@ macro_rules! bytecode {
             let mut stack = [0.0_f64; STACK_SIZE];
             let mut sp = 0_usize;
             let mut acc = 0.0_f64;
-            let mut pc = 0_usize;
-            while let Some(&op) = ops.get(pc) {
-                pc += 1;
+            let mut code = ops.iter();
+            macro_rules! push {
+                ($value:expr) => {{
+                    let value = $value;
+                    stack[sp & STACK_MASK] = acc;
+                    sp = sp.wrapping_add(1);
+                    acc = value;
+                }};
+            }
+            macro_rules! pop {
+                () => {{
+                    sp = sp.wrapping_sub(1);
+                    stack[sp & STACK_MASK]
+                }};
+            }
+            macro_rules! var {
+                ($s:expr) => {
+                    vars[$s as usize]
+                };
+            }
+            while let Some(&op) = code.next() {
                 match op {
-                    Op::PushC(c) => {
-                        stack[sp & STACK_MASK] = acc;
-                        sp = sp.wrapping_add(1);
-                        acc = c;
-                    }
-                    Op::PushV(s) => {
-                        stack[sp & STACK_MASK] = acc;
-                        sp = sp.wrapping_add(1);
-                        acc = vars[s];
-                    }
+                    Op::PushC(c) => push!(c),
+                    Op::PushV(s) => push!(var!(s)),
                     Op::JumpIfFalse(target) => {
                         let c = acc;
-                        sp = sp.wrapping_sub(1);
-                        acc = stack[sp & STACK_MASK];
+                        acc = pop!();
                         if c == 0.0 {
-                            pc = target;
+                            code = ops.get(target as usize..).unwrap_or_default().iter();
                         }
                     }
-                    Op::Jump(target) => pc = target,
+                    Op::Jump(target) => {
+                        code = ops.get(target as usize..).unwrap_or_default().iter();
+                    }
                     $(Op::$U => acc = apply_un(UnOp::$U, acc),)*
                     $(
-                        Op::$BS => {
-                            sp = sp.wrapping_sub(1);
-                            acc = apply_bin(BinOp::$B, stack[sp & STACK_MASK], acc);
-                        }
+                        Op::$BS => acc = apply_bin(BinOp::$B, pop!(), acc),
                         Op::$BC(c) => acc = apply_bin(BinOp::$B, acc, c),
-                        Op::$BV(s) => acc = apply_bin(BinOp::$B, acc, vars[s]),
+                        Op::$BV(s) => acc = apply_bin(BinOp::$B, acc, var!(s)),
+                        Op::$BVC(s, c) => push!(apply_bin(BinOp::$B, var!(s), c)),
+                        Op::$BVV(s, t) => push!(apply_bin(BinOp::$B, var!(s), var!(t))),
                     )*
                     $(
-                        Op::$RS => {
-                            sp = sp.wrapping_sub(1);
-                            acc = apply_bin(BinOp::$R, acc, stack[sp & STACK_MASK]);
-                        }
+                        Op::$RS => acc = apply_bin(BinOp::$R, acc, pop!()),
                         Op::$RC(c) => acc = apply_bin(BinOp::$R, c, acc),
-                        Op::$RV(s) => acc = apply_bin(BinOp::$R, vars[s], acc),
+                        Op::$RV(s) => acc = apply_bin(BinOp::$R, var!(s), acc),
+                        Op::$RVC(s, c) => push!(apply_bin(BinOp::$R, c, var!(s))),
                     )*
                 }
             }
@@ -1531,35 +1665,35 @@ macro_rules! bytecode {
 bytecode! {
     unary: [Neg, Not, Abs, Sqrt, Exp, Ln, Log10, Floor, Ceil, Round],
     binary: [
-        Add => Add AddC AddV,
-        Sub => Sub SubC SubV,
-        Mul => Mul MulC MulV,
-        Div => Div DivC DivV,
-        Pow => Pow PowC PowV,
-        Min => Min MinC MinV,
-        Max => Max MaxC MaxV,
-        Lt => Lt LtC LtV,
-        Le => Le LeC LeV,
-        Gt => Gt GtC GtV,
-        Ge => Ge GeC GeV,
-        Eq => Eq EqC EqV,
-        Ne => Ne NeC NeV,
-        And => And AndC AndV,
-        Or => Or OrC OrV,
+        Add => Add AddC AddV AddVC AddVV,
+        Sub => Sub SubC SubV SubVC SubVV,
+        Mul => Mul MulC MulV MulVC MulVV,
+        Div => Div DivC DivV DivVC DivVV,
+        Pow => Pow PowC PowV PowVC PowVV,
+        Min => Min MinC MinV MinVC MinVV,
+        Max => Max MaxC MaxV MaxVC MaxVV,
+        Lt => Lt LtC LtV LtVC LtVV,
+        Le => Le LeC LeV LeVC LeVV,
+        Gt => Gt GtC GtV GtVC GtVV,
+        Ge => Ge GeC GeV GeVC GeVV,
+        Eq => Eq EqC EqV EqVC EqVV,
+        Ne => Ne NeC NeV NeVC NeVV,
+        And => And AndC AndV AndVC AndVV,
+        Or => Or OrC OrV OrVC OrVV,
     ],
     reversed: [
-        Sub => RSub RSubC RSubV,
-        Div => RDiv RDivC RDivV,
-        Pow => RPow RPowC RPowV,
+        Sub => RSub RSubC RSubV RSubVC,
+        Div => RDiv RDivC RDivV RDivVC,
+        Pow => RPow RPowC RPowV RPowVC,
     ],
 }
 
-impl Op {
-    /// `left op right` where `left` is the given operand and `right` the
-    /// top of the stack: commutative operations are unchanged, comparisons
-    /// flip, and the rest use reversed instructions.
-    fn binary_rev(op: BinOp, left: Operand) -> Op {
-        match op {
+impl BinOp {
+    /// `Ok(swapped)` such that `a op b == b swapped a` for all `a` and `b`
+    /// (bit for bit, NaN payloads aside), or `Err` naming the reversed
+    /// instructions to use instead.
+    fn swapped(self) -> Result<BinOp, RevOp> {
+        match self {
             BinOp::Add
             | BinOp::Mul
             | BinOp::Min
@@ -1567,14 +1701,38 @@ impl Op {
             | BinOp::Eq
             | BinOp::Ne
             | BinOp::And
-            | BinOp::Or => Op::binary(op, left),
-            BinOp::Lt => Op::binary(BinOp::Gt, left),
-            BinOp::Le => Op::binary(BinOp::Ge, left),
-            BinOp::Gt => Op::binary(BinOp::Lt, left),
-            BinOp::Ge => Op::binary(BinOp::Le, left),
-            BinOp::Sub => Op::reversed(RevOp::Sub, left),
-            BinOp::Div => Op::reversed(RevOp::Div, left),
-            BinOp::Pow => Op::reversed(RevOp::Pow, left),
+            | BinOp::Or => Ok(self),
+            BinOp::Lt => Ok(BinOp::Gt),
+            BinOp::Le => Ok(BinOp::Ge),
+            BinOp::Gt => Ok(BinOp::Lt),
+            BinOp::Ge => Ok(BinOp::Le),
+            BinOp::Sub => Err(RevOp::Sub),
+            BinOp::Div => Err(RevOp::Div),
+            BinOp::Pow => Err(RevOp::Pow),
+        }
+    }
+}
+
+impl Op {
+    /// `left op top`, or `top op popped` for [`Operand::Stack`].
+    fn binary_rev(op: BinOp, left: Operand) -> Op {
+        match op.swapped() {
+            Ok(op) => Op::binary(op, left),
+            Err(rev) => Op::reversed(rev, left),
+        }
+    }
+
+    /// Push `left op right` for two constant or variable operands, unless
+    /// both are constants (which folding has removed).
+    fn leaves(op: BinOp, left: Operand, right: Operand) -> Option<Op> {
+        match (left, right) {
+            (Operand::Var(s), Operand::Const(c)) => Some(Op::binary_vc(op, s, c)),
+            (Operand::Var(s), Operand::Var(t)) => Some(Op::binary_vv(op, s, t)),
+            (Operand::Const(c), Operand::Var(s)) => Some(match op.swapped() {
+                Ok(op) => Op::binary_vc(op, s, c),
+                Err(rev) => Op::reversed_vc(rev, s, c),
+            }),
+            _ => None,
         }
     }
 }
@@ -1594,6 +1752,11 @@ impl Codegen {
         self.max_depth = self.max_depth.max(self.depth);
     }
 
+    /// The index the next instruction will have, for jumps.
+    fn here(&self) -> u32 {
+        u32::try_from(self.ops.len()).unwrap_or(u32::MAX)
+    }
+
     fn emit(&mut self, ir: &Ir) {
         match ir {
             Ir::Const(c) => self.push(Op::PushC(*c)),
@@ -1603,12 +1766,14 @@ impl Codegen {
                 self.ops.push(Op::unary(*op));
             }
             Ir::Binary(op, l, r, _) => match (l.operand(), r.operand()) {
-                // Prefer pushing the variable: `0.1 * x` is `x; MulC 0.1`.
-                (Some(left @ Operand::Const(_)), Some(Operand::Var(_))) => {
-                    self.emit(r);
-                    self.ops.push(Op::binary_rev(*op, left));
-                }
-                (_, Some(right)) => {
+                (Some(left), Some(right)) => match Op::leaves(*op, left, right) {
+                    Some(fused) => self.push(fused),
+                    None => {
+                        self.emit(l);
+                        self.ops.push(Op::binary(*op, right));
+                    }
+                },
+                (None, Some(right)) => {
                     self.emit(l);
                     self.ops.push(Op::binary(*op, right));
                 }
@@ -1638,9 +1803,9 @@ impl Codegen {
                 let jump = self.ops.len();
                 self.ops.push(Op::Jump(0));
                 self.depth -= 1;
-                self.ops[jump_if_false] = Op::JumpIfFalse(self.ops.len());
+                self.ops[jump_if_false] = Op::JumpIfFalse(self.here());
                 self.emit(b);
-                self.ops[jump] = Op::Jump(self.ops.len());
+                self.ops[jump] = Op::Jump(self.here());
             }
         }
     }
@@ -1657,7 +1822,8 @@ enum Code {
 
 /// A compiled formula, ready to be evaluated with [`Expr::eval`].
 ///
-/// Made by [`compile`]; cheap to clone, `Send` and `Sync`.
+/// Made by [`compile`]; `Clone`, `Send` and `Sync`. Its `Debug` output
+/// shows the source and the bytecode.
 #[derive(Clone, Debug)]
 pub struct Expr {
     source: Box<str>,
@@ -1699,7 +1865,7 @@ fn compile_with_stack(
     }
     let (code, stack_depth) = match ir {
         Ir::Const(c) => (Code::Const(c), 0),
-        Ir::Var(s) => (Code::Var(s), 1),
+        Ir::Var(s) => (Code::Var(s as usize), 1),
         ir => {
             let mut g = Codegen::default();
             g.emit(&ir);
@@ -1720,7 +1886,12 @@ fn compile_with_stack(
     let mut slots: Vec<usize> = match &code {
         Code::Const(_) => Vec::new(),
         Code::Var(s) => vec![*s],
-        Code::Ops(ops) => ops.iter().filter_map(|op| op.slot()).collect(),
+        Code::Ops(ops) => ops
+            .iter()
+            .flat_map(|op| op.slots())
+            .flatten()
+            .map(|s| s as usize)
+            .collect(),
     };
     slots.sort_unstable();
     slots.dedup();
@@ -2050,61 +2221,72 @@ mod tests {
         let e = compiled("min(1, 2, x)", Num);
         assert_eq!(e.eval(&VARS), 1.0);
         let Code::Ops(ops) = &e.code else { panic!() };
-        assert_eq!(&ops[..], [Op::PushV(0), Op::MinC(1.0)]);
+        assert_eq!(&ops[..], [Op::MinVC(0, 1.0)]);
     }
 
     #[test]
     fn bytecode_shapes() {
-        let ops = |src: &str| match compiled(src, Num).code {
+        let ops = |src: &str, ty: ValueType| match compiled(src, ty).code {
             Code::Ops(ops) => ops.to_vec(),
             other => panic!("{src}: {other:?}"),
         };
-        // Left and right operands that are leaves become immediate operands.
+        // Constant and variable operands are immediate; two of them make
+        // one pushing instruction.
         assert_eq!(
-            ops("economy - 0.1 * sanctions"),
-            [Op::PushV(7), Op::MulC(0.1), Op::RSubV(8)]
+            ops("economy - 0.1 * sanctions", Num),
+            [Op::MulVC(7, 0.1), Op::RSubV(8)]
         );
-        assert_eq!(ops("1 - x"), [Op::PushV(0), Op::RSubC(1.0)]);
+        assert_eq!(ops("1 - x", Num), [Op::RSubVC(0, 1.0)]);
+        assert_eq!(ops("x - 1", Num), [Op::SubVC(0, 1.0)]);
+        assert_eq!(ops("2 * x", Num), [Op::MulVC(0, 2.0)]);
+        assert_eq!(ops("x / y", Num), [Op::DivVV(0, 1)]);
+        assert_eq!(ops("2 < x", Bool), [Op::GtVC(0, 2.0)]);
+        assert_eq!(ops("flag and iran.type_x", Bool), [Op::AndVV(5, 6)]);
+        assert_eq!(ops("x * y - 1", Num), [Op::MulVV(0, 1), Op::SubC(1.0)]);
+        assert_eq!(ops("1 - x * y", Num), [Op::MulVV(0, 1), Op::RSubC(1.0)]);
+        assert_eq!(ops("-x", Num), [Op::PushV(0), Op::Neg]);
         assert_eq!(
-            ops("if(2 < x, y, 1)"),
+            ops("if(2 < x, y, 1)", Num),
             [
-                Op::PushV(0),
-                Op::GtC(2.0),
-                Op::JumpIfFalse(5),
+                Op::GtVC(0, 2.0),
+                Op::JumpIfFalse(4),
                 Op::PushV(1),
-                Op::Jump(6),
+                Op::Jump(5),
                 Op::PushC(1.0),
             ]
         );
         assert_eq!(
-            ops("(x + y) - (z * x)"),
-            [
-                Op::PushV(0),
-                Op::AddV(1),
-                Op::PushV(2),
-                Op::MulV(0),
-                Op::Sub,
-            ]
+            ops("(x + y) - (z * x)", Num),
+            [Op::AddVV(0, 1), Op::MulVV(2, 0), Op::Sub]
         );
         // The deeper right operand goes first, with a reversed instruction.
         assert_eq!(
-            ops("(x - y) / ((x + y) * (z - x))"),
+            ops("(x - y) / ((x + y) * (z - x))", Num),
             [
-                Op::PushV(0),
-                Op::AddV(1),
-                Op::PushV(2),
-                Op::SubV(0),
+                Op::AddVV(0, 1),
+                Op::SubVV(2, 0),
                 Op::Mul,
-                Op::PushV(0),
-                Op::SubV(1),
+                Op::SubVV(0, 1),
                 Op::RDiv,
             ]
         );
-        assert_eq!(
-            ops("2 ^ (x + 1)"),
-            [Op::PushV(0), Op::AddC(1.0), Op::RPowC(2.0)]
-        );
-        assert_eq!(ops("-abs(x)"), [Op::PushV(0), Op::Abs, Op::Neg]);
+        assert_eq!(ops("2 ^ (x + 1)", Num), [Op::AddVC(0, 1.0), Op::RPowC(2.0)]);
+        assert_eq!(ops("-abs(x)", Num), [Op::PushV(0), Op::Abs, Op::Neg]);
+    }
+
+    #[test]
+    fn expr_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone + std::fmt::Debug>(_: &T) {}
+        let e = compiled("x * y + 1", Num);
+        check(&e);
+        check(&symbols());
+        let copy = e.clone();
+        drop(e);
+        assert_eq!(copy.eval(&VARS), 7.0);
+        assert!(format!("{copy:?}").contains("x * y + 1"));
+        let err: Box<dyn std::error::Error + Send + Sync> =
+            Box::new(compile("", &symbols(), Num).unwrap_err());
+        assert_eq!(err.to_string(), "empty formula (at byte 0)");
     }
 
     #[test]
@@ -2264,6 +2446,29 @@ mod tests {
             Bool,
             "comparisons cannot be chained: `!=`",
             "!=",
+        );
+        let e = fails("x < y + 1 < z", Bool, "comparisons cannot be chained", "<");
+        assert_eq!(e.offset, 10);
+        let e = fails(
+            "not x < y >= z",
+            Bool,
+            "comparisons cannot be chained",
+            ">=",
+        );
+        assert_eq!(e.offset, 10);
+        // Parenthesised comparisons are not chained, just mistyped.
+        fails(
+            "(x < y) < z",
+            Bool,
+            "`<` expects numbers, but the left side",
+            "(x < y)",
+        );
+        // `not` and `-` only apply to their own operand.
+        fails(
+            "x + not flag",
+            Num,
+            "`+` expects numbers, but the right side",
+            "not flag",
         );
         fails("1.2.3", Num, "malformed number `1.2.3`", "1.2.3");
         fails("2x + 1", Num, "malformed number `2x`", "2x");
@@ -2526,14 +2731,14 @@ mod tests {
         let long_sum = format!("{}x", "x+".repeat(40_000));
         let e = compile(&long_sum, &s, Num).unwrap_err();
         assert!(
-            e.message.contains("more than 512 operations"),
+            e.message.contains("more than 256 operations"),
             "{}",
             e.message
         );
         let wide = format!("min({}x)", "x,".repeat(10_000));
         let e = compile(&wide, &s, Num).unwrap_err();
         assert!(
-            e.message.contains("more than 512 operations"),
+            e.message.contains("more than 256 operations"),
             "{}",
             e.message
         );
@@ -2550,6 +2755,49 @@ mod tests {
         let long_name = "a".repeat(MAX_SOURCE_LEN);
         let e = compile(&long_name, &s, Num).unwrap_err();
         assert!(e.message.starts_with("unknown name"));
+    }
+
+    /// The worst cases the limits allow compile within a small stack, even
+    /// unoptimised.
+    #[test]
+    fn worst_cases_fit_in_a_small_stack() {
+        let worst = [
+            format!("{}x", "x + ".repeat(MAX_TREE_DEPTH - 1)),
+            format!("{}x", "-".repeat(MAX_NESTING)),
+            format!("{}x{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING)),
+            format!("{}x{}", "abs(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING)),
+            format!("{}2", "2 ^ ".repeat(MAX_NESTING)),
+            // Nesting and long chains combined.
+            format!(
+                "{}x{}",
+                "(x + x * x - ".repeat(MAX_NESTING - 1),
+                ")".repeat(MAX_NESTING - 1)
+            ),
+            format!(
+                "{}x{}",
+                "(x + ".repeat(MAX_NESTING),
+                ")".repeat(MAX_NESTING)
+            ),
+            format!(
+                "{}x{}",
+                "min(x, y, z, x, y, z, ".repeat(MAX_NESTING / 2),
+                ")".repeat(MAX_NESTING / 2)
+            ),
+        ];
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let s = symbols();
+                worst
+                    .iter()
+                    .map(|src| compile(src, &s, Num).map(|e| e.eval(&VARS)))
+                    .collect::<Vec<_>>()
+            })
+            .unwrap();
+        for r in handle.join().unwrap() {
+            let v = r.unwrap_or_else(|e| panic!("{e}"));
+            assert!(!v.is_nan());
+        }
     }
 
     #[test]
@@ -2751,6 +2999,26 @@ mod tests {
         }
     }
 
+    /// The slots of the variables `t` mentions.
+    fn slots_of(t: &T, out: &mut Vec<usize>) {
+        match t {
+            T::NVar(i) => out.push(*i),
+            T::BVar(i) => out.push(NUM_VARS.len() + i),
+            T::Lit(_) | T::NConst(..) | T::BLit(_) | T::BConst(..) => {}
+            T::Neg(x) | T::Not(_, x) | T::F1(_, x) => slots_of(x, out),
+            T::Arith(_, a, b) | T::Cmp(_, a, b) | T::Logic(_, a, b) | T::PowF(a, b) => {
+                slots_of(a, out);
+                slots_of(b, out);
+            }
+            T::MinMax(_, xs) => xs.iter().for_each(|x| slots_of(x, out)),
+            T::Clamp(a, b, c) | T::If(a, b, c) => {
+                slots_of(a, out);
+                slots_of(b, out);
+                slots_of(c, out);
+            }
+        }
+    }
+
     fn num_leaf() -> BoxedStrategy<T> {
         prop_oneof![
             1 => prop::sample::select(vec![0.0, 1.0, 2.0, 0.5, 3.0, 10.0, 1e-3, 0.1, 1e300])
@@ -2880,6 +3148,10 @@ mod tests {
                     prop_assert!(same(c, want), "{}: folded to {:?}, want {:?}", src, c, want);
                 }
                 prop_assert!(e.max_slot().is_none_or(|m| m < vars.len()));
+                let mut read = Vec::new();
+                slots_of(&t, &mut read);
+                prop_assert!(e.slots().all(|s| read.contains(&s)), "{}: {:?}", src, e);
+                prop_assert!(e.slots().is_sorted());
                 prop_assert_eq!(e.value_type(), ty);
                 prop_assert!(e.stack_depth <= 4, "{}: {} slots", src, e.stack_depth);
             }

@@ -1,0 +1,400 @@
+//! The brink model of one run written as plain Rust structs, without bevy_ecs.
+//!
+//! It is the same model as [`brink_core::Engine`]: the same seeding, the same order of
+//! draws on every stream, the same steps in the same order, calling the same
+//! [`brink_core::model`] functions, the same sharing of forecasts between observers and
+//! the same finish. Its results are therefore identical to the engine's
+//! (`tests/plain_model_agrees.rs` checks that), and the difference in speed between the
+//! two is the cost of the ECS itself (`benches/engine.rs` measures it).
+//!
+//! One round, as in the engine's schedule:
+//! `observe → update_beliefs → appraise → forecast → decide → resolve → check_terminal`.
+
+use std::sync::Arc;
+
+use brink_core::model::{self, Dims};
+use brink_core::rules::sample;
+use brink_core::scenario::CompiledScenario;
+use brink_core::{EquilibriumClass, RunResult, seed};
+use brink_solve::{NormalFormGame, PureNashSolver};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+
+/// Everything one agent keeps during a run (the engine's per-entity components).
+struct AgentState {
+    /// Private type drawn from the prior.
+    ty: usize,
+    /// `[target][type]` at `Dims::type_offset`.
+    beliefs: Vec<f64>,
+    /// Perceived marginals of last round's actions, `[agent][action]`.
+    marginals: Vec<f64>,
+    /// Signal received about each agent's last action.
+    signals: Vec<usize>,
+    /// Perceived last action of each agent when it is a point mass.
+    points: Vec<Option<usize>>,
+    /// `[target][type][action]` at `Dims::forecast_offset`.
+    forecasts: Vec<f64>,
+    /// Utility terms by type, `[type][term]`.
+    utilities: Vec<f64>,
+    /// Expected utility of each own action.
+    expected: Vec<f64>,
+    /// Probability of each own action.
+    policy: Vec<f64>,
+    /// The agent's own random stream.
+    rng: ChaCha8Rng,
+    /// Payoff accumulated so far.
+    payoff: f64,
+}
+
+/// Forecasts of one target shared by observers who perceived the same last round
+/// (the engine's `ForecastCache`).
+#[derive(Default)]
+struct ForecastCache {
+    eu: Vec<f64>,
+    keys: Vec<u64>,
+    blocks: Vec<Vec<f64>>,
+}
+
+/// Index of the profile of perceived actions of every agent but `skip`, or None when
+/// some perception is not a point mass (the engine's `perceived_key`).
+fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) -> Option<u64> {
+    let mut key = 0u64;
+    for (k, (p, agent)) in points.iter().zip(&s.agents).enumerate() {
+        if k != skip {
+            key = key * agent.actions.len() as u64 + (*p)? as u64;
+        }
+    }
+    Some(key)
+}
+
+/// Observer `i` (mutable) and target `j` (shared), `i != j`.
+fn observer_and_target(
+    agents: &mut [AgentState],
+    i: usize,
+    j: usize,
+) -> (&mut AgentState, &AgentState) {
+    if i < j {
+        let (lo, hi) = agents.split_at_mut(j);
+        (&mut lo[i], &hi[0])
+    } else {
+        let (lo, hi) = agents.split_at_mut(i);
+        (&mut hi[0], &lo[j])
+    }
+}
+
+/// Plays runs of one scenario with plain structs, reusing its buffers across runs.
+pub struct PlainEngine {
+    scenario: Arc<CompiledScenario>,
+    dims: Dims,
+    agents: Vec<AgentState>,
+    frame: Vec<f64>,
+    delta: Vec<f64>,
+    set: Vec<f64>,
+    current: Vec<usize>,
+    previous: Vec<usize>,
+    round: u32,
+    outcome: Option<usize>,
+    world_rng: ChaCha8Rng,
+    cache: ForecastCache,
+    /// Scratch of `decide`: the others' mixed play, `[agent][action]`.
+    others: Vec<f64>,
+    result: RunResult,
+    game: NormalFormGame<f64>,
+    solver: PureNashSolver,
+    values: Vec<Vec<f64>>,
+}
+
+impl PlainEngine {
+    /// Allocates every buffer a run of `scenario` needs.
+    pub fn new(scenario: Arc<CompiledScenario>) -> Self {
+        let dims = Dims::new(&scenario);
+        let s = &*scenario;
+        let n_agents = s.agents.len();
+        let agents = s
+            .agents
+            .iter()
+            .map(|a| AgentState {
+                ty: 0,
+                beliefs: vec![0.0; dims.types],
+                marginals: vec![0.0; dims.actions],
+                signals: vec![0; n_agents],
+                points: vec![None; n_agents],
+                forecasts: vec![0.0; dims.forecasts],
+                utilities: vec![0.0; a.types.len() * a.terms.len()],
+                expected: vec![0.0; a.actions.len()],
+                policy: vec![0.0; a.actions.len()],
+                rng: ChaCha8Rng::from_seed([0; 32]),
+                payoff: 0.0,
+            })
+            .collect();
+        let n_state = s.state.len();
+        let sizes: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
+        let game = NormalFormGame::new(
+            sizes.clone(),
+            vec![0.0; sizes.iter().product::<usize>() * sizes.len()],
+        )
+        .expect("stage game size checked at load");
+        PlainEngine {
+            agents,
+            frame: vec![0.0; s.layout.len],
+            delta: vec![0.0; n_state],
+            set: vec![0.0; n_state],
+            current: vec![0; n_agents],
+            previous: vec![0; n_agents],
+            round: 1,
+            outcome: None,
+            world_rng: ChaCha8Rng::from_seed([0; 32]),
+            cache: ForecastCache::default(),
+            others: vec![0.0; dims.actions],
+            result: RunResult {
+                final_state: vec![0.0; n_state],
+                payoffs: vec![0.0; n_agents],
+                ..RunResult::default()
+            },
+            game,
+            solver: PureNashSolver::new(),
+            values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
+            dims,
+            scenario,
+        }
+    }
+
+    /// Plays run `index` of the batch with `master` seed and returns its result.
+    pub fn run(&mut self, master: u64, index: u64) -> &RunResult {
+        self.reset(master, index);
+        while self.outcome.is_none() {
+            self.observe();
+            self.update_beliefs();
+            self.appraise();
+            self.forecast();
+            self.decide();
+            self.resolve();
+            self.check_terminal();
+        }
+        self.finish();
+        &self.result
+    }
+
+    fn reset(&mut self, master: u64, index: u64) {
+        let key = seed::run_key(master, index);
+        let s = &*self.scenario;
+        let d = &self.dims;
+        for (i, agent) in self.agents.iter_mut().enumerate() {
+            let mut r = ChaCha8Rng::from_seed(key);
+            r.set_stream(seed::agent_stream(i));
+            agent.ty = model::draw_type(&s.agents[i], r.random());
+            agent.rng = r;
+            for (j, aj) in s.agents.iter().enumerate() {
+                for (t, spec) in aj.types.iter().enumerate() {
+                    agent.beliefs[d.type_offset[j] + t] = spec.prior;
+                }
+            }
+            agent.marginals.fill(0.0);
+            agent.signals.fill(0);
+            agent.points.fill(None);
+            agent.forecasts.fill(0.0);
+            agent.payoff = 0.0;
+        }
+        self.world_rng = ChaCha8Rng::from_seed(key);
+        self.world_rng.set_stream(seed::WORLD_STREAM);
+        let frame = &mut self.frame;
+        frame.fill(0.0);
+        for (k, v) in s.state.iter().enumerate() {
+            frame[k] = v.initial;
+        }
+        frame[s.layout.round] = 1.0;
+        for (i, a) in s.agents.iter().enumerate() {
+            let off = s.layout.values[i];
+            frame[off..off + a.value_names.len()]
+                .copy_from_slice(&a.types[self.agents[i].ty].values);
+        }
+        self.round = 1;
+        self.outcome = None;
+    }
+
+    fn observe(&mut self) {
+        let (s, d) = (&*self.scenario, &self.dims);
+        for (i, p) in self.agents.iter_mut().enumerate() {
+            p.marginals.fill(0.0);
+            for (j, aj) in s.agents.iter().enumerate() {
+                let (off, n) = (d.action_offset[j], aj.actions.len());
+                let seen = if self.round == 1 {
+                    aj.status_quo
+                } else if j == i {
+                    Some(self.previous[j])
+                } else {
+                    let u: f64 = p.rng.random();
+                    Some(model::draw_signal(
+                        self.previous[j],
+                        n,
+                        s.agents[i].intel[j],
+                        u,
+                    ))
+                };
+                match seen {
+                    Some(a) => {
+                        p.marginals[off + a] = 1.0;
+                        p.signals[j] = a;
+                    }
+                    None => p.marginals[off..off + n].fill(1.0 / n as f64),
+                }
+                p.points[j] = seen;
+            }
+        }
+    }
+
+    fn update_beliefs(&mut self) {
+        if self.round == 1 {
+            return;
+        }
+        let (s, d) = (&*self.scenario, &self.dims);
+        for (i, agent) in self.agents.iter_mut().enumerate() {
+            for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
+                let (n, nt) = (aj.actions.len(), aj.types.len());
+                let (to, fo) = (d.type_offset[j], d.forecast_offset[j]);
+                model::bayes_update(
+                    &mut agent.beliefs[to..to + nt],
+                    &agent.forecasts[fo..fo + nt * n],
+                    n,
+                    agent.signals[j],
+                    s.agents[i].intel[j],
+                );
+            }
+        }
+    }
+
+    fn appraise(&mut self) {
+        for (spec, agent) in self.scenario.agents.iter().zip(&mut self.agents) {
+            model::evaluate_terms(spec, &self.frame, &mut agent.utilities);
+        }
+    }
+
+    fn forecast(&mut self) {
+        let (s, d) = (&*self.scenario, &self.dims);
+        let c = &mut self.cache;
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let block_len = aj.types.len() * n;
+            c.eu.resize(n, 0.0);
+            c.keys.clear();
+            for i in (0..s.agents.len()).filter(|&i| i != j) {
+                let (observer, target) = observer_and_target(&mut self.agents, i, j);
+                let block = &mut observer.forecasts[d.forecast_offset[j]..][..block_len];
+                let key = perceived_key(s, &observer.points, j);
+                if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
+                    block.copy_from_slice(&c.blocks[pos]);
+                    continue;
+                }
+                for ty in 0..aj.types.len() {
+                    let values = &target.utilities[ty * nterms..(ty + 1) * nterms];
+                    model::expected_utilities(s, d, j, values, &observer.marginals, &mut c.eu);
+                    aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
+                }
+                if let Some(k) = key {
+                    let slot = c.keys.len();
+                    c.keys.push(k);
+                    if c.blocks.len() <= slot {
+                        c.blocks.push(Vec::new());
+                    }
+                    c.blocks[slot].clear();
+                    c.blocks[slot].extend_from_slice(block);
+                }
+            }
+        }
+    }
+
+    fn decide(&mut self) {
+        let (s, d) = (&*self.scenario, &self.dims);
+        let m_all = &mut self.others;
+        for (i, agent) in self.agents.iter_mut().enumerate() {
+            // Each other agent's play: its types' forecast play weighted by beliefs.
+            for (j, aj) in s.agents.iter().enumerate() {
+                let (off, n) = (d.action_offset[j], aj.actions.len());
+                let m = &mut m_all[off..off + n];
+                m.fill(0.0);
+                if j == i {
+                    continue;
+                }
+                for t in 0..aj.types.len() {
+                    let b = agent.beliefs[d.type_offset[j] + t];
+                    let row = &agent.forecasts[d.forecast_offset[j] + t * n..][..n];
+                    m.iter_mut().zip(row).for_each(|(x, &p)| *x += b * p);
+                }
+            }
+            let spec = &s.agents[i];
+            let nterms = spec.terms.len();
+            let values = &agent.utilities[agent.ty * nterms..(agent.ty + 1) * nterms];
+            model::expected_utilities(s, d, i, values, m_all, &mut agent.expected);
+            spec.rule.policy(&agent.expected, &mut agent.policy);
+            self.current[i] = sample(&agent.policy, agent.rng.random());
+        }
+    }
+
+    fn resolve(&mut self) {
+        let s = &*self.scenario;
+        for (j, aj) in s.agents.iter().enumerate() {
+            let off = s.layout.indicators[j];
+            for a in 0..aj.actions.len() {
+                self.frame[off + a] = f64::from(u8::from(a == self.current[j]));
+            }
+        }
+        for (spec, agent) in s.agents.iter().zip(&mut self.agents) {
+            let n = spec.terms.len();
+            agent.payoff += model::utility_at(
+                spec,
+                &agent.utilities[agent.ty * n..(agent.ty + 1) * n],
+                &self.current,
+            );
+        }
+        let rng = &mut self.world_rng;
+        model::apply_effects(s, &mut self.frame, &mut self.delta, &mut self.set, || {
+            rng.sample(StandardNormal)
+        });
+    }
+
+    fn check_terminal(&mut self) {
+        let s = &*self.scenario;
+        self.outcome = model::check_outcome(s, &self.frame, self.round);
+        self.previous.copy_from_slice(&self.current);
+        if self.outcome.is_none() {
+            self.round += 1;
+            self.frame[s.layout.round] = f64::from(self.round);
+        }
+    }
+
+    /// Terminal payoffs, final state and the equilibrium class of the settled play.
+    fn finish(&mut self) {
+        let s = &*self.scenario;
+        let outcome = self.outcome.expect("run ended");
+        let frame = &self.frame;
+        self.result.outcome = outcome;
+        self.result.rounds = self.round;
+        self.result
+            .final_state
+            .copy_from_slice(&frame[..s.state.len()]);
+        for (i, (spec, agent)) in s.agents.iter().zip(&self.agents).enumerate() {
+            let n = spec.terms.len();
+            self.values[i].copy_from_slice(&agent.utilities[agent.ty * n..(agent.ty + 1) * n]);
+            self.result.payoffs[i] = agent.payoff + spec.payoffs[agent.ty][outcome].eval(frame);
+        }
+        let values = &self.values;
+        let filled = self.game.reset_from_fn(|profile, player| {
+            model::utility_at(&s.agents[player], &values[player], profile)
+        });
+        let settled = self.game.profile_index(&self.current);
+        self.result.equilibrium = if filled.is_ok()
+            && self
+                .solver
+                .solve(&self.game)
+                .binary_search(&settled)
+                .is_ok()
+        {
+            EquilibriumClass::PureNash {
+                profile: settled as u64,
+            }
+        } else {
+            EquilibriumClass::NotAnEquilibrium
+        };
+    }
+}

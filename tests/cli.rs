@@ -1,0 +1,299 @@
+//! The real binary, driven as a user would.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn brink() -> Command {
+    let mut c = Command::cargo_bin("brink").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+#[test]
+fn summary_json_is_byte_identical_on_1_2_and_4_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = dir.path().join(format!("t{threads}"));
+        brink()
+            .args([
+                "run",
+                "scenarios/iran_plan_b.toml",
+                "-n",
+                "3000",
+                "--seed",
+                "7",
+                "-j",
+                threads,
+                "-q",
+                "--out",
+            ])
+            .arg(&out)
+            .assert()
+            .success();
+        outputs.push(std::fs::read(out.join("summary.json")).unwrap());
+    }
+    assert!(!outputs[0].is_empty());
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0], outputs[2]);
+}
+
+#[test]
+fn run_writes_all_outputs_and_prints_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    brink()
+        .args([
+            "run",
+            "scenarios/prisoners_dilemma.toml",
+            "-n",
+            "200",
+            "-q",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("mutual_defection"))
+        .stdout(predicate::str::contains("(defect, defect)"))
+        .stdout(predicate::str::contains("100.0%"));
+    for f in [
+        "summary.json",
+        "outcomes.csv",
+        "equilibria.csv",
+        "outcomes.svg",
+        "equilibria.svg",
+    ] {
+        let p = dir.path().join(f);
+        assert!(p.metadata().unwrap().len() > 0, "{f} missing or empty");
+    }
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["runs"], 200);
+    assert_eq!(summary["outcomes"][1]["name"], "mutual_defection");
+    assert_eq!(summary["outcomes"][1]["count"], 200);
+}
+
+#[test]
+fn json_and_csv_formats() {
+    let out = brink()
+        .args([
+            "run",
+            "scenarios/matching_pennies.toml",
+            "-n",
+            "100",
+            "-q",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["equilibria"][0]["label"], "not an equilibrium");
+    brink()
+        .args([
+            "run",
+            "scenarios/matching_pennies.toml",
+            "-n",
+            "100",
+            "-q",
+            "-f",
+            "csv",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "outcome,count,frequency,ci95_low,ci95_high",
+        ));
+}
+
+#[test]
+fn set_changes_a_parameter_and_is_reported() {
+    brink()
+        .args([
+            "run",
+            "scenarios/stag_hunt.toml",
+            "-n",
+            "100",
+            "-q",
+            "--set",
+            "lambda=0",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("lambda = 0"));
+}
+
+#[test]
+fn replay_prints_rounds_and_json() {
+    brink()
+        .args([
+            "replay",
+            "scenarios/iran_plan_b.toml",
+            "--seed",
+            "5",
+            "--run",
+            "12",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("round 1"))
+        .stdout(predicate::str::contains("true types:"))
+        .stdout(predicate::str::contains("settled play:"));
+    let out = brink()
+        .args([
+            "replay",
+            "scenarios/iran_plan_b.toml",
+            "-s",
+            "5",
+            "-r",
+            "12",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["seed"], 5);
+    assert_eq!(v["run"], 12);
+    assert!(!v["rounds"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn replay_agrees_with_the_batch_single_run() {
+    // A batch of one run (index 0) and the replay of run 0 end in the same outcome.
+    let out = brink()
+        .args([
+            "run",
+            "scenarios/iran_plan_b.toml",
+            "-n",
+            "1",
+            "-s",
+            "31",
+            "-q",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcome = v["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["count"] == 1)
+        .unwrap()["name"]
+        .clone();
+    let out = brink()
+        .args([
+            "replay",
+            "scenarios/iran_plan_b.toml",
+            "-s",
+            "31",
+            "-r",
+            "0",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["outcome"], outcome);
+}
+
+#[test]
+fn validate_accepts_every_shipped_scenario() {
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        brink()
+            .arg("validate")
+            .arg(&path)
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with("ok: "));
+    }
+}
+
+#[test]
+fn errors_are_one_clear_line_with_nonzero_exit() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["validate", "scenarios/nope.toml"],
+            "cannot read the scenario file",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "--set", "nope=1"],
+            "unknown parameter `nope`",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "--set", "lambda=99"],
+            "outside the parameter's declared range",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "-n", "0"],
+            "--runs must be at least 1",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "-n", "10", "-j", "0"],
+            "--threads must be at least 1",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "--set", "lambda"],
+            "expected NAME=VALUE",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "--set", "lambda=abc"],
+            "is not a number",
+        ),
+        (
+            &["run", "scenarios/stag_hunt.toml", "-n", "lots"],
+            "invalid value",
+        ),
+        (&["replay", "scenarios/stag_hunt.toml"], "--run"),
+    ];
+    for (args, message) in cases {
+        let out = brink().args(*args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} should fail");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(message), "{args:?}: stderr was {err:?}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    }
+}
+
+#[test]
+fn scenario_errors_name_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/stag_hunt.toml"
+    ))
+    .unwrap()
+    .replace("horizon = 30", "horizon = 0");
+    std::fs::write(&path, src).unwrap();
+    let out = brink().arg("validate").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(
+            "bad.toml:9:11: scenario.horizon: expected a number of rounds from 1 to 1000000, got 0"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn help_describes_every_command() {
+    brink().arg("--help").assert().success().stdout(
+        predicate::str::contains("run")
+            .and(predicate::str::contains("validate"))
+            .and(predicate::str::contains("replay")),
+    );
+    brink()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--set <NAME=VALUE>"));
+}
