@@ -10,7 +10,7 @@
 //!   fairer comparison (criterion measures one variant after the other). It runs with
 //!   `cargo bench` unless a filter is given that does not match `interleaved`.
 //!
-//! `cargo bench --bench engine` takes about two minutes.
+//! `cargo bench --bench engine` takes about two minutes (on 2 cores).
 
 #[path = "plain/mod.rs"]
 mod plain;
@@ -99,7 +99,7 @@ fn batches(c: &mut Criterion) {
         .sampling_mode(SamplingMode::Flat)
         .sample_size(10)
         .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(12));
+        .measurement_time(Duration::from_secs(20));
     for threads in [1, 2] {
         group.bench_function(format!("threads_{threads}"), |b| {
             b.iter(|| black_box(batch(&s, threads)))
@@ -155,7 +155,10 @@ fn interleave(
 /// The interleaved pass (see the module documentation).
 fn interleaved() {
     const REPS: usize = 15;
-    println!("interleaved: {REPS} alternations per comparison, medians");
+    println!(
+        "interleaved: {REPS} alternations per comparison, medians; {}",
+        load_average()
+    );
     for name in SCENARIOS {
         let s = load(name);
         let mut engine = Engine::new(s.clone());
@@ -185,6 +188,20 @@ fn interleaved() {
         60.0 / one,
         60.0 / two,
     );
+    println!("interleaved: done; {}", load_average());
+}
+
+/// The machine's load average, to judge how much other processes disturbed the figures.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "load average unknown".into(),
+        |s| {
+            format!(
+                "load average {}",
+                s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+            )
+        },
+    )
 }
 
 /// Whether the interleaved pass should run: only when benchmarking (`cargo bench`,

@@ -167,7 +167,7 @@ fn run(a: RunArgs) -> Result<(), String> {
         Format::Json => render::json(&summary),
         Format::Csv => render::csv(&summary),
     };
-    print!("{text}");
+    emit(&text)?;
     if let Some(dir) = &a.out {
         let written = files::write_outputs(dir, &summary).map_err(|e| e.to_string())?;
         for p in written {
@@ -207,8 +207,8 @@ fn summarise(
 
 fn validate(a: ValidateArgs) -> Result<(), String> {
     let s = load(&a.scenario, &a.set)?;
-    println!(
-        "ok: {} — {} agents, {} state variables, {} parameters, {} outcomes, horizon {} rounds, stage game of {} profiles",
+    emit(&format!(
+        "ok: {} — {} agents, {} state variables, {} parameters, {} outcomes, horizon {} rounds, stage game of {} profiles\n",
         s.name,
         s.agents.len(),
         s.state.len(),
@@ -216,8 +216,7 @@ fn validate(a: ValidateArgs) -> Result<(), String> {
         s.outcomes.len(),
         s.horizon,
         s.num_profiles()
-    );
-    Ok(())
+    ))
 }
 
 fn replay(a: ReplayArgs) -> Result<(), String> {
@@ -234,4 +233,17 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Writes to standard output; a reader that went away (`brink ... | head`) is not an
+/// error.
+fn emit(text: &str) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to standard output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }

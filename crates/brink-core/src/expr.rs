@@ -139,9 +139,10 @@ pub const MAX_NESTING: usize = 64;
 pub const MAX_TREE_DEPTH: usize = 256;
 
 /// Number of evaluation stack slots; [`compile`] rejects formulas needing
-/// more. Operands are ordered to need few slots: needing more than this
-/// takes at least 2^16 terms, more than [`MAX_SOURCE_LEN`] allows.
-pub const STACK_SIZE: usize = 16;
+/// more. Operands are ordered to need few slots: a sum or product of any
+/// length needs at most 2, and needing more than 8 takes at least 256 terms
+/// arranged as a balanced tree.
+pub const STACK_SIZE: usize = 8;
 
 const STACK_MASK: usize = STACK_SIZE - 1;
 const _: () = assert!(STACK_SIZE.is_power_of_two());
@@ -2367,6 +2368,26 @@ mod tests {
             want = VARS[i % 5] * VARS[(i + 2) % 5] - want;
         }
         assert_eq!(e.eval(&VARS), want);
+
+        // Only balanced trees need many slots: 2^(n-1) terms for n slots.
+        fn balanced(n: u32) -> String {
+            match n {
+                1 => "x * y".to_owned(),
+                _ => format!("({} + {})", balanced(n - 1), balanced(n - 1)),
+            }
+        }
+        let e = compiled(&balanced(STACK_SIZE as u32), Num);
+        assert_eq!(e.stack_depth, STACK_SIZE);
+        assert_eq!(e.eval(&VARS), 6.0 * f64::from(1 << (STACK_SIZE - 1)));
+        let too_deep = balanced(STACK_SIZE as u32 + 1);
+        let err = compile(&too_deep, &symbols(), Num).unwrap_err();
+        assert!(
+            err.message.contains(
+                "formula is too complex: evaluating it needs 9 stack slots but only 8 are available"
+            ),
+            "{}",
+            err.message
+        );
 
         // A balanced tree of 8 products needs 4 slots; more than allowed is
         // an error, not a panic.
