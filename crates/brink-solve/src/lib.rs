@@ -24,12 +24,17 @@
 //! simulated crisis is the job of the engine crates.
 #![warn(missing_docs)]
 
+mod equilibrium;
 mod error;
 mod game;
 mod mixed;
 mod payoff;
 mod pure;
+pub mod rational;
 
+// Solver modules (each owns its file; add new `pub mod` lines below this comment).
+
+pub use equilibrium::{Equilibrium, MixedProfile, SolveError};
 pub use error::GameError;
 pub use game::NormalFormGame;
 pub use mixed::{
@@ -38,6 +43,7 @@ pub use mixed::{
     strategy_payoffs_against_mixed_into,
 };
 pub use payoff::Payoff;
+pub use rational::Q;
 pub use pure::{
     PureNashSolver, best_responses, best_responses_into, is_pure_nash, pure_nash_equilibria,
 };

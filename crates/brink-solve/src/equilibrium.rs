@@ -1,0 +1,40 @@
+//! What solvers return.
+
+use serde::{Deserialize, Serialize};
+
+/// One mixed strategy per player: `strategies[p][s]` is the probability that
+/// player `p` plays strategy `s`.
+pub type MixedProfile<T> = Vec<Vec<T>>;
+
+/// An equilibrium (or other solution point) of a normal-form game.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Equilibrium<T> {
+    /// Each player's mixed strategy.
+    pub strategies: MixedProfile<T>,
+    /// Each player's expected payoff at this profile.
+    pub payoffs: Vec<T>,
+}
+
+/// Why a solver could not answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SolveError {
+    /// The method needs a different kind of game (e.g. two players, zero-sum).
+    Unsupported(String),
+    /// An argument is out of range (e.g. a Lemke–Howson label).
+    InvalidArgument(String),
+    /// The numerical method did not converge within its limits.
+    NoConvergence(String),
+}
+
+impl std::fmt::Display for SolveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SolveError::Unsupported(m) => write!(f, "unsupported game: {m}"),
+            SolveError::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            SolveError::NoConvergence(m) => write!(f, "no convergence: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SolveError {}
