@@ -132,7 +132,7 @@ pub struct WorldState {
     /// See [`crate::scenario::FrameLayout`].
     pub frame: Vec<f64>,
     delta: Vec<f64>,
-    set: Vec<f64>,
+    set: Vec<Option<f64>>,
 }
 
 /// Actions by agent index: this round's and last round's.
@@ -476,7 +476,7 @@ impl Engine {
         world.insert_resource(WorldState {
             frame: vec![0.0; s.layout.len],
             delta: vec![0.0; n_state],
-            set: vec![0.0; n_state],
+            set: vec![None; n_state],
         });
         world.insert_resource(Profile {
             current: vec![0; s.agents.len()],

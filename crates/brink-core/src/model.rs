@@ -194,19 +194,20 @@ pub fn draw_type(agent: &AgentSpec, u: f64) -> usize {
 
 /// Moves the world state: every effect whose condition holds in the frame (state at
 /// the start of the round, this round's action indicators set) contributes; then
-/// `new = (last set value, or old) + sum of increments + noise`, clamped to bounds.
+/// `new = (last set value, or old) + sum of increments + noise`, clamped to bounds
+/// (a NaN is left as it is, so a formula that breaks shows in the results).
 /// `normal` returns one standard-normal draw; it is called once per noise entry of
 /// each effect that fires, in file order.
 pub fn apply_effects(
     s: &CompiledScenario,
     frame: &mut [f64],
     delta: &mut [f64],
-    set: &mut [f64],
+    set: &mut [Option<f64>],
     mut normal: impl FnMut() -> f64,
 ) {
     let n = s.state.len();
     delta[..n].iter_mut().for_each(|x| *x = 0.0);
-    set[..n].iter_mut().for_each(|x| *x = f64::NAN);
+    set[..n].iter_mut().for_each(|x| *x = None);
     for e in &s.effects {
         if let Some(w) = &e.when
             && w.eval(frame) < 0.5
@@ -217,20 +218,21 @@ pub fn apply_effects(
             delta[*idx] += x.eval(frame);
         }
         for (idx, x) in &e.set {
-            set[*idx] = x.eval(frame);
+            set[*idx] = Some(x.eval(frame));
         }
         for &(idx, sd) in &e.noise {
             delta[idx] += sd * normal();
         }
     }
     for (k, var) in s.state.iter().enumerate() {
-        let base = if set[k].is_nan() { frame[k] } else { set[k] };
-        let mut v = base + delta[k];
-        if let Some(lo) = var.min {
-            v = v.max(lo);
+        let mut v = set[k].unwrap_or(frame[k]) + delta[k];
+        // Explicit comparisons: a NaN stays NaN (visible in the results) instead of
+        // being clamped into a plausible-looking bound.
+        if var.min.is_some_and(|lo| v < lo) {
+            v = var.min.unwrap_or(v);
         }
-        if let Some(hi) = var.max {
-            v = v.min(hi);
+        if var.max.is_some_and(|hi| v > hi) {
+            v = var.max.unwrap_or(v);
         }
         frame[k] = v;
     }

@@ -31,7 +31,9 @@ pub enum DecisionRule {
 
 impl DecisionRule {
     /// Writes the probability of each action given expected utilities `eu` into `out`
-    /// (same length). Non-finite utilities count as worst (−∞).
+    /// (same length). NaN utilities count as worst. If some utilities are `+inf`, the
+    /// rule's limit is uniform play over those actions; if nothing beats `-inf`, play
+    /// is uniform.
     pub fn policy(&self, eu: &[f64], out: &mut [f64]) {
         debug_assert_eq!(eu.len(), out.len());
         let best = eu
@@ -39,10 +41,12 @@ impl DecisionRule {
             .copied()
             .filter(|x| !x.is_nan())
             .fold(f64::NEG_INFINITY, f64::max);
-        if !best.is_finite() {
-            // Nothing to prefer (all NaN or infinite): uniform.
-            let p = 1.0 / out.len() as f64;
-            out.iter_mut().for_each(|o| *o = p);
+        if best == f64::INFINITY {
+            uniform_over(out, |a| eu[a] == f64::INFINITY);
+            return;
+        }
+        if best == f64::NEG_INFINITY {
+            uniform_over(out, |_| true);
             return;
         }
         match *self {
@@ -72,6 +76,14 @@ impl DecisionRule {
                 out.iter_mut().for_each(|o| *o /= total);
             }
         }
+    }
+}
+
+/// Equal probability on the actions `chosen` selects, zero elsewhere.
+fn uniform_over(out: &mut [f64], chosen: impl Fn(usize) -> bool) {
+    let n = (0..out.len()).filter(|&a| chosen(a)).count();
+    for (a, o) in out.iter_mut().enumerate() {
+        *o = if chosen(a) { 1.0 / n as f64 } else { 0.0 };
     }
 }
 
@@ -123,6 +135,22 @@ mod tests {
         // Huge utilities do not overflow.
         DecisionRule::Logit { lambda: 10.0 }.policy(&[1e300, 1e300, 0.0], &mut p);
         assert_eq!(p, [0.5, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn infinite_and_nan_utilities() {
+        let mut p = [0.0; 3];
+        for rule in [
+            DecisionRule::BestResponse,
+            DecisionRule::Logit { lambda: 1.0 },
+        ] {
+            rule.policy(&[1.0, f64::INFINITY, f64::NAN], &mut p);
+            assert_eq!(p, [0.0, 1.0, 0.0], "{rule:?}");
+            rule.policy(&[f64::NEG_INFINITY, f64::NAN, f64::NEG_INFINITY], &mut p);
+            assert_eq!(p, [1.0 / 3.0; 3], "{rule:?}");
+            rule.policy(&[f64::NAN, 2.0, f64::NEG_INFINITY], &mut p);
+            assert_eq!(p, [0.0, 1.0, 0.0], "{rule:?}");
+        }
     }
 
     #[test]

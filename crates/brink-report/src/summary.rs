@@ -141,7 +141,16 @@ pub struct VariableSummary {
 impl VariableSummary {
     fn new(name: &str, stats: &VariableStats) -> Self {
         let spread = Spread::from_moments(&stats.moments);
-        let q = |p| stats.histogram.as_ref().and_then(|h| h.quantile(p));
+        // Interpolating inside a histogram bin can step past the observed extremes
+        // (a constant variable sits inside one bin); no quantile lies outside them.
+        let (lo, hi) = (stats.moments.min, stats.moments.max);
+        let q = |p| {
+            stats
+                .histogram
+                .as_ref()
+                .and_then(|h| h.quantile(p))
+                .map(|x: f64| x.clamp(lo, hi))
+        };
         VariableSummary {
             name: name.to_owned(),
             mean: spread.mean,
@@ -468,6 +477,7 @@ pub(crate) mod tests {
         assert!((t.min.unwrap() - 0.0005).abs() < 1e-12);
         assert!((t.max.unwrap() - 0.9995).abs() < 1e-12);
         // Uniform grid: quantiles within one bin (0.005) of q.
+        // (See also quantiles_never_leave_the_observed_range.)
         assert!((t.p05.unwrap() - 0.05).abs() < 0.006);
         assert!((t.p50.unwrap() - 0.5).abs() < 0.006);
         assert!((t.p95.unwrap() - 0.95).abs() < 0.006);
@@ -575,5 +585,23 @@ pub(crate) mod tests {
         let mut bad = agg.clone();
         bad.outcome_counts[3] += 1;
         assert!(Summary::new(&meta(1000), &bad, label).is_err());
+    }
+
+    #[test]
+    fn quantiles_never_leave_the_observed_range() {
+        // A variable that is 0.5 in every run: the histogram bin [0.5, 0.505) would
+        // interpolate the median to 0.5025; the summary must say 0.5.
+        let mut agg = BatchAggregate::new(1, 1, &[Some((0.0, 1.0))]);
+        for _ in 0..100 {
+            agg.record(&brink_core::RunResult {
+                outcome: 0,
+                equilibrium: brink_core::EquilibriumClass::NotAnEquilibrium,
+                rounds: 1,
+                final_state: vec![0.5],
+                payoffs: vec![0.0],
+            });
+        }
+        let v = VariableSummary::new("x", &agg.final_state[0]);
+        assert_eq!((v.p05, v.p50, v.p95), (Some(0.5), Some(0.5), Some(0.5)));
     }
 }

@@ -33,7 +33,7 @@ pub(super) fn compile(
     let loc = Locator { file, src };
     let raw: raw::Scenario = toml::from_str(src).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
-        loc.at(span, "", e.message().trim_end().replace('\n', "; "))
+        loc.at(span, "", plain_toml_message(e.message()))
     })?;
     let mut c = Compiler {
         loc,
@@ -90,16 +90,16 @@ pub(super) fn compile(
         )?);
     }
 
-    let profiles: u64 = agents
-        .iter()
-        .map(|a: &AgentSpec| a.actions.len() as u64)
-        .product();
-    if profiles > MAX_STAGE_PROFILES {
+    let profiles = agents.iter().try_fold(1u64, |acc, a: &AgentSpec| {
+        acc.checked_mul(a.actions.len() as u64)
+    });
+    if profiles.is_none_or(|p| p > MAX_STAGE_PROFILES) {
+        let size = profiles.map_or_else(|| "more than 2^64".to_owned(), |p| p.to_string());
         return Err(c.loc.at(
             raw.agents.span(),
             "agents",
             format!(
-                "the agents' action sets make a stage game of {profiles} profiles; at most {MAX_STAGE_PROFILES} are supported"
+                "the agents' action sets make a stage game of {size} profiles; at most {MAX_STAGE_PROFILES} are supported"
             ),
         ));
     }
@@ -191,14 +191,14 @@ impl Compiler<'_> {
             return Err(self.loc.at(
                 name.span(),
                 field,
-                format!("`{n}` is not a valid {what} name; expected letters, digits and `_`, starting with a letter or `_`"),
+                format!("`{n}` is not a valid name for {}; expected letters, digits and `_`, starting with a letter or `_`", article(what)),
             ));
         }
         if RESERVED.contains(&n.as_str()) {
             return Err(self.loc.at(
                 name.span(),
                 field,
-                format!("`{n}` is a reserved word and cannot name a {what}"),
+                format!("`{n}` is a reserved word and cannot name {}", article(what)),
             ));
         }
         Ok(())
@@ -220,8 +220,9 @@ impl Compiler<'_> {
                 let start = self.loc.string_body_start(&span) + e.offset;
                 start..start + e.len.max(1)
             };
+            let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
             self.loc
-                .at(at, field, format!("in formula `{text}`: {}", e.message))
+                .at(at, field, format!("in formula `{one_line}`: {}", e.message))
         })
     }
 
@@ -328,6 +329,15 @@ impl Compiler<'_> {
             });
         }
         for (name, value) in overrides {
+            if !value.is_finite() {
+                return Err(ScenarioError {
+                    file: self.loc.file.to_owned(),
+                    line: None,
+                    column: None,
+                    field: Some(format!("--set {name}")),
+                    message: format!("expected a finite number, got {value}"),
+                });
+            }
             let Some(p) = out.iter_mut().find(|p| &p.name == name) else {
                 let known: Vec<&str> = out.iter().map(|p| p.name.as_str()).collect();
                 return Err(ScenarioError {
@@ -340,7 +350,7 @@ impl Compiler<'_> {
                         if known.is_empty() {
                             "(none)".to_owned()
                         } else {
-                            known.join(", ")
+                            one_of(&known)
                         }
                     ),
                 });
@@ -908,7 +918,7 @@ impl Compiler<'_> {
                     format!(
                         "unknown state variable `{}`; expected one of: {}",
                         name.get_ref(),
-                        known.join(", ")
+                        one_of(&known)
                     ),
                 )
             })
@@ -964,7 +974,7 @@ impl Compiler<'_> {
             noise.push((idx, sd));
         }
         noise.sort_by_key(|(idx, _)| *idx);
-        if when.is_none() && add.is_empty() && set.is_empty() && noise.is_empty() {
+        if add.is_empty() && set.is_empty() && noise.is_empty() {
             return Err(self.loc.at(
                 e.span(),
                 field,
@@ -1037,9 +1047,44 @@ impl Compiler<'_> {
 }
 
 fn names(shells: &[Shell]) -> String {
-    shells
-        .iter()
-        .map(|s| s.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    one_of(&shells.iter().map(|s| s.name.as_str()).collect::<Vec<_>>())
+}
+
+/// `a, b, c`, or a note that there is nothing to choose from.
+fn one_of(names: &[&str]) -> String {
+    if names.is_empty() {
+        "(none are declared)".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// "a parameter", "an agent".
+fn article(what: &str) -> String {
+    let vowel = what.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {what}", if vowel { "an" } else { "a" })
+}
+
+/// A TOML/serde error message in the scenario's words rather than Rust's.
+fn plain_toml_message(m: &str) -> String {
+    let mut out = m.trim_end().replace('\n', "; ");
+    for (rust, plain) in [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected a non-negative integer"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+    ] {
+        out = out.replace(rust, plain);
+    }
+    if let Some(start) = out.find("expected struct ") {
+        let rest = &out[start + "expected struct ".len()..];
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        out.replace_range(
+            start..start + "expected struct ".len() + end,
+            "expected a table",
+        );
+    }
+    out
 }
