@@ -6,9 +6,10 @@
 //!   so both variants do exactly the same work; throughput is in runs.
 //! - `batch/iran_plan_b`: [`run_batch`] of 20,000 runs on 1 and 2 threads.
 //! - Before criterion, an interleaved pass alternates the variants block by block in
-//!   this process and prints µs per run and the ratios: on a noisy machine that is the
-//!   fairer comparison (criterion measures one variant after the other). It runs with
-//!   `cargo bench` unless a filter is given that does not match `interleaved`.
+//!   this process and prints µs per run and the ratios, by the wall clock and by time on
+//!   a CPU (read from `/proc`): on a noisy shared machine that is the fairer comparison
+//!   (criterion measures one variant after the other, by the wall clock only). It runs
+//!   with `cargo bench` unless a filter is given that does not match `interleaved`.
 //!
 //! `cargo bench --bench engine` takes about two minutes (on 2 cores).
 
@@ -110,11 +111,56 @@ fn batches(c: &mut Criterion) {
 
 criterion_group!(benches, runs, batches);
 
-/// Seconds taken by `f`.
-fn seconds(f: impl FnOnce() -> u64) -> f64 {
+/// What one measurement cost: wall-clock seconds and seconds on a CPU.
+#[derive(Clone, Copy)]
+struct Cost {
+    wall: f64,
+    cpu: f64,
+}
+
+/// Where on-CPU time is read from: this thread (exact, for single-threaded work) or
+/// the whole process including exited worker threads (10 ms ticks, for batches).
+#[derive(Clone, Copy)]
+enum CpuScope {
+    Thread,
+    Process,
+}
+
+/// On-CPU seconds so far (Linux `/proc`; 0 elsewhere). Unlike wall-clock time it
+/// barely depends on what else the machine runs, which matters on a shared 2-core box.
+fn cpu_seconds(scope: CpuScope) -> f64 {
+    let read = |path: &str| std::fs::read_to_string(path).unwrap_or_default();
+    match scope {
+        // First field: nanoseconds this thread spent running.
+        CpuScope::Thread => read("/proc/thread-self/schedstat")
+            .split_whitespace()
+            .next()
+            .and_then(|ns| ns.parse::<f64>().ok())
+            .map_or(0.0, |ns| ns * 1e-9),
+        // utime and stime, fields 14 and 15, in clock ticks (100 per second on Linux).
+        CpuScope::Process => {
+            let stat = read("/proc/self/stat");
+            let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            let ticks: f64 = after_name
+                .split_whitespace()
+                .skip(11)
+                .take(2)
+                .filter_map(|x| x.parse::<f64>().ok())
+                .sum();
+            ticks / 100.0
+        }
+    }
+}
+
+/// The cost of `f`.
+fn measure(scope: CpuScope, f: impl FnOnce() -> u64) -> Cost {
+    let cpu = cpu_seconds(scope);
     let t = Instant::now();
     black_box(f());
-    t.elapsed().as_secs_f64()
+    Cost {
+        wall: t.elapsed().as_secs_f64(),
+        cpu: cpu_seconds(scope) - cpu,
+    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -127,36 +173,56 @@ fn median(mut xs: Vec<f64>) -> f64 {
     }
 }
 
+/// Medians over the alternations of [`interleave`]: per run of `a` and of `b`, and of
+/// the per-pair ratios `a / b`.
+struct Comparison {
+    a: Cost,
+    b: Cost,
+    ratio: Cost,
+}
+
 /// Alternates `a` and `b` (each playing `runs` runs) `reps` times, swapping which goes
-/// first, and returns the median seconds per run of each and the median of the
-/// per-pair ratios `a / b`.
+/// first.
 fn interleave(
     reps: usize,
     runs: u64,
+    scope: CpuScope,
     mut a: impl FnMut() -> u64,
     mut b: impl FnMut() -> u64,
-) -> (f64, f64, f64) {
-    let (mut ta, mut tb, mut ratio) = (vec![], vec![], vec![]);
+) -> Comparison {
+    let mut pairs = vec![];
     for rep in 0..reps {
-        let (x, y) = if rep % 2 == 0 {
-            let x = seconds(&mut a);
-            (x, seconds(&mut b))
+        pairs.push(if rep % 2 == 0 {
+            let x = measure(scope, &mut a);
+            (x, measure(scope, &mut b))
         } else {
-            let y = seconds(&mut b);
-            (seconds(&mut a), y)
-        };
-        ta.push(x / runs as f64);
-        tb.push(y / runs as f64);
-        ratio.push(x / y);
+            let y = measure(scope, &mut b);
+            (measure(scope, &mut a), y)
+        });
     }
-    (median(ta), median(tb), median(ratio))
+    let med = |f: &dyn Fn(&(Cost, Cost)) -> f64| median(pairs.iter().map(f).collect());
+    let n = runs as f64;
+    Comparison {
+        a: Cost {
+            wall: med(&|(x, _)| x.wall / n),
+            cpu: med(&|(x, _)| x.cpu / n),
+        },
+        b: Cost {
+            wall: med(&|(_, y)| y.wall / n),
+            cpu: med(&|(_, y)| y.cpu / n),
+        },
+        ratio: Cost {
+            wall: med(&|(x, y)| x.wall / y.wall),
+            cpu: med(&|(x, y)| x.cpu / y.cpu),
+        },
+    }
 }
 
 /// The interleaved pass (see the module documentation).
 fn interleaved() {
-    const REPS: usize = 15;
+    const REPS: usize = 16;
     println!(
-        "interleaved: {REPS} alternations per comparison, medians; {}",
+        "interleaved: {REPS} alternations per comparison, medians, wall-clock [on-CPU]; {}",
         load_average()
     );
     for name in SCENARIOS {
@@ -165,28 +231,43 @@ fn interleaved() {
         let mut plain = PlainEngine::new(s);
         // Size the block for ~60 ms of ECS runs; warm both up on it.
         let probe = 200;
-        let per_run = seconds(|| play_ecs(&mut engine, 0, probe)) / probe as f64;
+        let per_run =
+            measure(CpuScope::Thread, || play_ecs(&mut engine, 0, probe)).wall / probe as f64;
         let block = ((0.06 / per_run) as u64).clamp(probe, 20_000);
         play_plain(&mut plain, 0, block);
-        let (ecs, own, ratio) = interleave(
+        let c = interleave(
             REPS,
             block,
+            CpuScope::Thread,
             || play_ecs(&mut engine, 0, block),
             || play_plain(&mut plain, 0, block),
         );
         println!(
-            "  runs/{name:<18} ecs {:>8.2} µs/run   plain {:>8.2} µs/run   ecs/plain {ratio:.3}   ({block} runs per block)",
-            ecs * 1e6,
-            own * 1e6,
+            "  runs/{name:<18} ecs {:>7.2} [{:>7.2}] µs/run   plain {:>7.2} [{:>7.2}] µs/run   ecs/plain {:.3} [{:.3}]   ({block} runs per block)",
+            c.a.wall * 1e6,
+            c.a.cpu * 1e6,
+            c.b.wall * 1e6,
+            c.b.cpu * 1e6,
+            c.ratio.wall,
+            c.ratio.cpu,
         );
     }
     let s = load("iran_plan_b");
     batch(&s, 2);
-    let (one, two, ratio) = interleave(5, BATCH_RUNS, || batch(&s, 1), || batch(&s, 2));
+    let c = interleave(
+        4,
+        BATCH_RUNS,
+        CpuScope::Process,
+        || batch(&s, 1),
+        || batch(&s, 2),
+    );
     println!(
-        "  batch/iran_plan_b ({BATCH_RUNS} runs)  1 thread {:>10.0} runs/min   2 threads {:>10.0} runs/min   speed-up {ratio:.3}",
-        60.0 / one,
-        60.0 / two,
+        "  batch/iran_plan_b ({BATCH_RUNS} runs)   1 thread {:>7.0} runs/min [{:.1} CPU-µs/run]   2 threads {:>7.0} runs/min [{:.1} CPU-µs/run]   speed-up {:.3}",
+        60.0 / c.a.wall,
+        c.a.cpu * 1e6,
+        60.0 / c.b.wall,
+        c.b.cpu * 1e6,
+        c.ratio.wall,
     );
     println!("interleaved: done; {}", load_average());
 }

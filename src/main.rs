@@ -7,11 +7,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use brink_core::scenario::{self, parse_override};
-use brink_core::{CompiledScenario, Engine, EquilibriumClass};
+use brink_core::{CompiledScenario, Engine};
 use brink_mc::{BatchSpec, run_batch};
+use brink_report::sweep::equilibrium_label;
 use brink_report::{Summary, SummaryMeta, files, render};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+
+mod solve_cmd;
+mod sweep_cmd;
 
 const DEFAULT_SCENARIO: &str = "scenarios/iran_plan_b.toml";
 
@@ -34,8 +38,16 @@ enum Command {
     Run(RunArgs),
     /// Load and check a scenario file without running it.
     Validate(ValidateArgs),
-    /// Re-run exactly one run of a batch and print it round by round.
+    /// Re-run exactly one run of a batch (or of a sweep) and print it round by round.
     Replay(ReplayArgs),
+    /// Sweep parameters over a design (grid, Latin hypercube, Sobol, Morris), many runs
+    /// per point, with checkpoints, shards and sensitivity indices.
+    Sweep(sweep_cmd::SweepArgs),
+    /// Solve a game file (Gambit .nfg/.efg, brink .toml/.json) and print its equilibria.
+    Solve(solve_cmd::SolveArgs),
+    /// Combine the shard directories of a sweep into one, byte-identical to an
+    /// unsharded sweep.
+    Merge(sweep_cmd::MergeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -88,17 +100,23 @@ struct ValidateArgs {
 #[derive(clap::Args, Debug)]
 struct ReplayArgs {
     /// Scenario file (TOML).
-    #[arg(default_value = DEFAULT_SCENARIO)]
+    #[arg(default_value = DEFAULT_SCENARIO, conflicts_with = "from")]
     scenario: PathBuf,
     /// Master seed of the batch.
-    #[arg(short, long, default_value_t = 2021)]
+    #[arg(short, long, default_value_t = 2021, conflicts_with = "from")]
     seed: u64,
-    /// Index of the run within the batch (0-based).
+    /// Index of the run within the batch or sweep point (0-based).
     #[arg(short, long)]
     run: u64,
     /// Override a scenario parameter, as in the batch (repeatable).
-    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override, conflicts_with = "from")]
     set: Vec<(String, f64)>,
+    /// Replay a run of the sweep in this directory (scenario, seed and values from its manifest).
+    #[arg(long, value_name = "DIR", requires = "point")]
+    from: Option<PathBuf>,
+    /// With --from: the sweep point.
+    #[arg(long, requires = "from")]
+    point: Option<usize>,
     /// Output format of the trace.
     #[arg(short, long, value_enum, default_value_t = TraceFormat::Text)]
     format: TraceFormat,
@@ -118,6 +136,9 @@ fn main() -> ExitCode {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
         Command::Replay(a) => replay(a),
+        Command::Sweep(a) => sweep_cmd::sweep(a),
+        Command::Merge(a) => sweep_cmd::merge(a),
+        Command::Solve(a) => solve_cmd::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,20 +160,7 @@ fn run(a: RunArgs) -> Result<(), String> {
         return Err("--runs must be at least 1".into());
     }
     let scenario = load(&a.scenario, &a.set)?;
-    let bar = if a.quiet || !std::io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::new(a.runs);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar.set_message(scenario.name.clone());
-        bar
-    };
+    let bar = progress_bar(a.quiet, a.runs, &scenario.name);
     let spec = BatchSpec {
         seed: a.seed,
         runs: a.runs,
@@ -177,32 +185,29 @@ fn run(a: RunArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// A progress bar on stderr for `total` runs, hidden when stderr is not a terminal.
+fn progress_bar(quiet: bool, total: u64, message: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_owned());
+    bar
+}
+
 fn summarise(
     scenario: &CompiledScenario,
     path: &Path,
     seed: u64,
     aggregate: &brink_mc::BatchAggregate,
 ) -> Result<Summary, String> {
-    let meta = SummaryMeta {
-        brink_version: env!("CARGO_PKG_VERSION").to_owned(),
-        scenario: scenario.name.clone(),
-        scenario_path: path.display().to_string(),
-        seed,
-        runs: aggregate.runs,
-        parameters: scenario
-            .parameters
-            .iter()
-            .map(|p| (p.name.clone(), p.value))
-            .collect(),
-        agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
-        state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
-        outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
-    };
-    Summary::new(&meta, aggregate, |class| match class {
-        EquilibriumClass::PureNash { profile } => scenario.profile_label(profile),
-        EquilibriumClass::NotAnEquilibrium => "not an equilibrium".to_owned(),
-    })
-    .map_err(|e| e.to_string())
+    let meta = SummaryMeta::for_scenario(scenario, &path.display().to_string(), seed, aggregate.runs);
+    Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class)).map_err(|e| e.to_string())
 }
 
 fn validate(a: ValidateArgs) -> Result<(), String> {
@@ -220,19 +225,31 @@ fn validate(a: ValidateArgs) -> Result<(), String> {
 }
 
 fn replay(a: ReplayArgs) -> Result<(), String> {
-    let scenario = load(&a.scenario, &a.set)?;
-    let mut engine = Engine::new(scenario);
-    let (_, trace) = engine.run_traced(a.seed, a.run);
-    match a.format {
-        TraceFormat::Text => print!("{trace}"),
-        TraceFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())?
-            )
+    let (scenario, seed) = match (&a.from, a.point) {
+        (Some(dir), Some(point)) => {
+            let manifest = brink_mc::sweep::read_manifest(dir).map_err(|e| e.to_string())?;
+            if point >= manifest.points.len() {
+                return Err(format!(
+                    "--point {point}: the sweep in {} has points 0..{}",
+                    dir.display(),
+                    manifest.points.len()
+                ));
+            }
+            let path = PathBuf::from(&manifest.scenario_path);
+            let text = std::fs::read(&path).map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
+            if brink_mc::sweep::sha256_hex(&text) != manifest.scenario_sha256 {
+                return Err(format!("{}: the scenario file changed since the sweep was made", path.display()));
+            }
+            (load(&path, &manifest.overrides(point))?, manifest.seed)
         }
+        _ => (load(&a.scenario, &a.set)?, a.seed),
+    };
+    let mut engine = Engine::new(scenario);
+    let (_, trace) = engine.run_traced(seed, a.run);
+    match a.format {
+        TraceFormat::Text => emit(&trace.to_string()),
+        TraceFormat::Json => emit(&(serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())? + "\n")),
     }
-    Ok(())
 }
 
 /// Writes to standard output; a reader that went away (`brink ... | head`) is not an

@@ -194,7 +194,9 @@ pub struct BatchAggregate {
     pub runs: u64,
     /// Runs per outcome, in scenario outcome order.
     pub outcome_counts: Vec<u64>,
-    /// Runs per equilibrium class.
+    /// Runs per equilibrium class (serialised as a list of `[class, count]` pairs,
+    /// since JSON keys must be strings).
+    #[serde(with = "class_counts")]
     pub equilibrium_counts: BTreeMap<EquilibriumClass, u64>,
     /// Number of rounds played.
     pub rounds: Moments,
@@ -256,6 +258,22 @@ impl BatchAggregate {
     }
 }
 
+/// Serde for the class → count map as an ordered list of pairs.
+mod class_counts {
+    use std::collections::BTreeMap;
+
+    use brink_core::EquilibriumClass;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &BTreeMap<EquilibriumClass, u64>, s: S) -> Result<S::Ok, S::Error> {
+        m.iter().collect::<Vec<_>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<EquilibriumClass, u64>, D::Error> {
+        Ok(Vec::<(EquilibriumClass, u64)>::deserialize(d)?.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +305,27 @@ mod tests {
         assert!((a.mean - all.mean).abs() < 1e-12);
         assert!((a.variance() - all.variance()).abs() < 1e-9);
         assert_eq!((a.min, a.max), (all.min, all.max));
+    }
+
+    #[test]
+    fn aggregates_round_trip_through_json_exactly() {
+        let mut agg = BatchAggregate::new(2, 1, &[Some((0.0, 1.0)), None]);
+        for i in 0..10u32 {
+            agg.record(&RunResult {
+                outcome: (i % 2) as usize,
+                equilibrium: if i % 3 == 0 {
+                    EquilibriumClass::PureNash { profile: u64::from(i) }
+                } else {
+                    EquilibriumClass::NotAnEquilibrium
+                },
+                rounds: i,
+                final_state: vec![f64::from(i) / 7.0, 0.1 * f64::from(i)],
+                payoffs: vec![f64::from(i).sqrt()],
+            });
+        }
+        let json = serde_json::to_string(&agg).unwrap();
+        let back: BatchAggregate = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, agg);
     }
 
     #[test]

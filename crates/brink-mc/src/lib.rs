@@ -10,7 +10,14 @@
 //! (`brink-core`).
 
 pub mod aggregate;
+pub mod design;
+pub mod fsio;
 pub mod runner;
+pub mod sensitivity;
+pub mod sweep;
+pub mod tune;
 
 pub use aggregate::{BatchAggregate, Histogram, Moments, VariableStats};
-pub use runner::{BatchSpec, CHUNK_RUNS, McError, WAVE_CHUNKS, empty_aggregate, run_batch};
+pub use runner::{
+    BatchSpec, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, run_batch, thread_pool,
+};

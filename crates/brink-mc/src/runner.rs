@@ -54,16 +54,7 @@ pub fn run_batch(
     spec: BatchSpec,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<BatchAggregate, McError> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = spec.threads {
-        if t == 0 {
-            return Err(McError("--threads must be at least 1".into()));
-        }
-        builder = builder.num_threads(t);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| McError(format!("cannot start worker threads: {e}")))?;
+    let pool = thread_pool(spec.threads)?;
     let chunks = spec.runs.div_ceil(CHUNK_RUNS);
     let mut total = empty_aggregate(scenario);
     pool.install(|| {
@@ -75,13 +66,8 @@ pub fn run_batch(
                 .map_init(
                     || Engine::new(scenario.clone()),
                     |engine, chunk| {
-                        let first = chunk * CHUNK_RUNS;
-                        let last = (first + CHUNK_RUNS).min(spec.runs);
-                        let mut agg = empty_aggregate(scenario);
-                        for index in first..last {
-                            agg.record(engine.run(spec.seed, index));
-                        }
-                        progress(last - first);
+                        let agg = chunk_aggregate(engine, spec.seed, chunk, spec.runs);
+                        progress(agg.runs);
                         agg
                     },
                 )
@@ -93,4 +79,29 @@ pub fn run_batch(
         }
     });
     Ok(total)
+}
+
+/// The aggregate of chunk `chunk` (runs `chunk * CHUNK_RUNS ..`, at most `runs`) of
+/// the batch with master seed `seed`. Every batch and sweep aggregates runs through
+/// this function and merges chunks in chunk order, so equal inputs give equal bits.
+pub fn chunk_aggregate(engine: &mut Engine, seed: u64, chunk: u64, runs: u64) -> BatchAggregate {
+    let first = chunk * CHUNK_RUNS;
+    let last = (first + CHUNK_RUNS).min(runs);
+    let mut agg = empty_aggregate(engine.scenario());
+    for index in first..last {
+        agg.record(engine.run(seed, index));
+    }
+    agg
+}
+
+/// A rayon pool with `threads` workers (None: one per core).
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, McError> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = threads {
+        if t == 0 {
+            return Err(McError("--threads must be at least 1".into()));
+        }
+        builder = builder.num_threads(t);
+    }
+    builder.build().map_err(|e| McError(format!("cannot start worker threads: {e}")))
 }

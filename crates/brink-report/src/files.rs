@@ -1,7 +1,7 @@
 //! Writing the output files of a batch, each one atomically.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::ReportError;
@@ -17,39 +17,13 @@ pub const OUTPUT_FILES: [&str; 5] = [
     "equilibria.svg",
 ];
 
-/// Writes `contents` to `path` atomically: into a temporary file in the same
-/// directory, flushed and synced, then renamed over `path`. Readers see either the
-/// old file or the complete new one; on failure the temporary file is removed and
-/// `path` is left as it was.
+/// Writes `contents` to `path` atomically (see [`brink_mc::fsio::write_atomic`]).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
-    let io_err = |action, source| ReportError::Io {
-        action,
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| io_err("cannot create a temporary file for", e))?;
-    tmp.write_all(contents)
-        .map_err(|e| io_err("cannot write", e))?;
-    tmp.flush().map_err(|e| io_err("cannot write", e))?;
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| io_err("cannot sync", e))?;
-    // On failure `persist` hands the temporary file back; dropping it deletes it.
-    tmp.persist(path)
-        .map_err(|e| io_err("cannot replace", e.error))?;
-    Ok(())
+    brink_mc::fsio::write_atomic(path, contents).map_err(|e| ReportError::Io {
+        action: e.action,
+        path: e.path,
+        source: e.source,
+    })
 }
 
 /// Writes `summary.json`, `outcomes.csv`, `equilibria.csv`, `outcomes.svg` and

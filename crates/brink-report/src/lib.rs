@@ -59,6 +59,7 @@ pub mod plot;
 pub mod render;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 
 pub use error::ReportError;
 pub use files::write_outputs;

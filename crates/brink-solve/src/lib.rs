@@ -33,6 +33,13 @@ mod pure;
 pub mod rational;
 
 // Solver modules (each owns its file; add new `pub mod` lines below this comment).
+pub mod evolution;
+pub mod nplayer;
+pub mod qre;
+pub mod extensive;
+pub mod formats;
+pub mod lp;
+pub mod twoplayer;
 
 pub use equilibrium::{Equilibrium, MixedProfile, SolveError};
 pub use error::GameError;
@@ -43,7 +50,7 @@ pub use mixed::{
     strategy_payoffs_against_mixed_into,
 };
 pub use payoff::Payoff;
-pub use rational::Q;
 pub use pure::{
     PureNashSolver, best_responses, best_responses_into, is_pure_nash, pure_nash_equilibria,
 };
+pub use rational::Q;

@@ -1,0 +1,102 @@
+//! Atomic file writes: a crash never leaves a half-written result.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// A file-system operation that failed, with the path it concerned.
+#[derive(Debug)]
+pub struct IoError {
+    /// What was being done, e.g. `"cannot write"`.
+    pub action: &'static str,
+    /// The file or directory concerned.
+    pub path: PathBuf,
+    /// The operating-system error.
+    pub source: io::Error,
+}
+
+impl std::fmt::Display for IoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.action, self.path.display(), self.source)
+    }
+}
+
+impl std::error::Error for IoError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Writes `contents` to `path` atomically: into a temporary file in the same
+/// directory (named `.NAME.XXXX.tmp`), flushed and synced, then renamed over `path`.
+/// Readers see either the old file or the complete new one; on failure the temporary
+/// file is removed and `path` is left as it was.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), IoError> {
+    let io_err = |action, source| IoError { action, path: path.to_owned(), source };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| io_err("cannot create a temporary file for", e))?;
+    tmp.write_all(contents).map_err(|e| io_err("cannot write", e))?;
+    tmp.flush().map_err(|e| io_err("cannot write", e))?;
+    tmp.as_file().sync_all().map_err(|e| io_err("cannot sync", e))?;
+    // On failure `persist` hands the temporary file back; dropping it deletes it.
+    tmp.persist(path).map_err(|e| io_err("cannot replace", e.error))?;
+    Ok(())
+}
+
+/// Whether `name` is a temporary file left by an interrupted [`write_atomic`].
+pub fn is_leftover_temp(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// A file written in pieces and published atomically: everything goes to a temporary
+/// file in the target's directory, and [`AtomicFile::commit`] syncs and renames it over
+/// the target. Dropped without commit, the temporary file is deleted.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+    writer: io::BufWriter<std::fs::File>,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> Result<Self, IoError> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|source| IoError { action: "cannot create a temporary file for", path: path.to_owned(), source })?;
+        let file = tmp
+            .reopen()
+            .map_err(|source| IoError { action: "cannot open a temporary file for", path: path.to_owned(), source })?;
+        Ok(Self { path: path.to_owned(), tmp, writer: io::BufWriter::new(file) })
+    }
+
+    /// Appends bytes.
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), IoError> {
+        self.writer
+            .write_all(bytes)
+            .map_err(|source| IoError { action: "cannot write", path: self.path.clone(), source })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    pub fn commit(mut self) -> Result<(), IoError> {
+        let path = self.path.clone();
+        let err = |action, source| IoError { action, path: path.clone(), source };
+        self.writer.flush().map_err(|e| err("cannot write", e))?;
+        self.writer.get_ref().sync_all().map_err(|e| err("cannot sync", e))?;
+        self.tmp.persist(&path).map_err(|e| err("cannot replace", e.error))?;
+        Ok(())
+    }
+}

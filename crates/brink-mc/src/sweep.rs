@@ -1,0 +1,359 @@
+//! Parameter sweeps: many points × many runs, checkpointed point by point, shardable,
+//! resumable, and byte-identical however they were split or interrupted.
+//!
+//! A sweep directory holds `manifest.json` (what the sweep is: scenario file and its
+//! SHA-256, brink version, seed, runs, parameter names, design and points, shard) and
+//! `points/NNNNNN.json`, one file per finished point with its [`BatchAggregate`],
+//! written atomically. Every point is computed by the same code path whatever the
+//! shard, thread count or interruption — run `i` of every point uses the same random
+//! streams (common random numbers) and chunk aggregates are merged in chunk order, so
+//! a point's aggregate equals that of `brink run --seed S --set ...` for the same
+//! values — and the final outputs are assembled from the point files in point order.
+//! So a resumed, sharded-and-merged or uninterrupted sweep produce the same bytes.
+//!
+//! Memory: the points of one wave (enough points to give [`WAVE_CHUNKS`] chunks of
+//! work, at most [`MAX_POINTS_IN_FLIGHT`]) are in flight at once; finished points go
+//! to disk.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use brink_core::scenario::{self, ScenarioError};
+use brink_core::{CompiledScenario, Engine};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::BatchAggregate;
+use crate::fsio::{self, IoError};
+use crate::runner::{CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, thread_pool};
+
+/// Layout version of sweep directories.
+pub const SWEEP_FORMAT: u32 = 1;
+
+/// At most this many points are computed at once.
+pub const MAX_POINTS_IN_FLIGHT: usize = 64;
+
+/// One of `count` slices of a sweep: the points `p` with `p % count == index - 1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// 1-based index.
+    pub index: u32,
+    /// Number of shards.
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` (1 ≤ K ≤ N).
+    pub fn parse(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}`: expected K/N with 1 <= K <= N, e.g. 2/3");
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        if index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether point `p` belongs to this shard.
+    pub fn owns(&self, p: usize) -> bool {
+        p % self.count as usize == (self.index - 1) as usize
+    }
+}
+
+/// What a sweep is; recorded in `manifest.json` so results can be audited and a
+/// resumed or merged sweep can be checked to be the same sweep.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// [`SWEEP_FORMAT`].
+    pub format: u32,
+    /// brink version that made the sweep.
+    pub brink_version: String,
+    /// Scenario file as given by the user.
+    pub scenario_path: String,
+    /// Scenario name.
+    pub scenario_name: String,
+    /// SHA-256 of the scenario file's bytes (hex).
+    pub scenario_sha256: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Runs per point.
+    pub runs: u64,
+    /// `--set` values applied at every point (before the point's own values).
+    pub base_overrides: Vec<(String, f64)>,
+    /// Names of the swept parameters.
+    pub parameters: Vec<String>,
+    /// The design as built (kind, ranges, structure), for audit and analysis.
+    pub design: serde_json::Value,
+    /// Parameter values of each point, in `parameters` order.
+    pub points: Vec<Vec<f64>>,
+    /// The shard this directory computes, if any.
+    pub shard: Option<Shard>,
+}
+
+impl Manifest {
+    /// The overrides of point `p`: the base values, then the point's own.
+    pub fn overrides(&self, p: usize) -> Vec<(String, f64)> {
+        let mut o = self.base_overrides.clone();
+        o.extend(self.parameters.iter().cloned().zip(self.points[p].iter().copied()));
+        o
+    }
+
+    /// Ok if `other` describes the same sweep (the shard may differ); otherwise which
+    /// field differs.
+    pub fn same_sweep(&self, other: &Manifest) -> Result<(), String> {
+        let fields: [(&str, bool); 10] = [
+            ("format", self.format == other.format),
+            ("brink version", self.brink_version == other.brink_version),
+            ("scenario file contents (SHA-256)", self.scenario_sha256 == other.scenario_sha256),
+            ("scenario name", self.scenario_name == other.scenario_name),
+            ("seed", self.seed == other.seed),
+            ("runs per point", self.runs == other.runs),
+            ("--set values", self.base_overrides == other.base_overrides),
+            ("swept parameters", self.parameters == other.parameters),
+            ("design", self.design == other.design),
+            ("points", self.points == other.points),
+        ];
+        match fields.iter().find(|(_, same)| !same) {
+            None => Ok(()),
+            Some((what, _)) => Err(format!("the {what} differ")),
+        }
+    }
+}
+
+/// SHA-256 of `bytes` as lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Why a sweep could not be run, resumed or merged.
+#[derive(Debug)]
+pub enum SweepError {
+    /// A file could not be read or written.
+    Io(IoError),
+    /// The scenario did not compile at a point.
+    Scenario {
+        /// Point index.
+        point: usize,
+        /// The compiler's error.
+        error: ScenarioError,
+    },
+    /// The request conflicts with what is on disk (e.g. resuming a different sweep).
+    Refused(String),
+    /// The batch runner failed to start.
+    Runner(McError),
+}
+
+impl std::fmt::Display for SweepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SweepError::Io(e) => write!(f, "{e}"),
+            SweepError::Scenario { point, error } => write!(f, "point {point}: {error}"),
+            SweepError::Refused(m) => f.write_str(m),
+            SweepError::Runner(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for SweepError {}
+
+impl From<IoError> for SweepError {
+    fn from(e: IoError) -> Self {
+        SweepError::Io(e)
+    }
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + use<> {
+    let path = path.to_owned();
+    move |source| SweepError::Io(IoError { action, path, source })
+}
+
+/// Path of the manifest in a sweep directory.
+pub fn manifest_path(dir: &Path) -> PathBuf {
+    dir.join("manifest.json")
+}
+
+/// Path of point `p`'s aggregate in a sweep directory.
+pub fn point_path(dir: &Path, p: usize) -> PathBuf {
+    dir.join("points").join(format!("{p:06}.json"))
+}
+
+/// Reads a sweep directory's manifest.
+pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
+    let path = manifest_path(dir);
+    let text = std::fs::read_to_string(&path).map_err(io("cannot read", &path))?;
+    serde_json::from_str(&text)
+        .map_err(|e| SweepError::Refused(format!("{}: not a brink sweep manifest: {e}", path.display())))
+}
+
+/// Reads point `p`'s aggregate, if the point is finished.
+pub fn read_point(dir: &Path, p: usize) -> Result<Option<BatchAggregate>, SweepError> {
+    let path = point_path(dir, p);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| SweepError::Refused(format!("{}: damaged point file: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io("cannot read", &path)(e)),
+    }
+}
+
+fn write_point(dir: &Path, p: usize, agg: &BatchAggregate) -> Result<(), SweepError> {
+    let json = serde_json::to_vec(agg).expect("aggregates serialise");
+    fsio::write_atomic(&point_path(dir, p), &json)?;
+    Ok(())
+}
+
+/// Creates (or, with `resume`, reopens) the sweep directory for `manifest`, refusing
+/// to mix two different sweeps, and removes temporary files a killed run left.
+fn prepare(dir: &Path, manifest: &Manifest, resume: bool) -> Result<(), SweepError> {
+    let mpath = manifest_path(dir);
+    if mpath.exists() {
+        if !resume {
+            return Err(SweepError::Refused(format!(
+                "{} already holds a sweep; pass --resume to finish it, or choose another directory",
+                dir.display()
+            )));
+        }
+        let old = read_manifest(dir)?;
+        old.same_sweep(manifest).map_err(|what| {
+            SweepError::Refused(format!(
+                "cannot resume the sweep in {}: {what} from the recorded sweep; start a new sweep in another directory",
+                dir.display()
+            ))
+        })?;
+        if old.shard != manifest.shard {
+            return Err(SweepError::Refused(format!(
+                "cannot resume the sweep in {}: it was started as shard {:?}, not {:?}",
+                dir.display(),
+                old.shard,
+                manifest.shard
+            )));
+        }
+    } else if resume {
+        return Err(SweepError::Refused(format!("nothing to resume in {}: it has no manifest.json", dir.display())));
+    }
+    let points = dir.join("points");
+    std::fs::create_dir_all(&points).map_err(io("cannot create directory", &points))?;
+    if !mpath.exists() {
+        let json = serde_json::to_vec_pretty(manifest).expect("manifests serialise");
+        fsio::write_atomic(&mpath, &json)?;
+    }
+    for d in [dir, points.as_path()] {
+        for entry in std::fs::read_dir(d).map_err(io("cannot list", d))? {
+            let entry = entry.map_err(io("cannot list", d))?;
+            if fsio::is_leftover_temp(&entry.file_name().to_string_lossy()) {
+                std::fs::remove_file(entry.path()).map_err(io("cannot remove", &entry.path()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What [`run_sweep`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SweepProgress {
+    /// Points computed now.
+    pub computed: usize,
+    /// Points found finished on disk (resume) and skipped.
+    pub skipped: usize,
+}
+
+/// Computes every point of `manifest` that belongs to its shard and is not finished
+/// in `dir`, writing each point's aggregate atomically as soon as it is done.
+/// `progress` is called with the runs each finished chunk played.
+pub fn run_sweep(
+    dir: &Path,
+    manifest: &Manifest,
+    resume: bool,
+    threads: Option<usize>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<SweepProgress, SweepError> {
+    prepare(dir, manifest, resume)?;
+    let path = Path::new(&manifest.scenario_path);
+    let mine: Vec<usize> = (0..manifest.points.len()).filter(|&p| manifest.shard.is_none_or(|s| s.owns(p))).collect();
+    let pending: Vec<usize> = mine.iter().copied().filter(|&p| !point_path(dir, p).exists()).collect();
+    let skipped = mine.len() - pending.len();
+    let chunks_per_point = manifest.runs.div_ceil(CHUNK_RUNS).max(1) as usize;
+    let per_wave = (WAVE_CHUNKS as usize).div_ceil(chunks_per_point).clamp(1, MAX_POINTS_IN_FLIGHT);
+    let pool = thread_pool(threads).map_err(SweepError::Runner)?;
+    for wave in pending.chunks(per_wave) {
+        let scenarios: Vec<Arc<CompiledScenario>> = wave
+            .iter()
+            .map(|&p| {
+                scenario::load(path, &manifest.overrides(p))
+                    .map(Arc::new)
+                    .map_err(|error| SweepError::Scenario { point: p, error })
+            })
+            .collect::<Result<_, _>>()?;
+        let units: Vec<(usize, u64)> =
+            (0..wave.len()).flat_map(|w| (0..chunks_per_point as u64).map(move |c| (w, c))).collect();
+        let parts: Vec<BatchAggregate> = pool.install(|| {
+            units
+                .par_iter()
+                .map(|&(w, chunk)| {
+                    let mut engine = Engine::new(scenarios[w].clone());
+                    let agg = chunk_aggregate(&mut engine, manifest.seed, chunk, manifest.runs);
+                    progress(agg.runs);
+                    agg
+                })
+                .collect()
+        });
+        for (w, &p) in wave.iter().enumerate() {
+            let mut total = crate::runner::empty_aggregate(&scenarios[w]);
+            for part in &parts[w * chunks_per_point..(w + 1) * chunks_per_point] {
+                total.merge(part);
+            }
+            write_point(dir, p, &total)?;
+        }
+    }
+    Ok(SweepProgress { computed: pending.len(), skipped })
+}
+
+/// Combines shard directories into `out`: checks they hold the same sweep, that every
+/// point is finished in one of them (identical where several have it), copies the
+/// point files and writes an unsharded manifest. Returns the merged manifest.
+pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, SweepError> {
+    let Some(first) = dirs.first() else {
+        return Err(SweepError::Refused("merge needs at least one sweep directory".into()));
+    };
+    let manifests: Vec<Manifest> = dirs.iter().map(|d| read_manifest(d)).collect::<Result<_, _>>()?;
+    for (d, m) in dirs.iter().zip(&manifests).skip(1) {
+        manifests[0].same_sweep(m).map_err(|what| {
+            SweepError::Refused(format!("cannot merge {} with {}: {what}", d.display(), first.display()))
+        })?;
+    }
+    let mut merged = manifests[0].clone();
+    merged.shard = None;
+    prepare(out, &merged, manifest_path(out).exists())?;
+    for p in 0..merged.points.len() {
+        let mut found: Option<Vec<u8>> = None;
+        for d in dirs {
+            let path = point_path(d, p);
+            match std::fs::read(&path) {
+                Ok(bytes) => match &found {
+                    Some(b) if *b != bytes => {
+                        return Err(SweepError::Refused(format!(
+                            "point {p} differs between the shard directories ({})",
+                            path.display()
+                        )));
+                    }
+                    Some(_) => {}
+                    None => found = Some(bytes),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io("cannot read", &path)(e)),
+            }
+        }
+        let Some(bytes) = found else {
+            return Err(SweepError::Refused(format!(
+                "point {p} is not finished in any of the directories; run its shard (or --resume it) first"
+            )));
+        };
+        let target = point_path(out, p);
+        if !target.exists() {
+            fsio::write_atomic(&target, &bytes)?;
+        }
+    }
+    Ok(merged)
+}

@@ -1,0 +1,927 @@
+//! Tuning: find parameter values whose simulated outcome frequencies match targets
+//! (e.g. an expert forecast: 30% interim deal, 10% strike).
+//!
+//! Two layers:
+//!
+//! * [`nelder_mead`] / [`try_nelder_mead`]: a hand-written, deterministic, bounded
+//!   Nelder–Mead simplex search (derivative-free), with restarts.
+//! * [`tune`]: the objective "distance between simulated and target frequencies",
+//!   evaluated with common random numbers, minimised by Nelder–Mead over a box of
+//!   parameter ranges, then checked by a confirmation run on fresh seeds.
+//!
+//! # Nelder–Mead
+//!
+//! The simplex method of Nelder & Mead (1965), in the formulation of Lagarias, Reeds,
+//! Wright & Wright (1998, SIAM J. Optim. 9:112–147): at each iteration the vertices are
+//! sorted by value (stable sort, so ties keep their order and a new vertex goes after
+//! equal old ones), the worst vertex `x_w` is reflected through the centroid `c` of the
+//! others along `d = c − x_w`, and the trial points are
+//!
+//! ```text
+//! reflection          x_r  = c + α d
+//! expansion           x_e  = c + α β d
+//! outside contraction x_oc = c + α γ d
+//! inside contraction  x_ic = c − γ d
+//! shrink              x_i  ← x_0 + δ (x_i − x_0)   for every vertex but the best
+//! ```
+//!
+//! with the acceptance rules of Lagarias et al. Coefficients ([`Coefficients`]):
+//! the standard `(α, β, γ, δ) = (1, 2, ½, ½)`, or the adaptive ones of Gao & Han
+//! (2012, Comput. Optim. Appl. 51:259–277), `(1, 1 + 2/n, ¾ − 1/(2n), 1 − 1/n)` in
+//! dimension `n`, which keep the search from stalling in higher dimensions. They equal
+//! the standard ones for `n = 2` and are degenerate for `n = 1` (δ = 0), so the default
+//! [`Coefficients::Auto`] uses them only for `n > 2`.
+//!
+//! **Bounds.** Every trial point is clamped (projected) coordinate-wise into the box
+//! before it is evaluated, so `f` is never called outside the bounds. Shrink points are
+//! convex combinations of vertices and stay inside. Clamping can flatten the simplex
+//! against a face of the box; restarts repair that.
+//!
+//! **Initial simplex.** The start point (clamped into the box) plus, for each
+//! coordinate `i`, the start moved by `h_i = initial_step × (hi_i − lo_i)` (or
+//! `initial_step × max(|x_i|, 1)` if that side of the box is unbounded), upward if that
+//! stays in the box, downward otherwise, else to the farther bound.
+//!
+//! **Termination** (as in SciPy's `fmin`): a (re)start has converged when all vertex
+//! values are within `f_tolerance` of the best vertex's value *and* all vertices are
+//! within `x_tolerance` of the best vertex in every coordinate (max norm). Then the
+//! search restarts from the best point with a fresh simplex of the initial size
+//! (O'Neill 1971's remedy for false convergence), at most `restarts` times, and stops
+//! early when a restart does not strictly improve the best value. The evaluation
+//! budget `max_evaluations` is a hard limit: `f` is called at most that many times,
+//! and the search stops (with `converged == false`) the moment it is spent.
+//!
+//! **Determinism.** No randomness anywhere: the same `f`, start, bounds and options
+//! give the same sequence of evaluations. NaN values are treated as `+∞` (worse than
+//! anything), so a NaN region repels the simplex instead of poisoning comparisons.
+//!
+//! # Tuning objective
+//!
+//! For parameter values θ (the tuned parameters, on top of `base_overrides`), let
+//! `p̂_k(θ)` be the frequency of target outcome `k` over runs `0..runs` with master
+//! seed `seed`. The objective is
+//!
+//! ```text
+//! O(θ) = Σ_k w_k (p̂_k(θ) − t_k)²,   w_k = 1, or w_k = 1 / (t_k (1 − t_k) + ε), ε = 0.01
+//! ```
+//!
+//! (the weighted form, [`TuneSpec::weighted`], divides each squared error by the
+//! binomial variance at the target, so rare outcomes count as much as common ones;
+//! `ε` keeps targets of exactly 0 or 1 from getting unbounded weight).
+//!
+//! **Common random numbers.** Every evaluation compiles the scenario with the candidate
+//! values and plays the *same* runs with the *same* master seed: run `i` draws the same
+//! random numbers at every θ (see `brink_core::seed`: a run's streams depend on (seed,
+//! run index) only, and every decision consumes a fixed number of draws). So `O` is a
+//! deterministic function of θ, and two nearby θ differ only in the runs whose
+//! decisions actually flip, not by fresh Monte Carlo noise. `p̂_k` is piecewise
+//! constant with steps of `1/runs` that become dense as `runs` grows, so `O` is close
+//! to a smooth function at the scale Nelder–Mead looks at. Because it is piecewise
+//! constant, convergence is judged on the simplex size alone (`f_tolerance = ∞`).
+//!
+//! The search runs in the unit cube: parameter `j` is `lo_j + u_j (hi_j − lo_j)` with
+//! `u_j ∈ [0, 1]`, so every parameter gets the same relative step (a quarter of its
+//! range initially) and the same relative tolerance (10⁻³ of its range).
+//!
+//! **Confirmation.** Tuning to one set of seeds can overfit that set's noise, so the
+//! best point is re-run with the same number of runs on the fresh master seed
+//! [`confirmation_seed`]`(seed)` and its frequencies are reported with Wilson 95%
+//! intervals, together with the objective on those fresh runs.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use brink_core::scenario;
+use serde::Serialize;
+
+use crate::runner::{BatchSpec, run_batch};
+
+// ------------------------------------------------------------------------------------
+// Nelder–Mead
+// ------------------------------------------------------------------------------------
+
+/// Which reflection/expansion/contraction/shrink coefficients Nelder–Mead uses.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Coefficients {
+    /// Nelder & Mead's `(α, β, γ, δ) = (1, 2, ½, ½)`.
+    Standard,
+    /// Gao & Han (2012): `(1, 1 + 2/n, ¾ − 1/(2n), 1 − 1/n)` in dimension `n`.
+    /// Degenerate for `n = 1` (no shrink), equal to the standard ones for `n = 2`.
+    Adaptive,
+    /// Adaptive for dimension `n > 2`, standard otherwise.
+    #[default]
+    Auto,
+}
+
+impl Coefficients {
+    /// `(α, β, γ, δ)` — reflection, expansion, contraction, shrink — in dimension `n`.
+    pub fn values(self, n: usize) -> (f64, f64, f64, f64) {
+        let adaptive = match self {
+            Coefficients::Standard => false,
+            Coefficients::Adaptive => true,
+            Coefficients::Auto => n > 2,
+        };
+        if adaptive && n > 0 {
+            let n = n as f64;
+            (1.0, 1.0 + 2.0 / n, 0.75 - 0.5 / n, 1.0 - 1.0 / n)
+        } else {
+            (1.0, 2.0, 0.5, 0.5)
+        }
+    }
+}
+
+/// Settings of [`nelder_mead`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct NelderMeadOptions {
+    /// Hard limit on calls of the objective (restarts included).
+    pub max_evaluations: usize,
+    /// Coefficient set.
+    pub coefficients: Coefficients,
+    /// Size of the initial simplex (and of each restart's) as a fraction of the box
+    /// width in each coordinate (see the module documentation for unbounded sides).
+    pub initial_step: f64,
+    /// Convergence: every vertex within this of the best vertex, in every coordinate.
+    pub x_tolerance: f64,
+    /// Convergence: every vertex value within this of the best value. `f64::INFINITY`
+    /// judges convergence on `x_tolerance` alone.
+    pub f_tolerance: f64,
+    /// Maximum number of restarts from the best point after convergence.
+    pub restarts: usize,
+}
+
+impl Default for NelderMeadOptions {
+    /// 1,000 evaluations, [`Coefficients::Auto`], a tenth of the box as initial step,
+    /// tolerances `1e-8` on x and f, 2 restarts.
+    fn default() -> Self {
+        Self {
+            max_evaluations: 1000,
+            coefficients: Coefficients::Auto,
+            initial_step: 0.1,
+            x_tolerance: 1e-8,
+            f_tolerance: 1e-8,
+            restarts: 2,
+        }
+    }
+}
+
+/// One call of the objective, in call order.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceEntry {
+    /// 1-based number of the call.
+    pub evaluation: usize,
+    /// Where the objective was evaluated.
+    pub x: Vec<f64>,
+    /// Its value (NaN reported as `+∞`).
+    pub value: f64,
+    /// Best value seen up to and including this call.
+    pub best_value: f64,
+}
+
+/// Result of [`nelder_mead`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Optimum {
+    /// Best point evaluated (the earliest one, among equal values).
+    pub x: Vec<f64>,
+    /// Its value (`+∞` if nothing was evaluated).
+    pub value: f64,
+    /// Number of objective calls made.
+    pub evaluations: usize,
+    /// Whether the search stopped by its tolerances (true) or by the budget (false).
+    pub converged: bool,
+    /// Number of restarts performed.
+    pub restarts: usize,
+    /// Every call of the objective, in order.
+    pub trace: Vec<TraceEntry>,
+}
+
+/// Minimises `f` over the box `bounds` from `x0` by the Nelder–Mead simplex method
+/// (see the module documentation for the exact algorithm, bounds handling, restarts
+/// and termination). Deterministic.
+///
+/// # Panics
+///
+/// If `bounds.len() != x0.len()`, a bound is NaN or `lo > hi`, `x0` has a NaN, or
+/// `initial_step` is not positive and finite.
+pub fn nelder_mead(
+    mut f: impl FnMut(&[f64]) -> f64,
+    x0: &[f64],
+    bounds: &[(f64, f64)],
+    options: &NelderMeadOptions,
+) -> Optimum {
+    match try_nelder_mead(
+        |x| Ok::<f64, std::convert::Infallible>(f(x)),
+        x0,
+        bounds,
+        options,
+    ) {
+        Ok(o) => o,
+        Err(never) => match never {},
+    }
+}
+
+/// [`nelder_mead`] for a fallible objective: the first `Err` stops the search and is
+/// returned as is.
+///
+/// # Panics
+///
+/// As [`nelder_mead`].
+pub fn try_nelder_mead<E>(
+    f: impl FnMut(&[f64]) -> Result<f64, E>,
+    x0: &[f64],
+    bounds: &[(f64, f64)],
+    options: &NelderMeadOptions,
+) -> Result<Optimum, E> {
+    assert_eq!(
+        bounds.len(),
+        x0.len(),
+        "nelder_mead: {} bounds for a {}-dimensional start",
+        bounds.len(),
+        x0.len()
+    );
+    for (i, &(lo, hi)) in bounds.iter().enumerate() {
+        assert!(
+            lo <= hi,
+            "nelder_mead: bounds[{i}] = ({lo}, {hi}) is empty or NaN"
+        );
+    }
+    assert!(
+        x0.iter().all(|x| !x.is_nan()),
+        "nelder_mead: the start has a NaN"
+    );
+    assert!(
+        options.initial_step > 0.0 && options.initial_step.is_finite(),
+        "nelder_mead: initial_step must be positive and finite"
+    );
+
+    let mut ev = Evaluator {
+        f,
+        budget: options.max_evaluations,
+        trace: Vec::new(),
+        best_x: clamp(x0, bounds),
+        best_value: f64::INFINITY,
+    };
+    let n = x0.len();
+    let (alpha, beta, gamma, delta) = options.coefficients.values(n);
+    let converged_all = |s: &[(Vec<f64>, f64)]| {
+        let (x0, f0) = (&s[0].0, s[0].1);
+        s[1..].iter().all(|(x, fx)| {
+            spread(*fx, f0) <= options.f_tolerance
+                && x.iter()
+                    .zip(x0)
+                    .all(|(a, b)| spread(*a, *b) <= options.x_tolerance)
+        })
+    };
+
+    let mut start_value: Option<f64> = None; // known value of the start (restarts)
+    let mut restarts = 0;
+    let converged = 'search: loop {
+        let round_start_best = ev.best_value;
+        let start = ev.best_x.clone();
+        // Initial simplex.
+        let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(n + 1);
+        let f_start = match start_value {
+            Some(v) => v,
+            None => match ev.eval(&start)? {
+                Some(v) => v,
+                None => break 'search false,
+            },
+        };
+        simplex.push((start.clone(), f_start));
+        for i in 0..n {
+            let mut v = start.clone();
+            v[i] = initial_coordinate(start[i], bounds[i], options.initial_step);
+            let Some(fv) = ev.eval(&v)? else {
+                break 'search false;
+            };
+            simplex.push((v, fv));
+        }
+
+        // Iterations of this (re)start.
+        loop {
+            simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
+            if n == 0 || converged_all(&simplex) {
+                break;
+            }
+            let mut c = vec![0.0; n];
+            for (x, _) in &simplex[..n] {
+                for (cj, xj) in c.iter_mut().zip(x) {
+                    *cj += xj;
+                }
+            }
+            c.iter_mut().for_each(|cj| *cj /= n as f64);
+            let worst = simplex[n].clone();
+            let d: Vec<f64> = c.iter().zip(&worst.0).map(|(cj, wj)| cj - wj).collect();
+            let along = |t: f64| {
+                let p: Vec<f64> = c.iter().zip(&d).map(|(cj, dj)| cj + t * dj).collect();
+                clamp(&p, bounds)
+            };
+            let (f_best, f_second, f_worst) = (simplex[0].1, simplex[n - 1].1, worst.1);
+
+            let xr = along(alpha);
+            let Some(fr) = ev.eval(&xr)? else {
+                break 'search false;
+            };
+            let accepted = if fr < f_best {
+                let xe = along(alpha * beta);
+                let Some(fe) = ev.eval(&xe)? else {
+                    break 'search false;
+                };
+                Some(if fe < fr { (xe, fe) } else { (xr, fr) })
+            } else if fr < f_second {
+                Some((xr, fr))
+            } else if fr < f_worst {
+                let xc = along(alpha * gamma);
+                let Some(fc) = ev.eval(&xc)? else {
+                    break 'search false;
+                };
+                (fc <= fr).then_some((xc, fc))
+            } else {
+                let xc = along(-gamma);
+                let Some(fc) = ev.eval(&xc)? else {
+                    break 'search false;
+                };
+                (fc < f_worst).then_some((xc, fc))
+            };
+            match accepted {
+                Some(vertex) => simplex[n] = vertex,
+                None => {
+                    let best = simplex[0].0.clone();
+                    for vertex in &mut simplex[1..] {
+                        let p: Vec<f64> = best
+                            .iter()
+                            .zip(&vertex.0)
+                            .map(|(b, x)| b + delta * (x - b))
+                            .collect();
+                        let Some(fp) = ev.eval(&p)? else {
+                            break 'search false;
+                        };
+                        *vertex = (p, fp);
+                    }
+                }
+            }
+        }
+
+        // This (re)start has converged.
+        if restarts >= options.restarts || (restarts > 0 && ev.best_value >= round_start_best) {
+            break true;
+        }
+        restarts += 1;
+        start_value = Some(ev.best_value);
+    };
+
+    Ok(Optimum {
+        x: ev.best_x,
+        value: ev.best_value,
+        evaluations: ev.trace.len(),
+        converged,
+        restarts,
+        trace: ev.trace,
+    })
+}
+
+/// Counts calls, enforces the budget, records the trace and the best point.
+struct Evaluator<F> {
+    f: F,
+    budget: usize,
+    trace: Vec<TraceEntry>,
+    best_x: Vec<f64>,
+    best_value: f64,
+}
+
+impl<F> Evaluator<F> {
+    /// `Ok(None)` when the budget is spent (then `f` is not called).
+    fn eval<E>(&mut self, x: &[f64]) -> Result<Option<f64>, E>
+    where
+        F: FnMut(&[f64]) -> Result<f64, E>,
+    {
+        if self.trace.len() >= self.budget {
+            return Ok(None);
+        }
+        let raw = (self.f)(x)?;
+        let value = if raw.is_nan() { f64::INFINITY } else { raw };
+        if value < self.best_value || self.trace.is_empty() {
+            self.best_value = value;
+            self.best_x = x.to_vec();
+        }
+        self.trace.push(TraceEntry {
+            evaluation: self.trace.len() + 1,
+            x: x.to_vec(),
+            value,
+            best_value: self.best_value,
+        });
+        Ok(Some(value))
+    }
+}
+
+/// `|a − b|`, with equal infinities at distance 0.
+fn spread(a: f64, b: f64) -> f64 {
+    if a == b { 0.0 } else { (a - b).abs() }
+}
+
+fn clamp(x: &[f64], bounds: &[(f64, f64)]) -> Vec<f64> {
+    x.iter()
+        .zip(bounds)
+        .map(|(&v, &(lo, hi))| v.clamp(lo, hi))
+        .collect()
+}
+
+/// Coordinate `i` of the `i`-th non-start vertex of an initial simplex.
+fn initial_coordinate(x: f64, (lo, hi): (f64, f64), step: f64) -> f64 {
+    let width = hi - lo;
+    let h = if width.is_finite() {
+        step * width
+    } else {
+        step * x.abs().max(1.0)
+    };
+    if x + h <= hi {
+        x + h
+    } else if x - h >= lo {
+        x - h
+    } else if hi - x >= x - lo {
+        hi
+    } else {
+        lo
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// Statistics
+// ------------------------------------------------------------------------------------
+
+/// Two-sided 95% normal quantile used for the reported intervals.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval (Wilson 1927) for `successes` out of `n` at normal quantile
+/// `z`; `(0, 1)` when `n = 0`. Ends are exact at 0 and 1 successes-fractions.
+pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let (x, nf) = (successes.min(n), n as f64);
+    let p = x as f64 / nf;
+    let z2 = z * z;
+    let denom = 1.0 + z2 / nf;
+    let centre = (p + z2 / (2.0 * nf)) / denom;
+    let half = z / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    let low = if x == 0 { 0.0 } else { (centre - half).max(0.0) };
+    let high = if x == n { 1.0 } else { (centre + half).min(1.0) };
+    (low, high)
+}
+
+// ------------------------------------------------------------------------------------
+// Tuning
+// ------------------------------------------------------------------------------------
+
+/// A target: outcome `outcome` should occur with this frequency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Target {
+    /// Outcome name, as in the scenario.
+    pub outcome: String,
+    /// Target frequency in `[0, 1]`.
+    pub frequency: f64,
+}
+
+impl Target {
+    /// Parses `OUTCOME=FREQ`, e.g. `interim_deal=0.3` or `interim_deal=30%`.
+    pub fn parse(s: &str) -> Result<Target, String> {
+        let (name, value) = s.split_once('=').ok_or_else(|| {
+            format!("`{s}`: expected OUTCOME=FREQUENCY, e.g. interim_deal=0.3")
+        })?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(format!(
+                "`{s}`: the outcome name is empty; expected OUTCOME=FREQUENCY"
+            ));
+        }
+        let value = value.trim();
+        let (number, scale) = match value.strip_suffix('%') {
+            Some(v) => (v.trim(), 0.01),
+            None => (value, 1.0),
+        };
+        let frequency = number
+            .parse::<f64>()
+            .map_err(|_| format!("`{s}`: `{value}` is not a number; expected a frequency in [0, 1] or a percentage"))?
+            * scale;
+        if !(0.0..=1.0).contains(&frequency) {
+            return Err(format!(
+                "`{s}`: the frequency must be in [0, 1] (or 0%..100%), got {value}"
+            ));
+        }
+        Ok(Target {
+            outcome: name.to_owned(),
+            frequency,
+        })
+    }
+}
+
+/// A tuned parameter and the closed interval it is searched in.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ParamBounds {
+    /// Parameter name, as in the scenario.
+    pub name: String,
+    /// Lower end.
+    pub lo: f64,
+    /// Upper end (`> lo`).
+    pub hi: f64,
+}
+
+impl ParamBounds {
+    /// Parses `NAME=LO..HI`, e.g. `lambda=0.2..5`.
+    pub fn parse(s: &str) -> Result<ParamBounds, String> {
+        let (name, range) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}`: expected NAME=LO..HI, e.g. lambda_iran=0.5..20"))?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(format!(
+                "`{s}`: the parameter name is empty; expected NAME=LO..HI"
+            ));
+        }
+        let (lo, hi) = range
+            .split_once("..")
+            .ok_or_else(|| format!("`{s}`: expected NAME=LO..HI, e.g. lambda_iran=0.5..20"))?;
+        let num = |t: &str| {
+            t.trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| format!("`{s}`: `{}` is not a finite number", t.trim()))
+        };
+        let (lo, hi) = (num(lo)?, num(hi)?);
+        if lo >= hi {
+            return Err(format!("`{s}`: expected LO < HI, got {lo}..{hi}"));
+        }
+        Ok(ParamBounds {
+            name: name.to_owned(),
+            lo,
+            hi,
+        })
+    }
+}
+
+/// What to tune, against what, and how hard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TuneSpec {
+    /// Parameters to tune and their search intervals (within any declared range).
+    pub ranges: Vec<ParamBounds>,
+    /// Target outcome frequencies (distinct outcomes, summing to at most 1).
+    pub targets: Vec<Target>,
+    /// Runs per evaluation (and of the confirmation run).
+    pub runs: u64,
+    /// Master seed of every evaluation (common random numbers).
+    pub seed: u64,
+    /// Maximum number of objective evaluations (each is a batch of `runs`).
+    pub budget: usize,
+    /// Worker threads; `None` uses one per core. Results do not depend on it.
+    pub threads: Option<usize>,
+    /// Fixed overrides of other parameters (must not name a tuned one).
+    pub base_overrides: Vec<(String, f64)>,
+    /// Start point, one value per range in `ranges` order; `None` starts from the
+    /// scenario's value of each parameter (its default or base override) clamped into
+    /// its range.
+    pub start: Option<Vec<f64>>,
+    /// Weight each squared error by `1 / (t (1 − t) + 0.01)` (see the module docs).
+    pub weighted: bool,
+}
+
+impl Default for TuneSpec {
+    /// No ranges or targets; 1,000 runs, seed 0, budget 100, all cores, unweighted.
+    fn default() -> Self {
+        Self {
+            ranges: Vec::new(),
+            targets: Vec::new(),
+            runs: 1000,
+            seed: 0,
+            budget: 100,
+            threads: None,
+            base_overrides: Vec::new(),
+            start: None,
+            weighted: false,
+        }
+    }
+}
+
+/// What [`tune`] found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TuneResult {
+    /// Best parameter values, in `ranges` order.
+    pub best: Vec<(String, f64)>,
+    /// Objective at `best` (on the tuning seed).
+    pub objective: f64,
+    /// Every outcome in scenario order at `best` on the tuning seed: (name, frequency,
+    /// Wilson 95% low, high).
+    pub frequencies: Vec<(String, f64, f64, f64)>,
+    /// Every evaluation, with `x` in parameter units (`ranges` order).
+    pub trace: Vec<TraceEntry>,
+    /// Objective evaluations made (at most the budget; the confirmation run excluded).
+    pub evaluations: usize,
+    /// Whether Nelder–Mead converged before the budget ran out.
+    pub converged: bool,
+    /// Every outcome at `best` on the fresh seed `confirmation_seed`: (name,
+    /// frequency, Wilson 95% low, high).
+    pub confirmation: Vec<(String, f64, f64, f64)>,
+    /// Objective at `best` on the fresh seed.
+    pub confirmation_objective: f64,
+    /// Master seed of the confirmation run: [`confirmation_seed`]`(seed)`.
+    pub confirmation_seed: u64,
+}
+
+/// Constant XORed into the tuning seed to get the confirmation seed.
+pub const CONFIRMATION_SALT: u64 = 0xD1B5_4A32_D192_ED03;
+
+/// Master seed of the confirmation run: `seed ^ CONFIRMATION_SALT`. It differs from
+/// `seed` for every seed, and since run `i`'s key starts from `master ^ fmix64(i)`
+/// (`brink_core::seed`), a confirmation run shares its streams with a tuning run only
+/// if `fmix64(i) ^ fmix64(j)` equals the salt — chance about `runs² / 2⁶⁴`.
+pub fn confirmation_seed(seed: u64) -> u64 {
+    seed ^ CONFIRMATION_SALT
+}
+
+/// Floor added to `t (1 − t)` in the weighted objective.
+pub const WEIGHT_EPSILON: f64 = 0.01;
+
+/// Nelder–Mead settings used by [`tune`], in unit-cube coordinates: a quarter of each
+/// range as initial step, 10⁻³ of each range as tolerance, convergence on the simplex
+/// size alone, 2 restarts; `budget` evaluations.
+pub fn tune_options(budget: usize) -> NelderMeadOptions {
+    NelderMeadOptions {
+        max_evaluations: budget,
+        coefficients: Coefficients::Auto,
+        initial_step: 0.25,
+        x_tolerance: 1e-3,
+        f_tolerance: f64::INFINITY,
+        restarts: 2,
+    }
+}
+
+/// Finds values of `spec.ranges` whose simulated outcome frequencies match
+/// `spec.targets` (see the module documentation for the objective, common random
+/// numbers and the confirmation run). `progress` is called after each objective
+/// evaluation with the number of evaluations done so far (`1..=budget`).
+///
+/// Errors (all before any simulation, except for a scenario that fails to compile at
+/// some point of the box): an unreadable or invalid scenario, unknown parameter or
+/// outcome names, duplicates, empty or non-finite ranges, ranges outside a parameter's
+/// declared range, a base override of a tuned parameter, target frequencies outside
+/// `[0, 1]` or summing to more than 1, a start outside the ranges, zero runs, budget
+/// or threads.
+pub fn tune(
+    path: &Path,
+    spec: &TuneSpec,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<TuneResult, String> {
+    // --- The spec on its own. -------------------------------------------------------
+    if spec.ranges.is_empty() {
+        return Err("nothing to tune: give at least one parameter range".into());
+    }
+    if spec.targets.is_empty() {
+        return Err("nothing to match: give at least one target OUTCOME=FREQUENCY".into());
+    }
+    if spec.runs == 0 {
+        return Err("runs must be at least 1".into());
+    }
+    if spec.budget == 0 {
+        return Err("the budget must be at least 1 evaluation".into());
+    }
+    if spec.threads == Some(0) {
+        return Err("--threads must be at least 1".into());
+    }
+    let mut seen = BTreeSet::new();
+    for r in &spec.ranges {
+        if !seen.insert(r.name.as_str()) {
+            return Err(format!("parameter `{}` is given two ranges", r.name));
+        }
+        if !(r.lo.is_finite() && r.hi.is_finite() && r.lo < r.hi) {
+            return Err(format!(
+                "parameter `{}`: expected a range LO..HI with finite LO < HI, got {}..{}",
+                r.name, r.lo, r.hi
+            ));
+        }
+    }
+    if let Some((name, _)) = spec
+        .base_overrides
+        .iter()
+        .find(|(n, _)| seen.contains(n.as_str()))
+    {
+        return Err(format!(
+            "parameter `{name}` is both tuned and fixed by an override; drop one"
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for t in &spec.targets {
+        if !seen.insert(t.outcome.as_str()) {
+            return Err(format!("outcome `{}` has two targets", t.outcome));
+        }
+        if !(0.0..=1.0).contains(&t.frequency) {
+            return Err(format!(
+                "target {}={}: the frequency must be in [0, 1]",
+                t.outcome, t.frequency
+            ));
+        }
+    }
+    let total: f64 = spec.targets.iter().map(|t| t.frequency).sum();
+    if total > 1.0 + 1e-9 {
+        return Err(format!(
+            "the target frequencies sum to {total}, more than 1: outcomes are exclusive"
+        ));
+    }
+
+    // --- Against the scenario. ------------------------------------------------------
+    let file = path.display().to_string();
+    let src = std::fs::read_to_string(path)
+        .map_err(|e| format!("{file}: cannot read the scenario file: {e}"))?;
+    let compile = |overrides: &[(String, f64)]| {
+        scenario::from_str(&src, &file, overrides).map_err(|e| e.to_string())
+    };
+    let base = compile(&spec.base_overrides)?;
+    let mut start = Vec::with_capacity(spec.ranges.len());
+    for r in &spec.ranges {
+        let Some(i) = base.parameter(&r.name) else {
+            let known: Vec<&str> = base.parameters.iter().map(|p| p.name.as_str()).collect();
+            return Err(format!(
+                "{file}: unknown parameter `{}`; the scenario's parameters are: {}",
+                r.name,
+                if known.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        };
+        let p = &base.parameters[i];
+        if let Some((a, b)) = p.range
+            && (r.lo < a || r.hi > b)
+        {
+            return Err(format!(
+                "{file}: parameter `{}`: the range {}..{} leaves its declared range [{a}, {b}]",
+                r.name, r.lo, r.hi
+            ));
+        }
+        start.push(p.value.clamp(r.lo, r.hi));
+    }
+    let mut targets = Vec::with_capacity(spec.targets.len());
+    for t in &spec.targets {
+        let Some(k) = base.outcomes.iter().position(|o| o.name == t.outcome) else {
+            let known: Vec<&str> = base.outcomes.iter().map(|o| o.name.as_str()).collect();
+            return Err(format!(
+                "{file}: unknown outcome `{}`; the scenario's outcomes are: {}",
+                t.outcome,
+                known.join(", ")
+            ));
+        };
+        let w = if spec.weighted {
+            1.0 / (t.frequency * (1.0 - t.frequency) + WEIGHT_EPSILON)
+        } else {
+            1.0
+        };
+        targets.push((k, t.frequency, w));
+    }
+    if let Some(s) = &spec.start {
+        if s.len() != spec.ranges.len() {
+            return Err(format!(
+                "the start has {} values for {} tuned parameters",
+                s.len(),
+                spec.ranges.len()
+            ));
+        }
+        for (v, r) in s.iter().zip(&spec.ranges) {
+            if !(r.lo..=r.hi).contains(v) {
+                return Err(format!(
+                    "the start {}={v} is outside its range {}..{}",
+                    r.name, r.lo, r.hi
+                ));
+            }
+        }
+        start.clone_from(s);
+    }
+
+    // --- The objective in unit-cube coordinates. ------------------------------------
+    // The start and the ends of each range map back exactly (no rounding), so the
+    // first evaluation is at exactly the start values.
+    let u0: Vec<f64> = start
+        .iter()
+        .zip(&spec.ranges)
+        .map(|(&v, r)| (v - r.lo) / (r.hi - r.lo))
+        .collect();
+    let to_params = |u: &[f64]| -> Vec<f64> {
+        u.iter()
+            .zip(&spec.ranges)
+            .zip(u0.iter().zip(&start))
+            .map(|((&u, r), (&u0, &x0))| {
+                if u == u0 {
+                    x0
+                } else if u <= 0.0 {
+                    r.lo
+                } else if u >= 1.0 {
+                    r.hi
+                } else {
+                    (r.lo + u * (r.hi - r.lo)).clamp(r.lo, r.hi)
+                }
+            })
+            .collect()
+    };
+    let overrides_at = |x: &[f64]| -> Vec<(String, f64)> {
+        let mut o = spec.base_overrides.clone();
+        o.extend(spec.ranges.iter().zip(x).map(|(r, &v)| (r.name.clone(), v)));
+        o
+    };
+    let batch = |x: &[f64], seed: u64| -> Result<Vec<u64>, String> {
+        let scenario = Arc::new(compile(&overrides_at(x))?);
+        let agg = run_batch(
+            &scenario,
+            BatchSpec {
+                seed,
+                runs: spec.runs,
+                threads: spec.threads,
+            },
+            &|_| {},
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(agg.outcome_counts)
+    };
+    let objective = |counts: &[u64]| -> f64 {
+        targets
+            .iter()
+            .map(|&(k, t, w)| {
+                let p = counts[k] as f64 / spec.runs as f64;
+                w * (p - t) * (p - t)
+            })
+            .sum()
+    };
+
+    // The start's own compile check gives a clear error before any simulation.
+    compile(&overrides_at(&start))?;
+    let unit = vec![(0.0, 1.0); spec.ranges.len()];
+    let mut best_counts: Option<(Vec<f64>, f64, Vec<u64>)> = None;
+    let mut done = 0;
+    let optimum = try_nelder_mead(
+        |u| {
+            let x = to_params(u);
+            let counts = batch(&x, spec.seed)
+                .map_err(|e| format!("at {}: {e}", describe(&spec.ranges, &x)))?;
+            let value = objective(&counts);
+            if best_counts.as_ref().is_none_or(|(_, v, _)| value < *v) {
+                best_counts = Some((u.to_vec(), value, counts));
+            }
+            done += 1;
+            progress(done);
+            Ok::<f64, String>(value)
+        },
+        &u0,
+        &unit,
+        &tune_options(spec.budget),
+    )?;
+
+    let best_x = to_params(&optimum.x);
+    let counts = match best_counts {
+        Some((u, _, counts)) if u == optimum.x => counts,
+        _ => batch(&best_x, spec.seed)?,
+    };
+    let frequencies = |counts: &[u64]| -> Vec<(String, f64, f64, f64)> {
+        base.outcomes
+            .iter()
+            .zip(counts)
+            .map(|(o, &c)| {
+                let (lo, hi) = wilson_interval(c, spec.runs, Z95);
+                (o.name.clone(), c as f64 / spec.runs as f64, lo, hi)
+            })
+            .collect()
+    };
+    let confirmation_seed = confirmation_seed(spec.seed);
+    let fresh = batch(&best_x, confirmation_seed)?;
+
+    Ok(TuneResult {
+        best: spec
+            .ranges
+            .iter()
+            .zip(&best_x)
+            .map(|(r, &v)| (r.name.clone(), v))
+            .collect(),
+        objective: objective(&counts),
+        frequencies: frequencies(&counts),
+        trace: optimum
+            .trace
+            .into_iter()
+            .map(|e| TraceEntry {
+                x: to_params(&e.x),
+                ..e
+            })
+            .collect(),
+        evaluations: optimum.evaluations,
+        converged: optimum.converged,
+        confirmation: frequencies(&fresh),
+        confirmation_objective: objective(&fresh),
+        confirmation_seed,
+    })
+}
+
+/// `lambda=1.3, p=0.2` for error messages.
+fn describe(ranges: &[ParamBounds], x: &[f64]) -> String {
+    ranges
+        .iter()
+        .zip(x)
+        .map(|(r, v)| format!("{}={v}", r.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,174 @@
+//! The outputs of a parameter sweep: `points.csv` (one row per point, stable column
+//! order) and `summary.json`, streamed point by point from the sweep directory and
+//! written atomically.
+
+use std::path::{Path, PathBuf};
+
+use brink_core::{CompiledScenario, EquilibriumClass};
+use brink_mc::BatchAggregate;
+use brink_mc::fsio::AtomicFile;
+use brink_mc::sweep::{Manifest, read_point};
+use serde::Serialize;
+
+use crate::error::ReportError;
+use crate::summary::{EquilibriumFrequency, OutcomeFrequency, Parameter, Summary, SummaryMeta};
+
+/// Names of the files [`write_sweep_outputs`] writes.
+pub const SWEEP_FILES: [&str; 2] = ["points.csv", "summary.json"];
+
+/// `(sanction, covert, stall)` or `not an equilibrium`.
+pub fn equilibrium_label(scenario: &CompiledScenario, class: EquilibriumClass) -> String {
+    match class {
+        EquilibriumClass::PureNash { profile } => scenario.profile_label(profile),
+        EquilibriumClass::NotAnEquilibrium => "not an equilibrium".to_owned(),
+    }
+}
+
+impl SummaryMeta {
+    /// The metadata of a batch of `runs` runs of `scenario` (file as given: `path`).
+    pub fn for_scenario(scenario: &CompiledScenario, path: &str, seed: u64, runs: u64) -> Self {
+        SummaryMeta {
+            brink_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: scenario.name.clone(),
+            scenario_path: path.to_owned(),
+            seed,
+            runs,
+            parameters: scenario.parameters.iter().map(|p| (p.name.clone(), p.value)).collect(),
+            agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
+            state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
+            outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
+        }
+    }
+}
+
+/// One point of a sweep in `summary.json`.
+#[derive(Serialize)]
+struct PointSummary<'a> {
+    point: usize,
+    parameters: Vec<Parameter>,
+    runs: u64,
+    outcomes: &'a [OutcomeFrequency],
+    equilibria: &'a [EquilibriumFrequency],
+}
+
+/// The sweep-level part of `summary.json`.
+#[derive(Serialize)]
+struct SweepHeader<'a> {
+    format_version: u32,
+    brink_version: &'a str,
+    scenario: &'a str,
+    scenario_path: &'a str,
+    scenario_sha256: &'a str,
+    seed: u64,
+    runs_per_point: u64,
+    base_overrides: &'a [(String, f64)],
+    parameters: &'a [String],
+    design: &'a serde_json::Value,
+}
+
+/// Outcome frequencies of every point, per outcome (`[outcome][point]`): the
+/// responses a sensitivity analysis reads.
+pub type Responses = Vec<Vec<f64>>;
+
+/// Writes `points.csv` and `summary.json` into `dir` from its finished point files.
+/// `scenario` is the scenario compiled with the base overrides (for names and labels).
+/// `analyse` receives the outcome frequencies per outcome and point and returns the
+/// sensitivity section of `summary.json` (`null` when it returns None).
+pub fn write_sweep_outputs(
+    dir: &Path,
+    manifest: &Manifest,
+    scenario: &CompiledScenario,
+    analyse: &dyn Fn(&Responses) -> Option<serde_json::Value>,
+) -> Result<Vec<PathBuf>, ReportError> {
+    let csv_path = dir.join(SWEEP_FILES[0]);
+    let json_path = dir.join(SWEEP_FILES[1]);
+    let mut csv = AtomicFile::create(&csv_path).map_err(io_error)?;
+    let mut json = AtomicFile::create(&json_path).map_err(io_error)?;
+
+    // Header row: point, parameters, runs, then per outcome count/freq/interval,
+    // then the share of runs not settled in an equilibrium.
+    let mut header = vec!["point".to_owned()];
+    header.extend(manifest.parameters.iter().cloned());
+    header.push("runs".into());
+    for o in &scenario.outcomes {
+        for suffix in ["count", "freq", "ci95_low", "ci95_high"] {
+            header.push(format!("{}_{suffix}", o.name));
+        }
+    }
+    header.extend(["not_an_equilibrium_count".into(), "not_an_equilibrium_freq".into()]);
+    csv.write(csv_line(&header).as_bytes()).map_err(io_error)?;
+
+    let head = SweepHeader {
+        format_version: crate::summary::FORMAT_VERSION,
+        brink_version: &manifest.brink_version,
+        scenario: &manifest.scenario_name,
+        scenario_path: &manifest.scenario_path,
+        scenario_sha256: &manifest.scenario_sha256,
+        seed: manifest.seed,
+        runs_per_point: manifest.runs,
+        base_overrides: &manifest.base_overrides,
+        parameters: &manifest.parameters,
+        design: &manifest.design,
+    };
+    let head_json = serde_json::to_string_pretty(&head).expect("serialisable");
+    // Open the object, keep the header fields, and start the points array.
+    json.write(head_json.trim_end_matches('}').trim_end().as_bytes()).map_err(io_error)?;
+    json.write(b",\n  \"points\": [").map_err(io_error)?;
+
+    let mut responses: Responses = vec![Vec::with_capacity(manifest.points.len()); scenario.outcomes.len()];
+    for p in 0..manifest.points.len() {
+        let agg: BatchAggregate = read_point(dir, p)
+            .map_err(|e| ReportError::Mismatch { what: e.to_string() })?
+            .ok_or_else(|| ReportError::Mismatch { what: format!("point {p} of the sweep is not finished") })?;
+        let meta = SummaryMeta::for_scenario(scenario, &manifest.scenario_path, manifest.seed, agg.runs);
+        let summary = Summary::new(&meta, &agg, |c| equilibrium_label(scenario, c))?;
+        let parameters: Vec<Parameter> = manifest
+            .parameters
+            .iter()
+            .zip(&manifest.points[p])
+            .map(|(name, &value)| Parameter { name: name.clone(), value })
+            .collect();
+
+        let mut row = vec![p.to_string()];
+        row.extend(manifest.points[p].iter().map(|v| v.to_string()));
+        row.push(agg.runs.to_string());
+        for o in &summary.outcomes {
+            row.extend([o.count.to_string(), o.frequency.to_string(), o.ci95_low.to_string(), o.ci95_high.to_string()]);
+        }
+        let nae = summary.equilibria.iter().find(|e| e.class == EquilibriumClass::NotAnEquilibrium);
+        row.push(nae.map_or(0, |e| e.count).to_string());
+        row.push(nae.map_or(0.0, |e| e.frequency).to_string());
+        csv.write(csv_line(&row).as_bytes()).map_err(io_error)?;
+
+        for (r, o) in responses.iter_mut().zip(&summary.outcomes) {
+            r.push(o.frequency);
+        }
+        let point = PointSummary {
+            point: p,
+            parameters,
+            runs: agg.runs,
+            outcomes: &summary.outcomes,
+            equilibria: &summary.equilibria,
+        };
+        let text = serde_json::to_string_pretty(&point).expect("serialisable");
+        json.write(if p == 0 { b"\n    " } else { b",\n    " }).map_err(io_error)?;
+        json.write(text.replace('\n', "\n    ").as_bytes()).map_err(io_error)?;
+    }
+    let sensitivity = analyse(&responses).unwrap_or(serde_json::Value::Null);
+    let sens_text = serde_json::to_string_pretty(&sensitivity).expect("serialisable").replace('\n', "\n  ");
+    json.write(format!("\n  ],\n  \"sensitivity\": {sens_text}\n}}\n").as_bytes()).map_err(io_error)?;
+
+    csv.commit().map_err(io_error)?;
+    json.commit().map_err(io_error)?;
+    Ok(vec![csv_path, json_path])
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(fields).expect("in-memory CSV");
+    String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8 fields")
+}
+
+fn io_error(e: brink_mc::fsio::IoError) -> ReportError {
+    ReportError::Io { action: e.action, path: e.path, source: e.source }
+}

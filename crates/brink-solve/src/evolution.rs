@@ -1,0 +1,1 @@
+//! Evolutionary dynamics (work in progress).
