@@ -50,8 +50,14 @@ fn load(stem: &str) -> (Vec<usize>, Vec<i64>) {
 
 fn exact(stem: &str) -> NormalFormGame<Q> {
     let (shape, payoffs) = load(stem);
-    NormalFormGame::new(shape, payoffs.into_iter().map(|x| Q::from_integer(x.into())).collect())
-        .expect("valid game")
+    NormalFormGame::new(
+        shape,
+        payoffs
+            .into_iter()
+            .map(|x| Q::from_integer(x.into()))
+            .collect(),
+    )
+    .expect("valid game")
 }
 
 fn float(stem: &str) -> NormalFormGame<f64> {
@@ -62,7 +68,10 @@ fn float(stem: &str) -> NormalFormGame<f64> {
 
 fn two_player(c: &mut Criterion) {
     let sizes = ["4x4", "8x8", "11x11"];
-    let games: Vec<_> = sizes.iter().map(|s| (s, exact(&format!("random_{s}")))).collect();
+    let games: Vec<_> = sizes
+        .iter()
+        .map(|s| (s, exact(&format!("random_{s}"))))
+        .collect();
     for (name, solve) in [
         ("support_enumeration", support_enumeration as fn(&_) -> _),
         ("vertex_enumeration", vertex_enumeration),
@@ -116,7 +125,11 @@ fn n_player(c: &mut Criterion) {
     for size in ["2x2x2", "3x3x3"] {
         let game = float(&format!("random_{size}"));
         group.bench_function(size, |b| {
-            b.iter(|| enumerate_equilibria(black_box(&game), &options).expect("solves").len());
+            b.iter(|| {
+                enumerate_equilibria(black_box(&game), &options)
+                    .expect("solves")
+                    .len()
+            });
         });
     }
     group.finish();

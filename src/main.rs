@@ -16,6 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 mod solve_cmd;
 mod sweep_cmd;
+mod tune_cmd;
 
 const DEFAULT_SCENARIO: &str = "scenarios/iran_plan_b.toml";
 
@@ -48,6 +49,8 @@ enum Command {
     /// Combine the shard directories of a sweep into one, byte-identical to an
     /// unsharded sweep.
     Merge(sweep_cmd::MergeArgs),
+    /// Tune parameters so that simulated outcome frequencies match targets.
+    Tune(tune_cmd::TuneArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -123,7 +126,7 @@ struct ReplayArgs {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
-enum TraceFormat {
+pub(crate) enum TraceFormat {
     /// Round by round, for reading.
     Text,
     /// The whole trace as JSON.
@@ -138,6 +141,7 @@ fn main() -> ExitCode {
         Command::Replay(a) => replay(a),
         Command::Sweep(a) => sweep_cmd::sweep(a),
         Command::Merge(a) => sweep_cmd::merge(a),
+        Command::Tune(a) => tune_cmd::run(a),
         Command::Solve(a) => solve_cmd::run(a),
     };
     match result {
@@ -186,15 +190,17 @@ fn run(a: RunArgs) -> Result<(), String> {
 }
 
 /// A progress bar on stderr for `total` runs, hidden when stderr is not a terminal.
-fn progress_bar(quiet: bool, total: u64, message: &str) -> ProgressBar {
+pub(crate) fn progress_bar(quiet: bool, total: u64, message: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})")
-            .expect("valid template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.set_message(message.to_owned());
     bar
@@ -206,8 +212,10 @@ fn summarise(
     seed: u64,
     aggregate: &brink_mc::BatchAggregate,
 ) -> Result<Summary, String> {
-    let meta = SummaryMeta::for_scenario(scenario, &path.display().to_string(), seed, aggregate.runs);
-    Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class)).map_err(|e| e.to_string())
+    let meta =
+        SummaryMeta::for_scenario(scenario, &path.display().to_string(), seed, aggregate.runs);
+    Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class))
+        .map_err(|e| e.to_string())
 }
 
 fn validate(a: ValidateArgs) -> Result<(), String> {
@@ -236,9 +244,13 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
                 ));
             }
             let path = PathBuf::from(&manifest.scenario_path);
-            let text = std::fs::read(&path).map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
+            let text = std::fs::read(&path)
+                .map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
             if brink_mc::sweep::sha256_hex(&text) != manifest.scenario_sha256 {
-                return Err(format!("{}: the scenario file changed since the sweep was made", path.display()));
+                return Err(format!(
+                    "{}: the scenario file changed since the sweep was made",
+                    path.display()
+                ));
             }
             (load(&path, &manifest.overrides(point))?, manifest.seed)
         }
@@ -248,13 +260,15 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
     let (_, trace) = engine.run_traced(seed, a.run);
     match a.format {
         TraceFormat::Text => emit(&trace.to_string()),
-        TraceFormat::Json => emit(&(serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())? + "\n")),
+        TraceFormat::Json => {
+            emit(&(serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())? + "\n"))
+        }
     }
 }
 
 /// Writes to standard output; a reader that went away (`brink ... | head`) is not an
 /// error.
-fn emit(text: &str) -> Result<(), String> {
+pub(crate) fn emit(text: &str) -> Result<(), String> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -12,6 +12,7 @@ use brink_solve::extensive::{
 };
 use brink_solve::formats::{FileKind, GameFile, format_decimal, format_number, read_game};
 use brink_solve::nplayer::{EnumOptions, enumerate_equilibria_report};
+use brink_solve::qre::{LimitOptions, limiting_logit_equilibrium, logit_qre};
 use brink_solve::rational::{Q, from_f64, to_f64};
 use brink_solve::twoplayer::{
     TwoPlayerSolution, lemke_howson, lemke_howson_all, solve_zero_sum, support_enumeration,
@@ -145,6 +146,9 @@ struct Solution {
 /// Everything `brink solve` prints.
 struct Report {
     method: Method,
+    /// `NE` for equilibria, `QRE` for a quantal response equilibrium at a
+    /// given λ: the first field of each text line.
+    tag: &'static str,
     representation: &'static str,
     players: Vec<String>,
     /// Labels of the probability entries, per player.
@@ -218,8 +222,7 @@ fn default_method(game: &GameFile) -> Method {
         GameFile::Extensive(g) => {
             if g.is_perfect_information() {
                 Method::Spe
-            } else if g.num_players() == 2 && g.constant_sum().is_some() && g.has_perfect_recall()
-            {
+            } else if g.num_players() == 2 && g.constant_sum().is_some() && g.has_perfect_recall() {
                 Method::Seqform
             } else if g.num_players() == 2 {
                 Method::Vertex
@@ -277,6 +280,7 @@ fn normal_form(
     a: &SolveArgs,
 ) -> Result<Report, String> {
     let mut notes = Vec::new();
+    let mut tag = "NE";
     let two = |sol: TwoPlayerSolution<Q>, notes: &mut Vec<String>| {
         if sol.degenerate {
             notes.push(
@@ -285,7 +289,10 @@ fn normal_form(
                     .into(),
             );
         }
-        sol.equilibria.iter().map(exact_solution).collect::<Vec<_>>()
+        sol.equilibria
+            .iter()
+            .map(exact_solution)
+            .collect::<Vec<_>>()
     };
     let solutions: Vec<Solution> = match method {
         Method::Pure => pure_nash_equilibria(g)
@@ -302,12 +309,23 @@ fn normal_form(
                                 .collect()
                         })
                         .collect(),
-                    payoffs: g.profile_payoffs(idx).iter().cloned().map(Num::Exact).collect(),
+                    payoffs: g
+                        .profile_payoffs(idx)
+                        .iter()
+                        .cloned()
+                        .map(Num::Exact)
+                        .collect(),
                 }
             })
             .collect(),
-        Method::Support => two(support_enumeration(g).map_err(|e| e.to_string())?, &mut notes),
-        Method::Vertex => two(vertex_enumeration(g).map_err(|e| e.to_string())?, &mut notes),
+        Method::Support => two(
+            support_enumeration(g).map_err(|e| e.to_string())?,
+            &mut notes,
+        ),
+        Method::Vertex => two(
+            vertex_enumeration(g).map_err(|e| e.to_string())?,
+            &mut notes,
+        ),
         Method::Lh => match a.label {
             Some(label) => vec![exact_solution(
                 &lemke_howson(g, label).map_err(|e| e.to_string())?,
@@ -331,8 +349,8 @@ fn normal_form(
         }
         Method::EnumN => {
             let gf = g.map_payoffs(to_f64).map_err(|e| e.to_string())?;
-            let report =
-                enumerate_equilibria_report(&gf, &EnumOptions::default()).map_err(|e| e.to_string())?;
+            let report = enumerate_equilibria_report(&gf, &EnumOptions::default())
+                .map_err(|e| e.to_string())?;
             if !report.stats.complete {
                 notes.push(
                     "the enumeration is not known to be complete (degenerate game or \
@@ -346,21 +364,47 @@ fn normal_form(
                 .map(|e| float_solution(g, &e.strategies, &e.payoffs))
                 .collect()
         }
-        Method::Logit | Method::Replicator => {
+        Method::Logit => {
+            let gf = g.map_payoffs(to_f64).map_err(|e| e.to_string())?;
+            let e = match a.lambda {
+                Some(lambda) => {
+                    tag = "QRE";
+                    notes.push(format!(
+                        "logit quantal response equilibrium at lambda = {lambda} (not a Nash \
+                         equilibrium)"
+                    ));
+                    logit_qre(&gf, lambda).map_err(|e| e.to_string())?
+                }
+                None => limiting_logit_equilibrium(&gf, &LimitOptions::default())
+                    .map_err(|e| e.to_string())?,
+            };
+            if tag == "QRE" {
+                // A QRE is not an equilibrium: report the floats as they are.
+                vec![Solution {
+                    probs: e
+                        .strategies
+                        .iter()
+                        .map(|s| s.iter().map(|&x| Num::Float(x)).collect())
+                        .collect(),
+                    payoffs: e.payoffs.iter().map(|&x| Num::Float(x)).collect(),
+                }]
+            } else {
+                vec![float_solution(g, &e.strategies, &e.payoffs)]
+            }
+        }
+        Method::Replicator => {
             return Err(format!(
                 "method {} is not available yet (its solver is still being written)",
                 method.name()
             ));
         }
         Method::Spe | Method::Seqform => {
-            return Err(format!(
-                "method {} needs an extensive game",
-                method.name()
-            ));
+            return Err(format!("method {} needs an extensive game", method.name()));
         }
     };
     Ok(Report {
         method,
+        tag,
         representation: "mixed",
         players,
         labels,
@@ -486,6 +530,7 @@ fn spe(g: &ExtensiveGame<Q>) -> Result<Report, String> {
         .collect();
     Ok(Report {
         method: Method::Spe,
+        tag: "NE",
         representation: "behaviour",
         players: g.players().to_vec(),
         labels: behaviour_labels(g),
@@ -509,6 +554,7 @@ fn seqform(g: &ExtensiveGame<Q>) -> Result<Report, String> {
     )];
     Ok(Report {
         method: Method::Seqform,
+        tag: "NE",
         representation: "behaviour",
         players: g.players().to_vec(),
         labels: behaviour_labels(g),
@@ -523,7 +569,7 @@ fn seqform(g: &ExtensiveGame<Q>) -> Result<Report, String> {
 fn text(r: &Report, exact: bool, digits: usize) -> String {
     let mut out = String::new();
     for s in &r.solutions {
-        out.push_str("NE");
+        out.push_str(r.tag);
         for p in &s.probs {
             for x in p {
                 out.push(',');
@@ -580,6 +626,7 @@ fn json_report(r: &Report, file: &str) -> Value {
     json!({
         "file": file,
         "method": r.method.name(),
+        "kind": r.tag,
         "representation": r.representation,
         "players": r.players,
         "labels": r.labels,

@@ -83,13 +83,25 @@ const BOOTSTRAP: usize = 1000;
 
 /// Runs `brink sweep`.
 pub fn sweep(a: SweepArgs) -> Result<(), String> {
-    let text = std::fs::read(&a.scenario).map_err(|e| format!("{}: cannot read the scenario file: {e}", a.scenario.display()))?;
+    let text = std::fs::read(&a.scenario).map_err(|e| {
+        format!(
+            "{}: cannot read the scenario file: {e}",
+            a.scenario.display()
+        )
+    })?;
     let base = scenario::load(&a.scenario, &a.set).map_err(|e| e.to_string())?;
     let ranges = if a.params.is_empty() {
         let from_file: Vec<ParamRange> = base
             .parameters
             .iter()
-            .filter_map(|p| p.range.map(|(lo, hi)| ParamRange { name: p.name.clone(), lo, hi, log: false }))
+            .filter_map(|p| {
+                p.range.map(|(lo, hi)| ParamRange {
+                    name: p.name.clone(),
+                    lo,
+                    hi,
+                    log: false,
+                })
+            })
             .collect();
         if from_file.is_empty() {
             return Err(format!(
@@ -103,7 +115,10 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
     };
     for r in &ranges {
         let p = base.parameter(&r.name).ok_or_else(|| {
-            format!("--param {}: the scenario has no parameter `{}`", r.name, r.name)
+            format!(
+                "--param {}: the scenario has no parameter `{}`",
+                r.name, r.name
+            )
         })?;
         if let Some((lo, hi)) = base.parameters[p].range
             && (r.lo < lo || r.hi > hi)
@@ -138,15 +153,21 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
     if a.runs == 0 {
         return Err("--runs must be at least 1".into());
     }
-    let owned = (0..manifest.points.len()).filter(|&p| a.shard.is_none_or(|s| s.owns(p))).count() as u64;
+    let owned = (0..manifest.points.len())
+        .filter(|&p| a.shard.is_none_or(|s| s.owns(p)))
+        .count() as u64;
     let bar = progress_bar(a.quiet, owned * a.runs, &format!("{} sweep", base.name));
-    let done = sweep::run_sweep(&a.out, &manifest, a.resume, a.threads, &|n| bar.inc(n)).map_err(|e| e.to_string())?;
+    let done = sweep::run_sweep(&a.out, &manifest, a.resume, a.threads, &|n| bar.inc(n))
+        .map_err(|e| e.to_string())?;
     bar.finish_and_clear();
     eprintln!(
         "{} points computed, {} already finished{}",
         done.computed,
         done.skipped,
-        a.shard.map_or(String::new(), |s| format!(" (shard {}/{})", s.index, s.count))
+        a.shard.map_or(String::new(), |s| format!(
+            " (shard {}/{})",
+            s.index, s.count
+        ))
     );
     if a.shard.is_none() {
         finish(&a.out, &manifest)?;
@@ -166,30 +187,37 @@ pub fn merge(a: MergeArgs) -> Result<(), String> {
 /// designs) from a complete sweep directory.
 fn finish(dir: &Path, manifest: &Manifest) -> Result<(), String> {
     let path = Path::new(&manifest.scenario_path);
-    let text = std::fs::read(path).map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
+    let text = std::fs::read(path)
+        .map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
     if sweep::sha256_hex(&text) != manifest.scenario_sha256 {
-        return Err(format!("{}: the scenario file changed since the sweep was made", path.display()));
+        return Err(format!(
+            "{}: the scenario file changed since the sweep was made",
+            path.display()
+        ));
     }
     let base = scenario::load(path, &manifest.base_overrides).map_err(|e| e.to_string())?;
-    let design: Option<design::Design> = serde_json::from_value(manifest.design["design"].clone()).ok();
+    let design: Option<design::Design> =
+        serde_json::from_value(manifest.design["design"].clone()).ok();
     let seed = manifest.seed;
     let outcome_names: Vec<String> = base.outcomes.iter().map(|o| o.name.clone()).collect();
-    let analyse = |responses: &Responses| -> Option<serde_json::Value> {
-        let design = design.as_ref()?;
+    let analyse = |responses: &Responses| -> Result<Option<serde_json::Value>, String> {
+        let Some(design) = design.as_ref() else {
+            return Ok(None);
+        };
         let mut out = serde_json::Map::new();
         for (name, y) in outcome_names.iter().zip(responses) {
             let value = match design.structure {
                 DesignStructure::Saltelli { .. } => {
-                    serde_json::to_value(sensitivity::sobol_indices(design, y, BOOTSTRAP, seed).ok()?).ok()?
+                    serde_json::to_value(sensitivity::sobol_indices(design, y, BOOTSTRAP, seed)?)
                 }
                 DesignStructure::Morris { .. } => {
-                    serde_json::to_value(sensitivity::morris_indices(design, y, BOOTSTRAP, seed).ok()?).ok()?
+                    serde_json::to_value(sensitivity::morris_indices(design, y, BOOTSTRAP, seed)?)
                 }
-                DesignStructure::Plain => return None,
+                DesignStructure::Plain => return Ok(None),
             };
-            out.insert(name.clone(), value);
+            out.insert(name.clone(), value.map_err(|e| e.to_string())?);
         }
-        Some(serde_json::Value::Object(out))
+        Ok(Some(serde_json::Value::Object(out)))
     };
     let written = write_sweep_outputs(dir, manifest, &base, &analyse).map_err(|e| e.to_string())?;
     for p in written {

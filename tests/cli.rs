@@ -297,3 +297,47 @@ fn help_describes_every_command() {
         .success()
         .stdout(predicate::str::contains("--set <NAME=VALUE>"));
 }
+
+#[test]
+fn tune_reports_best_values_targets_and_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = brink()
+        .args([
+            "tune",
+            "scenarios/stag_hunt.toml",
+            "--target",
+            "both_stag=0.2",
+            "--param",
+            "lambda=0.2..5",
+        ])
+        .args(["--budget", "12", "-n", "400", "-q", "-f", "json", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["best"][0][0], "lambda");
+    assert!(v["evaluations"].as_u64().unwrap() <= 12);
+    assert_eq!(v["confirmation"].as_array().unwrap().len(), 3);
+    let trace = std::fs::read_to_string(dir.path().join("trace.csv")).unwrap();
+    assert!(
+        trace.starts_with("evaluation,lambda,objective,best_objective\n"),
+        "{trace}"
+    );
+    brink()
+        .args([
+            "tune",
+            "scenarios/stag_hunt.toml",
+            "--target",
+            "nope=0.2",
+            "--param",
+            "lambda=0.2..5",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("nope"));
+}

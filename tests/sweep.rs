@@ -18,8 +18,22 @@ fn brink() -> Command {
 
 fn sweep_args(scenario: &str, out: &Path) -> Vec<String> {
     [
-        "sweep", scenario, "--param", "lambda=0.5..5", "--param", "hare=2.5..3.5", "--design", "lhs", "--points", "7",
-        "-n", "1100", "--seed", "3", "-q", "--out",
+        "sweep",
+        scenario,
+        "--param",
+        "lambda=0.5..5",
+        "--param",
+        "hare=2.5..3.5",
+        "--design",
+        "lhs",
+        "--points",
+        "7",
+        "-n",
+        "1100",
+        "--seed",
+        "3",
+        "-q",
+        "--out",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -28,19 +42,33 @@ fn sweep_args(scenario: &str, out: &Path) -> Vec<String> {
 }
 
 fn outputs(dir: &Path) -> (Vec<u8>, Vec<u8>) {
-    (std::fs::read(dir.join("points.csv")).unwrap(), std::fs::read(dir.join("summary.json")).unwrap())
+    (
+        std::fs::read(dir.join("points.csv")).unwrap(),
+        std::fs::read(dir.join("summary.json")).unwrap(),
+    )
 }
 
 #[test]
 fn three_shards_merged_equal_the_unsharded_sweep_and_threads_do_not_matter() {
     let tmp = tempfile::tempdir().unwrap();
     let whole = tmp.path().join("whole");
-    brink().args(sweep_args("scenarios/stag_hunt.toml", &whole)).args(["-j", "2"]).assert().success();
+    brink()
+        .args(sweep_args("scenarios/stag_hunt.toml", &whole))
+        .args(["-j", "2"])
+        .assert()
+        .success();
     let reference = outputs(&whole);
-    assert!(String::from_utf8_lossy(&reference.0).lines().count() == 8, "header + 7 points");
+    assert!(
+        String::from_utf8_lossy(&reference.0).lines().count() == 8,
+        "header + 7 points"
+    );
 
     let one_thread = tmp.path().join("one");
-    brink().args(sweep_args("scenarios/stag_hunt.toml", &one_thread)).args(["-j", "1"]).assert().success();
+    brink()
+        .args(sweep_args("scenarios/stag_hunt.toml", &one_thread))
+        .args(["-j", "1"])
+        .assert()
+        .success();
     assert_eq!(outputs(&one_thread), reference, "1 vs 2 threads");
 
     let mut shards: Vec<PathBuf> = Vec::new();
@@ -51,7 +79,10 @@ fn three_shards_merged_equal_the_unsharded_sweep_and_threads_do_not_matter() {
             .args(["--shard", &format!("{k}/3")])
             .assert()
             .success();
-        assert!(!dir.join("points.csv").exists(), "a shard does not write final outputs");
+        assert!(
+            !dir.join("points.csv").exists(),
+            "a shard does not write final outputs"
+        );
         shards.push(dir);
     }
     // Two shards are not enough.
@@ -63,9 +94,17 @@ fn three_shards_merged_equal_the_unsharded_sweep_and_threads_do_not_matter() {
         .arg(&partial)
         .assert()
         .failure()
-        .stderr(predicate::str::contains("is not finished in any of the directories"));
+        .stderr(predicate::str::contains(
+            "is not finished in any of the directories",
+        ));
     let merged = tmp.path().join("merged");
-    brink().arg("merge").args(&shards).arg("--out").arg(&merged).assert().success();
+    brink()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
     assert_eq!(outputs(&merged), reference, "3 shards merged");
 }
 
@@ -75,14 +114,33 @@ fn a_sweep_point_is_the_batch_with_the_same_values() {
     // point's frequencies equal those of `brink run` with the point's values.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
-    brink().args(sweep_args("scenarios/stag_hunt.toml", &dir)).assert().success();
-    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    brink()
+        .args(sweep_args("scenarios/stag_hunt.toml", &dir))
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
     let point = &summary["points"][4];
     let lambda = point["parameters"][0]["value"].as_f64().unwrap();
     let hare = point["parameters"][1]["value"].as_f64().unwrap();
     let out = brink()
-        .args(["run", "scenarios/stag_hunt.toml", "-n", "1100", "-s", "3", "-q", "-f", "json"])
-        .args(["--set", &format!("lambda={lambda:?}"), "--set", &format!("hare={hare:?}")])
+        .args([
+            "run",
+            "scenarios/stag_hunt.toml",
+            "-n",
+            "1100",
+            "-s",
+            "3",
+            "-q",
+            "-f",
+            "json",
+        ])
+        .args([
+            "--set",
+            &format!("lambda={lambda:?}"),
+            "--set",
+            &format!("hare={hare:?}"),
+        ])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -97,11 +155,29 @@ fn a_sweep_point_is_the_batch_with_the_same_values() {
         .args(["--point", "4", "--run", "17", "-f", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let from_sweep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let out = brink()
-        .args(["replay", "scenarios/stag_hunt.toml", "-s", "3", "-r", "17", "-f", "json"])
-        .args(["--set", &format!("lambda={lambda:?}"), "--set", &format!("hare={hare:?}")])
+        .args([
+            "replay",
+            "scenarios/stag_hunt.toml",
+            "-s",
+            "3",
+            "-r",
+            "17",
+            "-f",
+            "json",
+        ])
+        .args([
+            "--set",
+            &format!("lambda={lambda:?}"),
+            "--set",
+            &format!("hare={hare:?}"),
+        ])
         .output()
         .unwrap();
     let direct: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -113,8 +189,22 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let args = |out: &Path| -> Vec<String> {
         [
-            "sweep", "scenarios/iran_plan_b.toml", "--param", "oil_squeeze=0..1", "--design", "grid", "--points", "24",
-            "-n", "600", "--seed", "8", "-j", "1", "-q", "--out",
+            "sweep",
+            "scenarios/iran_plan_b.toml",
+            "--param",
+            "oil_squeeze=0..1",
+            "--design",
+            "grid",
+            "--points",
+            "24",
+            "-n",
+            "600",
+            "--seed",
+            "8",
+            "-j",
+            "1",
+            "-q",
+            "--out",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -136,7 +226,9 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
     // Wait until some, but not all, points are on disk, then kill -9.
     let start = Instant::now();
     loop {
-        let done = std::fs::read_dir(killed.join("points")).map(|d| d.count()).unwrap_or(0);
+        let done = std::fs::read_dir(killed.join("points"))
+            .map(|d| d.count())
+            .unwrap_or(0);
         if done >= 3 || start.elapsed() > Duration::from_secs(60) {
             break;
         }
@@ -145,12 +237,23 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let finished = std::fs::read_dir(killed.join("points")).unwrap().count();
-    assert!(finished < 24, "the sweep finished before it could be killed ({finished} points)");
+    assert!(
+        finished < 24,
+        "the sweep finished before it could be killed ({finished} points)"
+    );
     assert!(!killed.join("points.csv").exists());
 
     // Without --resume the directory is refused; with it the sweep finishes.
-    brink().args(args(&killed)).assert().failure().stderr(predicate::str::contains("pass --resume"));
-    brink().args(args(&killed)).arg("--resume").assert().success();
+    brink()
+        .args(args(&killed))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("pass --resume"));
+    brink()
+        .args(args(&killed))
+        .arg("--resume")
+        .assert()
+        .success();
     assert_eq!(outputs(&killed), outputs(&reference));
 }
 
@@ -162,17 +265,34 @@ fn resuming_with_a_changed_scenario_is_refused() {
     let dir = tmp.path().join("s");
     let run = |extra: &[&str]| {
         let mut c = brink();
-        c.args(["sweep"]).arg(&scenario).args(["--param", "lambda=0.5..5", "--points", "3", "-n", "100", "-q", "--out"]);
+        c.args(["sweep"]).arg(&scenario).args([
+            "--param",
+            "lambda=0.5..5",
+            "--points",
+            "3",
+            "-n",
+            "100",
+            "-q",
+            "--out",
+        ]);
         c.arg(&dir).args(extra);
         c.assert()
     };
     run(&[]).success();
-    let text = std::fs::read_to_string(&scenario).unwrap().replace("stag = { default = 4.0", "stag = { default = 4.5");
+    let text = std::fs::read_to_string(&scenario)
+        .unwrap()
+        .replace("stag = { default = 4.0", "stag = { default = 4.5");
     std::fs::write(&scenario, text).unwrap();
-    run(&["--resume"]).failure().stderr(predicate::str::contains("scenario file contents (SHA-256) differ"));
+    run(&["--resume"])
+        .failure()
+        .stderr(predicate::str::contains(
+            "scenario file contents (SHA-256) differ",
+        ));
     // A different seed is a different sweep too.
     std::fs::copy(Path::new(ROOT).join("scenarios/stag_hunt.toml"), &scenario).unwrap();
-    run(&["--resume", "--seed", "9"]).failure().stderr(predicate::str::contains("the seed differ"));
+    run(&["--resume", "--seed", "9"])
+        .failure()
+        .stderr(predicate::str::contains("the seed differ"));
 }
 
 #[test]
@@ -180,15 +300,30 @@ fn sweep_flags_are_checked() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("x");
     let cases: &[(&[&str], &str)] = &[
-        (&["--param", "nope=0..1"], "the scenario has no parameter `nope`"),
-        (&["--param", "lambda=0..99"], "leaves the parameter's declared range"),
+        (
+            &["--param", "nope=0..1"],
+            "the scenario has no parameter `nope`",
+        ),
+        (
+            &["--param", "lambda=0..99"],
+            "leaves the parameter's declared range",
+        ),
         (&["--param", "lambda=1..0"], "lambda"),
         (&["--shard", "4/3"], "expected K/N"),
         (&["--resume"], "nothing to resume"),
     ];
     for (extra, message) in cases {
         let o = brink()
-            .args(["sweep", "scenarios/stag_hunt.toml", "-n", "10", "--points", "2", "-q", "--out"])
+            .args([
+                "sweep",
+                "scenarios/stag_hunt.toml",
+                "-n",
+                "10",
+                "--points",
+                "2",
+                "-q",
+                "--out",
+            ])
             .arg(&out)
             .args(*extra)
             .output()

@@ -30,8 +30,14 @@ References:
 - zero-sum games: additionally the exact value from pygambit
   `lp_solve(rational=True)`;
 - n-player games (3 or 4 players): pygambit `enumpoly_solve(use_strategic=True)`
-  (floats), run in a child process with a time limit; games it fails on are kept
-  with `"status"` saying why and no equilibria.
+  (floats, with each point's max regret), run in a child process with a time
+  limit; games it fails on are kept with `"status"` saying why and no equilibria.
+  Because enumpoly both misses equilibria and accepts approximate points (its
+  acceptance test is max regret <= 1e-4 times the payoff range), each n-player
+  game also gets an independent reference (`"independent"`): support enumeration
+  with an exact lex Groebner basis per support and exact real roots (sympy),
+  see `independent_enumeration`. Games with a pure tie or a continuum
+  of equilibria on some support are flagged `"degenerate"`.
 
 Each two-player game is also classified exactly as degenerate or not (by the
 definition in von Stengel, "Equilibrium computation for two-player games in
@@ -45,6 +51,7 @@ inequality; `is_degenerate` checks it by exact pivoting over all vertices.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing as mp
 import platform
@@ -58,6 +65,7 @@ from pathlib import Path
 import nashpy
 import numpy as np
 import pygambit as gbt
+import sympy as sp
 
 SEED = 20_240_504
 HERE = Path(__file__).resolve().parent
@@ -261,6 +269,133 @@ def max_regret(arrays, profile) -> float:
     return worst
 
 
+# ------------------------------------------- independent n-player support enumeration
+
+INDEP_DPS = 30  # digits of the recorded floats' evaluation
+
+
+def _shape_lemma_solve(basis, gens):
+    """Real solutions of a zero-dimensional system from its lex Groebner basis, exactly.
+
+    Needs the basis in *shape position*: `x_i - h_i(x_last)` for every generator but
+    the last, and one univariate polynomial in the last (true for generic systems;
+    anything else raises ArithmeticError and the game is recorded as failed). Every
+    real root of the univariate polynomial (sympy `real_roots`: exact isolating
+    intervals) then gives exactly one real solution.
+    """
+    last = gens[-1]
+    univariate = [g for g in basis if g.free_symbols == {last}]
+    if len(univariate) != 1 or len(basis) != len(gens):
+        raise ArithmeticError("lex basis not in shape position")
+    solution_of = {}
+    for g in basis:
+        if g is univariate[0]:
+            continue
+        lead = [v for v in gens[:-1] if v in g.free_symbols]
+        if len(lead) != 1:
+            raise ArithmeticError("lex basis not in shape position")
+        poly = sp.Poly(g, lead[0])
+        if poly.degree() != 1 or not poly.LC().is_number:
+            raise ArithmeticError("lex basis not in shape position")
+        solution_of[lead[0]] = sp.expand(-poly.nth(0) / poly.LC())
+    if set(solution_of) != set(gens[:-1]):
+        raise ArithmeticError("lex basis not in shape position")
+    out = []
+    for root in sp.Poly(univariate[0], last).real_roots():
+        sol = {v: h.subs(last, root) for v, h in solution_of.items()}
+        sol[last] = root
+        out.append(sol)
+    return out
+
+
+def independent_enumeration(shape, payoffs):
+    """All isolated equilibria by support enumeration, exactly (sympy).
+
+    For every support profile, the indifference conditions are a square system of
+    multilinear polynomial equations with integer coefficients in the support
+    probabilities. Its exact lex Groebner basis (sympy) says whether it has no
+    solution, finitely many, or a continuum (a positive-dimensional support:
+    recorded, and the game is then degenerate); finitely many solutions are the real
+    roots of a univariate polynomial, exactly (`_shape_lemma_solve`), kept if
+    strictly positive on the support and if no pure strategy outside a support earns
+    more -- both decided by sympy's adaptive-precision evaluation of the exact
+    algebraic numbers. Returns (equilibria as floats, positive-dimensional supports).
+    """
+    n = len(shape)
+    table = np.array(payoffs, dtype=object).reshape(*shape, n)
+    subsets = [[S for r in range(1, k + 1) for S in itertools.combinations(range(k), r)] for k in shape]
+    found, continua = [], []
+    for support in itertools.product(*subsets):
+        probs, free = [], []
+        for p, S in enumerate(support):
+            vec = [sp.Integer(0)] * shape[p]
+            syms = [sp.Symbol(f"x{p}_{s}") for s in S[1:]]
+            free += syms
+            for s, v in zip(S[1:], syms):
+                vec[s] = v
+            vec[S[0]] = 1 - sum(syms)
+            probs.append(vec)
+
+        def utility(p, s):
+            total = sp.Integer(0)
+            others = [q for q in range(n) if q != p]
+            for rest in itertools.product(*[range(shape[q]) for q in others]):
+                weight = sp.Integer(1)
+                for q, sq in zip(others, rest):
+                    weight *= probs[q][sq]
+                    if weight == 0:
+                        break
+                if weight != 0:
+                    full = list(rest)
+                    full.insert(p, s)
+                    total += weight * int(table[tuple(full) + (p,)])
+            return sp.expand(total)
+
+        U = [[utility(p, s) for s in range(shape[p])] for p in range(n)]
+        eqs = [e for e in (sp.expand(U[p][s] - U[p][S[0]]) for p, S in enumerate(support) for s in S[1:]) if e != 0]
+        if free:
+            if not eqs:
+                continua.append(support)
+                continue
+            basis = sp.groebner(eqs, *free, order="lex")
+            if basis.exprs == [1]:
+                continue
+            if not basis.is_zero_dimensional:
+                continua.append(support)
+                continue
+            solutions = _shape_lemma_solve(list(basis.exprs), free)
+        else:
+            if eqs:
+                continue
+            solutions = [{}]
+        for sol in solutions:
+            # Exact substitution (real algebraic numbers), then evalf, which raises
+            # its working precision until the requested digits are right.
+            profile = [[sp.N(sp.sympify(x).subs(sol), INDEP_DPS, maxn=4000) for x in probs[p]] for p in range(n)]
+            if any(not (profile[p][s] > 0) for p, S in enumerate(support) for s in S):
+                continue
+            best = True
+            for p, S in enumerate(support):
+                gains = [sp.N(sp.expand(U[p][s] - U[p][S[0]]).subs(sol), INDEP_DPS, maxn=4000)
+                         for s in range(shape[p]) if s not in S]
+                if any(g > 0 for g in gains):
+                    best = False
+            if best:
+                found.append([[round_float(x) for x in s] for s in profile])
+    return found, [[list(S) for S in sup] for sup in continua]
+
+
+def has_pure_tie(arrays) -> bool:
+    """Whether some player is indifferent between two pure strategies against some pure
+    profile of the others (then equilibria can form continua: the game is degenerate)."""
+    for p, u in enumerate(arrays):
+        moved = np.moveaxis(np.asarray(u), p, -1)
+        flat = moved.reshape(-1, moved.shape[-1])
+        if any(len(set(row.tolist())) < len(row) for row in flat):
+            return True
+    return False
+
+
 # ------------------------------------------------------------------- game families
 
 
@@ -328,25 +463,49 @@ def two_player_record(gid, kind, family, A, B, zero_sum=False):
     return record
 
 
-def n_player_record(gid, arrays):
+def n_player_record(gid, family, arrays):
     t0 = time.perf_counter()
     status, eqs = gambit_enumpoly(arrays)
     regrets = [max_regret(arrays, eq) for eq in eqs]
+    shape = [int(k) for k in arrays[0].shape]
+    payoffs = flat_payoffs(arrays)
+    try:
+        indep, continua = independent_enumeration(shape, payoffs)
+        indep_status = "ok"
+    except ArithmeticError as exc:
+        indep, continua, indep_status = [], [], f"failed: {exc}"
+    pure_tie = has_pure_tie(arrays)
+    reference = {
+        "source": f"pygambit {gbt.__version__} enumpoly_solve(use_strategic=True)",
+        "status": status,
+        "equilibria": [[[round_float(x) for x in s] for s in eq] for eq in eqs],
+        "max_regret": [float(f"{r:.3g}") for r in regrets],
+    }
+    independent = {
+        "source": f"generate.py independent_enumeration (sympy {sp.__version__}: exact lex Groebner basis "
+                  f"per support, exact real roots)",
+        "status": indep_status,
+        "equilibria": indep,
+        "positive_dimensional_supports": continua,
+    }
     record = {
         "id": gid,
         "kind": "n_player",
-        "family": "random",
-        "num_strategies": [int(k) for k in arrays[0].shape],
-        "payoffs": flat_payoffs(arrays),
-        "reference": {
-            "source": f"pygambit {gbt.__version__} enumpoly_solve(use_strategic=True)",
-            "status": status,
-            "equilibria": [[[round_float(x) for x in s] for s in eq] for eq in eqs],
-            "max_regret": max(regrets, default=0.0),
-        },
+        "family": family,
+        "num_strategies": shape,
+        "payoffs": payoffs,
+        "degenerate": bool(pure_tie or continua),
+        "reference": reference,
+        "independent": independent,
+        "pygambit_agrees_with_independent": status == "ok" and indep_status == "ok" and sets_agree(eqs, indep),
     }
     record["_seconds"] = time.perf_counter() - t0
     return record
+
+
+def _n_player_job(job):
+    gid, family, arrays = job
+    return n_player_record(gid, family, [np.asarray(a) for a in arrays])
 
 
 # ---------------------------------------------------------------------------- main
@@ -362,6 +521,7 @@ def header(kind: str) -> dict:
             "pygambit": gbt.__version__,
             "nashpy": nashpy.__version__,
             "numpy": np.__version__,
+            "sympy": sp.__version__,
         },
         "layout": "payoffs[profile_index * num_players + player], profile index mixed-radix, last player fastest",
     }
@@ -389,14 +549,14 @@ def write(name: str, kind: str, games: list[dict]) -> None:
     print(f"wrote {path.relative_to(HERE)}: {len(games)} games, {path.stat().st_size} bytes")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a few games per family (for trying changes)")
-    args = parser.parse_args()
-    rng = np.random.default_rng(SEED)
-    scale = (lambda k: min(k, 2)) if args.quick else (lambda k: k)
+def section_rng(section: int) -> np.random.Generator:
+    """An independent random stream per section, so adding games to one section
+    leaves the others unchanged."""
+    return np.random.default_rng([SEED, section])
 
-    # ---------------------------------------------------------------- two-player
+
+def generate_two_player(scale) -> list[dict]:
+    rng = section_rng(1)
     two = []
     sizes = [
         ((2, 2), 30), ((3, 3), 30), ((4, 4), 25), ((5, 5), 20), ((6, 6), 15), ((8, 8), 10),
@@ -406,8 +566,13 @@ def main() -> int:
         for i in range(scale(count)):
             A, B = random_bimatrix(rng, m, n)
             two.append(two_player_record(f"random_{m}x{n}_{i:02}", "two_player", "random", A, B))
-    # Coordination games with many equilibria: identity plus small distinct bonuses
-    # (2^k - 1 equilibria for k x k).
+    # Wider payoff range: larger games that are (almost always) nondegenerate.
+    for (m, n), count in [((6, 6), 5), ((8, 8), 8)]:
+        for i in range(scale(count)):
+            A, B = random_bimatrix(rng, m, n, -999, 999)
+            two.append(two_player_record(f"wide_{m}x{n}_{i:02}", "two_player", "wide_range", A, B))
+    # Coordination games with many equilibria: diagonal games with distinct positive
+    # diagonals have 2^k - 1 equilibria (one per nonempty common support).
     for k in (3, 4, 6):
         A = np.diag(rng.permutation(np.arange(1, k + 1)) * 2 + 3)
         B = np.diag(rng.permutation(np.arange(1, k + 1)) * 3 + 1)
@@ -424,9 +589,11 @@ def main() -> int:
               f"nashpy agree se={r['nashpy']['support_enumeration']['agrees_with_pygambit']} "
               f"ve={r['nashpy']['vertex_enumeration']['agrees_with_pygambit']}, {r['_seconds']:.2f}s",
               file=sys.stderr)
-    write("two_player.json", "two_player", two)
+    return two
 
-    # ------------------------------------------------------------------ zero-sum
+
+def generate_zero_sum(scale) -> list[dict]:
+    rng = section_rng(2)
     zs = []
     for (m, n), count in [((2, 2), 4), ((3, 3), 4), ((4, 4), 3), ((5, 5), 3), ((6, 6), 2), ((3, 5), 2), ((5, 3), 2)]:
         for i in range(scale(count)):
@@ -445,23 +612,59 @@ def main() -> int:
     for r in zs:
         print(f"  {r['id']}: value={r['value']} {len(r['reference']['equilibria'])} eq, "
               f"degenerate={r['degenerate']}", file=sys.stderr)
-    write("zero_sum.json", "zero_sum", zs)
+    return zs
 
-    # -------------------------------------------------------------------- n-player
-    npl = []
-    for shape, count in [((2, 2, 2), 15), ((2, 2, 3), 10), ((2, 3, 2), 3), ((3, 3, 3), 8), ((2, 2, 2, 2), 4)]:
+
+def generate_n_player(scale, workers: int) -> list[dict]:
+    rng = section_rng(3)
+    jobs = []
+    # Wide payoff range, so that ties (and with them continua of equilibria) are rare;
+    # plus a few small-range games, which often have ties (flagged degenerate).
+    for shape, count, low, high, family in [
+        ((2, 2, 2), 15, -999, 999, "random"),
+        ((2, 2, 3), 10, -999, 999, "random"),
+        ((2, 3, 2), 3, -999, 999, "random"),
+        ((3, 3, 3), 8, -999, 999, "random"),
+        ((2, 2, 2, 2), 4, -999, 999, "random"),
+        ((2, 2, 2), 3, 0, 3, "small_range"),
+    ]:
         for i in range(scale(count)):
-            arrays = [rng.integers(-50, 51, shape) for _ in shape]
-            gid = "random_" + "x".join(map(str, shape)) + f"_{i:02}"
-            npl.append(n_player_record(gid, arrays))
-    for r in npl:
-        ref = r["reference"]
-        print(f"  {r['id']}: {ref['status']} {len(ref['equilibria'])} eq, max regret {ref['max_regret']:.2e}, "
-              f"{r['_seconds']:.2f}s", file=sys.stderr)
-    write("n_player.json", "n_player", npl)
+            arrays = [rng.integers(low, high + 1, shape) for _ in shape]
+            prefix = "random" if family == "random" else family
+            gid = prefix + "_" + "x".join(map(str, shape)) + f"_{i:02}"
+            jobs.append((gid, family, [a.tolist() for a in arrays]))
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
 
-    total = len(two) + len(zs) + len(npl)
-    print(f"total: {total} games")
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            npl = list(pool.map(_n_player_job, jobs))
+    else:
+        npl = [_n_player_job(job) for job in jobs]
+    for r in npl:
+        ref, ind = r["reference"], r["independent"]
+        print(f"  {r['id']}: pygambit {ref['status']} {len(ref['equilibria'])} eq "
+              f"(max regret {max(ref['max_regret'], default=0.0):.1e}), independent {ind['status']} "
+              f"{len(ind['equilibria'])} eq, continua {len(ind['positive_dimensional_supports'])}, "
+              f"degenerate={r['degenerate']}, agree={r['pygambit_agrees_with_independent']}, "
+              f"{r['_seconds']:.1f}s", file=sys.stderr)
+    return npl
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a few games per family (for trying changes)")
+    parser.add_argument("--only", choices=["two_player", "zero_sum", "n_player"], action="append",
+                        help="regenerate only this fixture file (repeatable); default: all")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the n-player games (default 2)")
+    args = parser.parse_args()
+    scale = (lambda k: min(k, 2)) if args.quick else (lambda k: k)
+    only = set(args.only or ["two_player", "zero_sum", "n_player"])
+    if "two_player" in only:
+        write("two_player.json", "two_player", generate_two_player(scale))
+    if "zero_sum" in only:
+        write("zero_sum.json", "zero_sum", generate_zero_sum(scale))
+    if "n_player" in only:
+        write("n_player.json", "n_player", generate_n_player(scale, args.workers))
     return 0
 
 

@@ -265,12 +265,19 @@ mod class_counts {
     use brink_core::EquilibriumClass;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer>(m: &BTreeMap<EquilibriumClass, u64>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        m: &BTreeMap<EquilibriumClass, u64>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         m.iter().collect::<Vec<_>>().serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<EquilibriumClass, u64>, D::Error> {
-        Ok(Vec::<(EquilibriumClass, u64)>::deserialize(d)?.into_iter().collect())
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<EquilibriumClass, u64>, D::Error> {
+        Ok(Vec::<(EquilibriumClass, u64)>::deserialize(d)?
+            .into_iter()
+            .collect())
     }
 }
 
@@ -314,7 +321,9 @@ mod tests {
             agg.record(&RunResult {
                 outcome: (i % 2) as usize,
                 equilibrium: if i % 3 == 0 {
-                    EquilibriumClass::PureNash { profile: u64::from(i) }
+                    EquilibriumClass::PureNash {
+                        profile: u64::from(i),
+                    }
                 } else {
                     EquilibriumClass::NotAnEquilibrium
                 },

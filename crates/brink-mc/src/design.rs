@@ -553,13 +553,13 @@ pub fn lhs(ranges: &[ParamRange], n: usize, seed: u64) -> Result<Design, String>
         perm.clear();
         perm.extend(0..n);
         shuffle(&mut perm, &mut rng);
-        for (i, &stratum) in perm.iter().enumerate() {
+        for (point, &stratum) in unit.iter_mut().zip(&perm) {
             let mut u = (stratum as f64 + uniform01(&mut rng)) / n as f64;
             // Rounding could in principle push u onto the next stratum's edge.
             if (u * n as f64).floor() as usize != stratum {
                 u = (stratum as f64 + 0.5) / n as f64;
             }
-            unit[i][j] = u;
+            point[j] = u;
         }
     }
     Ok(finish(
@@ -681,7 +681,7 @@ pub fn morris(
     if trajectories == 0 {
         return Err("a Morris design needs at least one trajectory".into());
     }
-    if levels < 2 || levels % 2 != 0 {
+    if levels < 2 || !levels.is_multiple_of(2) {
         return Err(format!(
             "a Morris design needs an even number of levels, at least 2, got {levels}"
         ));

@@ -16,7 +16,13 @@ pub struct IoError {
 
 impl std::fmt::Display for IoError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.action, self.path.display(), self.source)
+        write!(
+            f,
+            "{} {}: {}",
+            self.action,
+            self.path.display(),
+            self.source
+        )
     }
 }
 
@@ -31,22 +37,33 @@ impl std::error::Error for IoError {
 /// Readers see either the old file or the complete new one; on failure the temporary
 /// file is removed and `path` is left as it was.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), IoError> {
-    let io_err = |action, source| IoError { action, path: path.to_owned(), source };
+    let io_err = |action, source| IoError {
+        action,
+        path: path.to_owned(),
+        source,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| io_err("cannot create a temporary file for", e))?;
-    tmp.write_all(contents).map_err(|e| io_err("cannot write", e))?;
+    tmp.write_all(contents)
+        .map_err(|e| io_err("cannot write", e))?;
     tmp.flush().map_err(|e| io_err("cannot write", e))?;
-    tmp.as_file().sync_all().map_err(|e| io_err("cannot sync", e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| io_err("cannot sync", e))?;
     // On failure `persist` hands the temporary file back; dropping it deletes it.
-    tmp.persist(path).map_err(|e| io_err("cannot replace", e.error))?;
+    tmp.persist(path)
+        .map_err(|e| io_err("cannot replace", e.error))?;
     Ok(())
 }
 
@@ -71,32 +88,56 @@ impl AtomicFile {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(".tmp")
             .tempfile_in(dir)
-            .map_err(|source| IoError { action: "cannot create a temporary file for", path: path.to_owned(), source })?;
-        let file = tmp
-            .reopen()
-            .map_err(|source| IoError { action: "cannot open a temporary file for", path: path.to_owned(), source })?;
-        Ok(Self { path: path.to_owned(), tmp, writer: io::BufWriter::new(file) })
+            .map_err(|source| IoError {
+                action: "cannot create a temporary file for",
+                path: path.to_owned(),
+                source,
+            })?;
+        let file = tmp.reopen().map_err(|source| IoError {
+            action: "cannot open a temporary file for",
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(Self {
+            path: path.to_owned(),
+            tmp,
+            writer: io::BufWriter::new(file),
+        })
     }
 
     /// Appends bytes.
     pub fn write(&mut self, bytes: &[u8]) -> Result<(), IoError> {
-        self.writer
-            .write_all(bytes)
-            .map_err(|source| IoError { action: "cannot write", path: self.path.clone(), source })
+        self.writer.write_all(bytes).map_err(|source| IoError {
+            action: "cannot write",
+            path: self.path.clone(),
+            source,
+        })
     }
 
     /// Flushes, syncs and renames the file into place.
     pub fn commit(mut self) -> Result<(), IoError> {
         let path = self.path.clone();
-        let err = |action, source| IoError { action, path: path.clone(), source };
+        let err = |action, source| IoError {
+            action,
+            path: path.clone(),
+            source,
+        };
         self.writer.flush().map_err(|e| err("cannot write", e))?;
-        self.writer.get_ref().sync_all().map_err(|e| err("cannot sync", e))?;
-        self.tmp.persist(&path).map_err(|e| err("cannot replace", e.error))?;
+        self.writer
+            .get_ref()
+            .sync_all()
+            .map_err(|e| err("cannot sync", e))?;
+        self.tmp
+            .persist(&path)
+            .map_err(|e| err("cannot replace", e.error))?;
         Ok(())
     }
 }

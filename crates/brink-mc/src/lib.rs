@@ -19,5 +19,6 @@ pub mod tune;
 
 pub use aggregate::{BatchAggregate, Histogram, Moments, VariableStats};
 pub use runner::{
-    BatchSpec, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, run_batch, thread_pool,
+    BatchSpec, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, run_batch,
+    thread_pool,
 };

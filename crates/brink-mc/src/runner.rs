@@ -103,5 +103,7 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, McError>
         }
         builder = builder.num_threads(t);
     }
-    builder.build().map_err(|e| McError(format!("cannot start worker threads: {e}")))
+    builder
+        .build()
+        .map_err(|e| McError(format!("cannot start worker threads: {e}")))
 }

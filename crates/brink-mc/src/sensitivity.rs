@@ -187,7 +187,10 @@ pub fn sobol_indices(
     let names = design.ranges.iter().map(|r| r.name.clone());
     let m = mean(y.iter().copied());
     let sd = mean(y.iter().map(|v| (v - m) * (v - m))).sqrt();
-    if !(sd > 0.0) {
+    if !sd.is_finite() {
+        return Err("outputs too large to standardise (their variance overflows)".into());
+    }
+    if sd <= 0.0 {
         return Ok(names
             .map(|name| SobolIndex {
                 name,

@@ -48,7 +48,10 @@ impl Shard {
     pub fn parse(s: &str) -> Result<Shard, String> {
         let bad = || format!("`{s}`: expected K/N with 1 <= K <= N, e.g. 2/3");
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u32, u32) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count): (u32, u32) = (
+            k.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
         if index == 0 || index > count {
             return Err(bad());
         }
@@ -95,7 +98,12 @@ impl Manifest {
     /// The overrides of point `p`: the base values, then the point's own.
     pub fn overrides(&self, p: usize) -> Vec<(String, f64)> {
         let mut o = self.base_overrides.clone();
-        o.extend(self.parameters.iter().cloned().zip(self.points[p].iter().copied()));
+        o.extend(
+            self.parameters
+                .iter()
+                .cloned()
+                .zip(self.points[p].iter().copied()),
+        );
         o
     }
 
@@ -105,7 +113,10 @@ impl Manifest {
         let fields: [(&str, bool); 10] = [
             ("format", self.format == other.format),
             ("brink version", self.brink_version == other.brink_version),
-            ("scenario file contents (SHA-256)", self.scenario_sha256 == other.scenario_sha256),
+            (
+                "scenario file contents (SHA-256)",
+                self.scenario_sha256 == other.scenario_sha256,
+            ),
             ("scenario name", self.scenario_name == other.scenario_name),
             ("seed", self.seed == other.seed),
             ("runs per point", self.runs == other.runs),
@@ -123,7 +134,10 @@ impl Manifest {
 
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Why a sweep could not be run, resumed or merged.
@@ -165,7 +179,13 @@ impl From<IoError> for SweepError {
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + use<> {
     let path = path.to_owned();
-    move |source| SweepError::Io(IoError { action, path, source })
+    move |source| {
+        SweepError::Io(IoError {
+            action,
+            path,
+            source,
+        })
+    }
 }
 
 /// Path of the manifest in a sweep directory.
@@ -182,17 +202,21 @@ pub fn point_path(dir: &Path, p: usize) -> PathBuf {
 pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
     let path = manifest_path(dir);
     let text = std::fs::read_to_string(&path).map_err(io("cannot read", &path))?;
-    serde_json::from_str(&text)
-        .map_err(|e| SweepError::Refused(format!("{}: not a brink sweep manifest: {e}", path.display())))
+    serde_json::from_str(&text).map_err(|e| {
+        SweepError::Refused(format!(
+            "{}: not a brink sweep manifest: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// Reads point `p`'s aggregate, if the point is finished.
 pub fn read_point(dir: &Path, p: usize) -> Result<Option<BatchAggregate>, SweepError> {
     let path = point_path(dir, p);
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| SweepError::Refused(format!("{}: damaged point file: {e}", path.display()))),
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+            SweepError::Refused(format!("{}: damaged point file: {e}", path.display()))
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io("cannot read", &path)(e)),
     }
@@ -231,7 +255,10 @@ fn prepare(dir: &Path, manifest: &Manifest, resume: bool) -> Result<(), SweepErr
             )));
         }
     } else if resume {
-        return Err(SweepError::Refused(format!("nothing to resume in {}: it has no manifest.json", dir.display())));
+        return Err(SweepError::Refused(format!(
+            "nothing to resume in {}: it has no manifest.json",
+            dir.display()
+        )));
     }
     let points = dir.join("points");
     std::fs::create_dir_all(&points).map_err(io("cannot create directory", &points))?;
@@ -271,11 +298,19 @@ pub fn run_sweep(
 ) -> Result<SweepProgress, SweepError> {
     prepare(dir, manifest, resume)?;
     let path = Path::new(&manifest.scenario_path);
-    let mine: Vec<usize> = (0..manifest.points.len()).filter(|&p| manifest.shard.is_none_or(|s| s.owns(p))).collect();
-    let pending: Vec<usize> = mine.iter().copied().filter(|&p| !point_path(dir, p).exists()).collect();
+    let mine: Vec<usize> = (0..manifest.points.len())
+        .filter(|&p| manifest.shard.is_none_or(|s| s.owns(p)))
+        .collect();
+    let pending: Vec<usize> = mine
+        .iter()
+        .copied()
+        .filter(|&p| !point_path(dir, p).exists())
+        .collect();
     let skipped = mine.len() - pending.len();
     let chunks_per_point = manifest.runs.div_ceil(CHUNK_RUNS).max(1) as usize;
-    let per_wave = (WAVE_CHUNKS as usize).div_ceil(chunks_per_point).clamp(1, MAX_POINTS_IN_FLIGHT);
+    let per_wave = (WAVE_CHUNKS as usize)
+        .div_ceil(chunks_per_point)
+        .clamp(1, MAX_POINTS_IN_FLIGHT);
     let pool = thread_pool(threads).map_err(SweepError::Runner)?;
     for wave in pending.chunks(per_wave) {
         let scenarios: Vec<Arc<CompiledScenario>> = wave
@@ -286,8 +321,9 @@ pub fn run_sweep(
                     .map_err(|error| SweepError::Scenario { point: p, error })
             })
             .collect::<Result<_, _>>()?;
-        let units: Vec<(usize, u64)> =
-            (0..wave.len()).flat_map(|w| (0..chunks_per_point as u64).map(move |c| (w, c))).collect();
+        let units: Vec<(usize, u64)> = (0..wave.len())
+            .flat_map(|w| (0..chunks_per_point as u64).map(move |c| (w, c)))
+            .collect();
         let parts: Vec<BatchAggregate> = pool.install(|| {
             units
                 .par_iter()
@@ -307,7 +343,10 @@ pub fn run_sweep(
             write_point(dir, p, &total)?;
         }
     }
-    Ok(SweepProgress { computed: pending.len(), skipped })
+    Ok(SweepProgress {
+        computed: pending.len(),
+        skipped,
+    })
 }
 
 /// Combines shard directories into `out`: checks they hold the same sweep, that every
@@ -315,12 +354,21 @@ pub fn run_sweep(
 /// point files and writes an unsharded manifest. Returns the merged manifest.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, SweepError> {
     let Some(first) = dirs.first() else {
-        return Err(SweepError::Refused("merge needs at least one sweep directory".into()));
+        return Err(SweepError::Refused(
+            "merge needs at least one sweep directory".into(),
+        ));
     };
-    let manifests: Vec<Manifest> = dirs.iter().map(|d| read_manifest(d)).collect::<Result<_, _>>()?;
+    let manifests: Vec<Manifest> = dirs
+        .iter()
+        .map(|d| read_manifest(d))
+        .collect::<Result<_, _>>()?;
     for (d, m) in dirs.iter().zip(&manifests).skip(1) {
         manifests[0].same_sweep(m).map_err(|what| {
-            SweepError::Refused(format!("cannot merge {} with {}: {what}", d.display(), first.display()))
+            SweepError::Refused(format!(
+                "cannot merge {} with {}: {what}",
+                d.display(),
+                first.display()
+            ))
         })?;
     }
     let mut merged = manifests[0].clone();

@@ -80,8 +80,10 @@
 //! constant, convergence is judged on the simplex size alone (`f_tolerance = ∞`).
 //!
 //! The search runs in the unit cube: parameter `j` is `lo_j + u_j (hi_j − lo_j)` with
-//! `u_j ∈ [0, 1]`, so every parameter gets the same relative step (a quarter of its
-//! range initially) and the same relative tolerance (10⁻³ of its range).
+//! `u_j ∈ [0, 1]` (uniform in `ln` space for a `log` range: see
+//! [`ParamRange::from_unit`]), so every parameter gets the same relative step (a
+//! quarter of its range initially) and the same relative tolerance (10⁻³ of its
+//! range). The start point is evaluated at exactly the given values.
 //!
 //! **Confirmation.** Tuning to one set of seeds can overfit that set's noise, so the
 //! best point is re-run with the same number of runs on the fresh master seed
@@ -95,6 +97,7 @@ use std::sync::Arc;
 use brink_core::scenario;
 use serde::Serialize;
 
+use crate::design::ParamRange;
 use crate::runner::{BatchSpec, run_batch};
 
 // ------------------------------------------------------------------------------------
@@ -464,8 +467,16 @@ pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
-    let low = if x == 0 { 0.0 } else { (centre - half).max(0.0) };
-    let high = if x == n { 1.0 } else { (centre + half).min(1.0) };
+    let low = if x == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if x == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
     (low, high)
 }
 
@@ -485,9 +496,9 @@ pub struct Target {
 impl Target {
     /// Parses `OUTCOME=FREQ`, e.g. `interim_deal=0.3` or `interim_deal=30%`.
     pub fn parse(s: &str) -> Result<Target, String> {
-        let (name, value) = s.split_once('=').ok_or_else(|| {
-            format!("`{s}`: expected OUTCOME=FREQUENCY, e.g. interim_deal=0.3")
-        })?;
+        let (name, value) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}`: expected OUTCOME=FREQUENCY, e.g. interim_deal=0.3"))?;
         let name = name.trim();
         if name.is_empty() {
             return Err(format!(
@@ -499,10 +510,11 @@ impl Target {
             Some(v) => (v.trim(), 0.01),
             None => (value, 1.0),
         };
-        let frequency = number
-            .parse::<f64>()
-            .map_err(|_| format!("`{s}`: `{value}` is not a number; expected a frequency in [0, 1] or a percentage"))?
-            * scale;
+        let frequency = number.parse::<f64>().map_err(|_| {
+            format!(
+                "`{s}`: `{value}` is not a number; expected a frequency in [0, 1] or a percentage"
+            )
+        })? * scale;
         if !(0.0..=1.0).contains(&frequency) {
             return Err(format!(
                 "`{s}`: the frequency must be in [0, 1] (or 0%..100%), got {value}"
@@ -515,56 +527,12 @@ impl Target {
     }
 }
 
-/// A tuned parameter and the closed interval it is searched in.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ParamBounds {
-    /// Parameter name, as in the scenario.
-    pub name: String,
-    /// Lower end.
-    pub lo: f64,
-    /// Upper end (`> lo`).
-    pub hi: f64,
-}
-
-impl ParamBounds {
-    /// Parses `NAME=LO..HI`, e.g. `lambda=0.2..5`.
-    pub fn parse(s: &str) -> Result<ParamBounds, String> {
-        let (name, range) = s
-            .split_once('=')
-            .ok_or_else(|| format!("`{s}`: expected NAME=LO..HI, e.g. lambda_iran=0.5..20"))?;
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(format!(
-                "`{s}`: the parameter name is empty; expected NAME=LO..HI"
-            ));
-        }
-        let (lo, hi) = range
-            .split_once("..")
-            .ok_or_else(|| format!("`{s}`: expected NAME=LO..HI, e.g. lambda_iran=0.5..20"))?;
-        let num = |t: &str| {
-            t.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite())
-                .ok_or_else(|| format!("`{s}`: `{}` is not a finite number", t.trim()))
-        };
-        let (lo, hi) = (num(lo)?, num(hi)?);
-        if lo >= hi {
-            return Err(format!("`{s}`: expected LO < HI, got {lo}..{hi}"));
-        }
-        Ok(ParamBounds {
-            name: name.to_owned(),
-            lo,
-            hi,
-        })
-    }
-}
-
 /// What to tune, against what, and how hard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TuneSpec {
-    /// Parameters to tune and their search intervals (within any declared range).
-    pub ranges: Vec<ParamBounds>,
+    /// Parameters to tune and their search intervals (within any declared range); a
+    /// `log` range is searched uniformly in `ln` space.
+    pub ranges: Vec<ParamRange>,
     /// Target outcome frequencies (distinct outcomes, summing to at most 1).
     pub targets: Vec<Target>,
     /// Runs per evaluation (and of the confirmation run).
@@ -692,12 +660,7 @@ pub fn tune(
         if !seen.insert(r.name.as_str()) {
             return Err(format!("parameter `{}` is given two ranges", r.name));
         }
-        if !(r.lo.is_finite() && r.hi.is_finite() && r.lo < r.hi) {
-            return Err(format!(
-                "parameter `{}`: expected a range LO..HI with finite LO < HI, got {}..{}",
-                r.name, r.lo, r.hi
-            ));
-        }
+        r.validate()?;
     }
     if let Some((name, _)) = spec
         .base_overrides
@@ -802,7 +765,7 @@ pub fn tune(
     let u0: Vec<f64> = start
         .iter()
         .zip(&spec.ranges)
-        .map(|(&v, r)| (v - r.lo) / (r.hi - r.lo))
+        .map(|(&v, r)| r.to_unit(v).clamp(0.0, 1.0))
         .collect();
     let to_params = |u: &[f64]| -> Vec<f64> {
         u.iter()
@@ -811,12 +774,8 @@ pub fn tune(
             .map(|((&u, r), (&u0, &x0))| {
                 if u == u0 {
                     x0
-                } else if u <= 0.0 {
-                    r.lo
-                } else if u >= 1.0 {
-                    r.hi
                 } else {
-                    (r.lo + u * (r.hi - r.lo)).clamp(r.lo, r.hi)
+                    r.from_unit(u).clamp(r.lo, r.hi)
                 }
             })
             .collect()
@@ -917,7 +876,7 @@ pub fn tune(
 }
 
 /// `lambda=1.3, p=0.2` for error messages.
-fn describe(ranges: &[ParamBounds], x: &[f64]) -> String {
+fn describe(ranges: &[ParamRange], x: &[f64]) -> String {
     ranges
         .iter()
         .zip(x)

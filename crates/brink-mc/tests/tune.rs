@@ -5,9 +5,10 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+use brink_mc::design::ParamRange;
 use brink_mc::tune::{
-    Coefficients, NelderMeadOptions, ParamBounds, Target, TuneSpec, WEIGHT_EPSILON, Z95,
-    confirmation_seed, nelder_mead, try_nelder_mead, tune, wilson_interval,
+    Coefficients, NelderMeadOptions, Target, TuneSpec, WEIGHT_EPSILON, Z95, confirmation_seed,
+    nelder_mead, try_nelder_mead, tune, wilson_interval,
 };
 
 fn rosenbrock(x: &[f64]) -> f64 {
@@ -29,6 +30,10 @@ fn tight(budget: usize) -> NelderMeadOptions {
 #[test]
 fn rosenbrock_2d_to_1e_minus_6() {
     let o = nelder_mead(rosenbrock, &[-1.2, 1.0], &[(-5.0, 5.0); 2], &tight(5_000));
+    eprintln!(
+        "2-D: {} evaluations, {} restarts",
+        o.evaluations, o.restarts
+    );
     assert!(o.converged, "{o:?}");
     for xi in &o.x {
         assert!((xi - 1.0).abs() < 1e-6, "x = {:?}", o.x);
@@ -41,6 +46,10 @@ fn rosenbrock_2d_to_1e_minus_6() {
 fn rosenbrock_5d_to_1e_minus_6() {
     let x0 = [-1.2, 1.0, -1.2, 1.0, -1.2];
     let o = nelder_mead(rosenbrock, &x0, &[(-5.0, 5.0); 5], &tight(100_000));
+    eprintln!(
+        "5-D: {} evaluations, {} restarts",
+        o.evaluations, o.restarts
+    );
     assert!(o.converged, "{:?} after {}", o.x, o.evaluations);
     for xi in &o.x {
         assert!((xi - 1.0).abs() < 1e-6, "x = {:?}", o.x);
@@ -64,11 +73,19 @@ fn optimum_on_a_bound_is_found_and_the_box_is_never_left() {
     let f = |x: &[f64]| (x[0] - 3.0).powi(2) + (x[1] + 1.0).powi(2);
     let o = nelder_mead(f, &[0.5, 1.5], &bounds, &tight(2_000));
     assert!(o.converged);
-    assert!((o.x[0] - 2.0).abs() < 1e-9 && o.x[1].abs() < 1e-9, "{:?}", o.x);
+    assert!(
+        (o.x[0] - 2.0).abs() < 1e-9 && o.x[1].abs() < 1e-9,
+        "{:?}",
+        o.x
+    );
     assert!((o.value - 2.0).abs() < 1e-8);
     for e in &o.trace {
         for (v, (lo, hi)) in e.x.iter().zip(bounds) {
-            assert!((lo..=hi).contains(v), "evaluated outside the box: {:?}", e.x);
+            assert!(
+                (lo..=hi).contains(v),
+                "evaluated outside the box: {:?}",
+                e.x
+            );
         }
     }
 }
@@ -217,7 +234,10 @@ fn first_error_stops_the_search() {
 fn wilson_matches_reference_values() {
     // 81 of 263: (0.2553, 0.3662), e.g. Newcombe (1998) style 95% score interval.
     let (lo, hi) = wilson_interval(81, 263, Z95);
-    assert!((lo - 0.2553).abs() < 5e-5 && (hi - 0.3662).abs() < 5e-5, "{lo} {hi}");
+    assert!(
+        (lo - 0.2553).abs() < 5e-5 && (hi - 0.3662).abs() < 5e-5,
+        "{lo} {hi}"
+    );
     assert_eq!(wilson_interval(0, 0, Z95), (0.0, 1.0));
     let (lo, hi) = wilson_interval(0, 10, Z95);
     assert_eq!(lo, 0.0);
@@ -234,17 +254,10 @@ fn targets_parse() {
     assert!((Target::parse("strike=10%").unwrap().frequency - 0.1).abs() < 1e-15);
     assert_eq!(Target::parse("x=0").unwrap().frequency, 0.0);
     assert_eq!(Target::parse("x=1").unwrap().frequency, 1.0);
-    for bad in ["x", "=0.3", "x=abc", "x=1.5", "x=-0.1", "x=NaN", "x=120%", "x="] {
+    for bad in [
+        "x", "=0.3", "x=abc", "x=1.5", "x=-0.1", "x=NaN", "x=120%", "x=",
+    ] {
         assert!(Target::parse(bad).is_err(), "{bad} accepted");
-    }
-}
-
-#[test]
-fn ranges_parse() {
-    let r = ParamBounds::parse("lambda=0.2..5").unwrap();
-    assert_eq!((r.name.as_str(), r.lo, r.hi), ("lambda", 0.2, 5.0));
-    for bad in ["lambda", "lambda=1", "lambda=5..1", "lambda=1..1", "=0..1", "l=a..2"] {
-        assert!(ParamBounds::parse(bad).is_err(), "{bad} accepted");
     }
 }
 
@@ -257,7 +270,7 @@ fn stag_hunt() -> PathBuf {
 
 fn small_spec() -> TuneSpec {
     TuneSpec {
-        ranges: vec![ParamBounds::parse("lambda=0.2..5").unwrap()],
+        ranges: vec![ParamRange::parse("lambda=0.2..5").unwrap()],
         targets: vec![
             Target::parse("both_stag=0.4").unwrap(),
             Target::parse("both_hare=0.35").unwrap(),
@@ -281,7 +294,10 @@ fn invalid_specs_are_refused_before_simulating() {
         assert!(err.contains(needle), "expected `{needle}` in: {err}");
         calls.set(calls.get() + 1);
     };
-    check(&|s| s.ranges[0].name = "lamda".into(), "unknown parameter `lamda`");
+    check(
+        &|s| s.ranges[0].name = "lamda".into(),
+        "unknown parameter `lamda`",
+    );
     check(
         &|s| s.targets[0].outcome = "stag".into(),
         "unknown outcome `stag`",
@@ -310,11 +326,9 @@ fn invalid_specs_are_refused_before_simulating() {
     check(&|s| s.budget = 0, "budget");
     check(&|s| s.threads = Some(0), "threads");
     check(&|s| s.ranges[0].hi = f64::NAN, "finite");
-    let missing = tune(
-        "no/such/file.toml".as_ref(),
-        &small_spec(),
-        &|_: usize| panic!("simulated"),
-    );
+    let missing = tune("no/such/file.toml".as_ref(), &small_spec(), &|_: usize| {
+        panic!("simulated")
+    });
     assert!(missing.unwrap_err().contains("cannot read"));
     assert_eq!(calls.get(), 17);
 }
@@ -332,12 +346,20 @@ fn tune_reports_a_consistent_result_independent_of_threads() {
         (1..=r.evaluations).collect::<Vec<_>>()
     );
     // The best point is the best of the trace, in parameter units and in range.
-    let min = r.trace.iter().map(|e| e.value).fold(f64::INFINITY, f64::min);
+    let min = r
+        .trace
+        .iter()
+        .map(|e| e.value)
+        .fold(f64::INFINITY, f64::min);
     assert_eq!(r.objective, min);
     let lambda = r.best[0].1;
     assert_eq!(r.best[0].0, "lambda");
     assert!((0.2..=5.0).contains(&lambda));
-    assert!(r.trace.iter().any(|e| e.x == vec![lambda] && e.value == min));
+    assert!(
+        r.trace
+            .iter()
+            .any(|e| e.x == vec![lambda] && e.value == min)
+    );
     // Start: the scenario default lambda = 2.
     assert_eq!(r.trace[0].x, vec![2.0]);
     // Frequencies: every outcome, summing to 1, with intervals around them, and the
@@ -349,9 +371,7 @@ fn tune_reports_a_consistent_result_independent_of_threads() {
     for (_, p, lo, hi) in r.frequencies.iter().chain(&r.confirmation) {
         assert!(lo <= p && p <= hi, "{lo} {p} {hi}");
     }
-    let sq = |f: &[(String, f64, f64, f64)]| {
-        (f[0].1 - 0.4).powi(2) + (f[1].1 - 0.35).powi(2)
-    };
+    let sq = |f: &[(String, f64, f64, f64)]| (f[0].1 - 0.4).powi(2) + (f[1].1 - 0.35).powi(2);
     assert!((sq(&r.frequencies) - r.objective).abs() < 1e-15);
     assert!((sq(&r.confirmation) - r.confirmation_objective).abs() < 1e-15);
     // Confirmation on fresh seeds: different counts in general, different seed.
@@ -387,5 +407,25 @@ fn weighted_objective_divides_by_the_target_variance() {
     let w = |t: f64| 1.0 / (t * (1.0 - t) + WEIGHT_EPSILON);
     let f = &r.frequencies;
     let expect = w(0.4) * (f[0].1 - 0.4).powi(2) + w(0.35) * (f[1].1 - 0.35).powi(2);
-    assert!((expect - r.objective).abs() < 1e-14, "{expect} {}", r.objective);
+    assert!(
+        (expect - r.objective).abs() < 1e-14,
+        "{expect} {}",
+        r.objective
+    );
+}
+
+#[test]
+fn log_ranges_are_searched_in_log_space_inside_the_range() {
+    let spec = TuneSpec {
+        ranges: vec![ParamRange::parse("lambda=0.5..8:log").unwrap()],
+        budget: 8,
+        ..small_spec()
+    };
+    let r = tune(&stag_hunt(), &spec, &|_| {}).unwrap();
+    assert_eq!(r.trace[0].x, vec![2.0]);
+    // The initial simplex steps a quarter of the range in ln space: 2 * 16^0.25 = 4.
+    assert!((r.trace[1].x[0] - 4.0).abs() < 1e-12, "{:?}", r.trace[1].x);
+    for e in &r.trace {
+        assert!((0.5..=8.0).contains(&e.x[0]), "{:?}", e.x);
+    }
 }

@@ -33,7 +33,11 @@ impl SummaryMeta {
             scenario_path: path.to_owned(),
             seed,
             runs,
-            parameters: scenario.parameters.iter().map(|p| (p.name.clone(), p.value)).collect(),
+            parameters: scenario
+                .parameters
+                .iter()
+                .map(|p| (p.name.clone(), p.value))
+                .collect(),
             agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
             state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
             outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
@@ -73,12 +77,13 @@ pub type Responses = Vec<Vec<f64>>;
 /// Writes `points.csv` and `summary.json` into `dir` from its finished point files.
 /// `scenario` is the scenario compiled with the base overrides (for names and labels).
 /// `analyse` receives the outcome frequencies per outcome and point and returns the
-/// sensitivity section of `summary.json` (`null` when it returns None).
+/// sensitivity section of `summary.json` (`null` when it returns None); its error
+/// fails the whole write.
 pub fn write_sweep_outputs(
     dir: &Path,
     manifest: &Manifest,
     scenario: &CompiledScenario,
-    analyse: &dyn Fn(&Responses) -> Option<serde_json::Value>,
+    analyse: &dyn Fn(&Responses) -> Result<Option<serde_json::Value>, String>,
 ) -> Result<Vec<PathBuf>, ReportError> {
     let csv_path = dir.join(SWEEP_FILES[0]);
     let json_path = dir.join(SWEEP_FILES[1]);
@@ -95,7 +100,10 @@ pub fn write_sweep_outputs(
             header.push(format!("{}_{suffix}", o.name));
         }
     }
-    header.extend(["not_an_equilibrium_count".into(), "not_an_equilibrium_freq".into()]);
+    header.extend([
+        "not_an_equilibrium_count".into(),
+        "not_an_equilibrium_freq".into(),
+    ]);
     csv.write(csv_line(&header).as_bytes()).map_err(io_error)?;
 
     let head = SweepHeader {
@@ -112,30 +120,48 @@ pub fn write_sweep_outputs(
     };
     let head_json = serde_json::to_string_pretty(&head).expect("serialisable");
     // Open the object, keep the header fields, and start the points array.
-    json.write(head_json.trim_end_matches('}').trim_end().as_bytes()).map_err(io_error)?;
+    json.write(head_json.trim_end_matches('}').trim_end().as_bytes())
+        .map_err(io_error)?;
     json.write(b",\n  \"points\": [").map_err(io_error)?;
 
-    let mut responses: Responses = vec![Vec::with_capacity(manifest.points.len()); scenario.outcomes.len()];
+    let mut responses: Responses =
+        vec![Vec::with_capacity(manifest.points.len()); scenario.outcomes.len()];
     for p in 0..manifest.points.len() {
         let agg: BatchAggregate = read_point(dir, p)
-            .map_err(|e| ReportError::Mismatch { what: e.to_string() })?
-            .ok_or_else(|| ReportError::Mismatch { what: format!("point {p} of the sweep is not finished") })?;
-        let meta = SummaryMeta::for_scenario(scenario, &manifest.scenario_path, manifest.seed, agg.runs);
+            .map_err(|e| ReportError::Mismatch {
+                what: e.to_string(),
+            })?
+            .ok_or_else(|| ReportError::Mismatch {
+                what: format!("point {p} of the sweep is not finished"),
+            })?;
+        let meta =
+            SummaryMeta::for_scenario(scenario, &manifest.scenario_path, manifest.seed, agg.runs);
         let summary = Summary::new(&meta, &agg, |c| equilibrium_label(scenario, c))?;
         let parameters: Vec<Parameter> = manifest
             .parameters
             .iter()
             .zip(&manifest.points[p])
-            .map(|(name, &value)| Parameter { name: name.clone(), value })
+            .map(|(name, &value)| Parameter {
+                name: name.clone(),
+                value,
+            })
             .collect();
 
         let mut row = vec![p.to_string()];
         row.extend(manifest.points[p].iter().map(|v| v.to_string()));
         row.push(agg.runs.to_string());
         for o in &summary.outcomes {
-            row.extend([o.count.to_string(), o.frequency.to_string(), o.ci95_low.to_string(), o.ci95_high.to_string()]);
+            row.extend([
+                o.count.to_string(),
+                o.frequency.to_string(),
+                o.ci95_low.to_string(),
+                o.ci95_high.to_string(),
+            ]);
         }
-        let nae = summary.equilibria.iter().find(|e| e.class == EquilibriumClass::NotAnEquilibrium);
+        let nae = summary
+            .equilibria
+            .iter()
+            .find(|e| e.class == EquilibriumClass::NotAnEquilibrium);
         row.push(nae.map_or(0, |e| e.count).to_string());
         row.push(nae.map_or(0.0, |e| e.frequency).to_string());
         csv.write(csv_line(&row).as_bytes()).map_err(io_error)?;
@@ -151,12 +177,21 @@ pub fn write_sweep_outputs(
             equilibria: &summary.equilibria,
         };
         let text = serde_json::to_string_pretty(&point).expect("serialisable");
-        json.write(if p == 0 { b"\n    " } else { b",\n    " }).map_err(io_error)?;
-        json.write(text.replace('\n', "\n    ").as_bytes()).map_err(io_error)?;
+        json.write(if p == 0 { b"\n    " } else { b",\n    " })
+            .map_err(io_error)?;
+        json.write(text.replace('\n', "\n    ").as_bytes())
+            .map_err(io_error)?;
     }
-    let sensitivity = analyse(&responses).unwrap_or(serde_json::Value::Null);
-    let sens_text = serde_json::to_string_pretty(&sensitivity).expect("serialisable").replace('\n', "\n  ");
-    json.write(format!("\n  ],\n  \"sensitivity\": {sens_text}\n}}\n").as_bytes()).map_err(io_error)?;
+    let sensitivity = analyse(&responses)
+        .map_err(|what| ReportError::Mismatch {
+            what: format!("sensitivity analysis: {what}"),
+        })?
+        .unwrap_or(serde_json::Value::Null);
+    let sens_text = serde_json::to_string_pretty(&sensitivity)
+        .expect("serialisable")
+        .replace('\n', "\n  ");
+    json.write(format!("\n  ],\n  \"sensitivity\": {sens_text}\n}}\n").as_bytes())
+        .map_err(io_error)?;
 
     csv.commit().map_err(io_error)?;
     json.commit().map_err(io_error)?;
@@ -170,5 +205,9 @@ fn csv_line(fields: &[String]) -> String {
 }
 
 fn io_error(e: brink_mc::fsio::IoError) -> ReportError {
-    ReportError::Io { action: e.action, path: e.path, source: e.source }
+    ReportError::Io {
+        action: e.action,
+        path: e.path,
+        source: e.source,
+    }
 }

@@ -33,12 +33,13 @@ mod pure;
 pub mod rational;
 
 // Solver modules (each owns its file; add new `pub mod` lines below this comment).
+pub mod dominance;
 pub mod evolution;
-pub mod nplayer;
-pub mod qre;
 pub mod extensive;
 pub mod formats;
 pub mod lp;
+pub mod nplayer;
+pub mod qre;
 pub mod twoplayer;
 
 pub use equilibrium::{Equilibrium, MixedProfile, SolveError};

@@ -200,7 +200,9 @@ pub fn enumerate_equilibria_report(
     let mut stats = EnumStats::default();
 
     // Strategies that survive iterated strict dominance.
-    let mut alive: Vec<Vec<usize>> = (0..n).map(|p| (0..game.num_strategies(p)).collect()).collect();
+    let mut alive: Vec<Vec<usize>> = (0..n)
+        .map(|p| (0..game.num_strategies(p)).collect())
+        .collect();
     if options.eliminate_dominated {
         eliminate_dominated(game, &mut alive);
     }
@@ -239,7 +241,9 @@ pub fn enumerate_equilibria_report(
     'profiles: loop {
         stats.support_profiles += 1;
         let supports: Vec<&[usize]> = (0..n).map(|p| subsets[p][odometer[p]].as_slice()).collect();
-        examine_support(game, &alive, &supports, options, &mut stats, &mut ws, &mut found);
+        examine_support(
+            game, &alive, &supports, options, &mut stats, &mut ws, &mut found,
+        );
         // Advance (last player fastest).
         let mut p = n;
         loop {
@@ -383,13 +387,7 @@ fn all_others(
 
 /// Whether `t` strictly dominates `s` for player `p` against every pure
 /// profile of the others drawn from `lists`.
-fn dominates(
-    game: &NormalFormGame<f64>,
-    lists: &[&[usize]],
-    p: usize,
-    t: usize,
-    s: usize,
-) -> bool {
+fn dominates(game: &NormalFormGame<f64>, lists: &[&[usize]], p: usize, t: usize, s: usize) -> bool {
     let stride = game.stride(p);
     all_others(game, lists, p, |base| {
         game.payoff_at(base + t * stride, p) > game.payoff_at(base + s * stride, p)
@@ -476,8 +474,7 @@ fn examine_support(
     for z in roots {
         match sys.profile(game, &z, 1e-9) {
             Some(profile)
-                if max_regret(game, &profile)
-                    .is_ok_and(|r| r <= options.regret_tolerance) =>
+                if max_regret(game, &profile).is_ok_and(|r| r <= options.regret_tolerance) =>
             {
                 if !found
                     .iter()
@@ -593,12 +590,24 @@ fn contract<F: FnMut(&[usize], &[f64])>(
             }
         }
         combo[level] = i;
-        contract(buf, dims_rest, &sets[1..], bufs_rest, combo, level + 1, visit);
+        contract(
+            buf,
+            dims_rest,
+            &sets[1..],
+            bufs_rest,
+            combo,
+            level + 1,
+            visit,
+        );
     }
 }
 
 impl SupportSystem {
-    fn new(game: &NormalFormGame<f64>, supports: &[&[usize]], alive: Option<&[Vec<usize>]>) -> Self {
+    fn new(
+        game: &NormalFormGame<f64>,
+        supports: &[&[usize]],
+        alive: Option<&[Vec<usize>]>,
+    ) -> Self {
         let n = game.num_players();
         let active: Vec<usize> = (0..n).filter(|&p| supports[p].len() >= 2).collect();
         let k: Vec<usize> = active.iter().map(|&p| supports[p].len()).collect();
@@ -653,7 +662,13 @@ impl SupportSystem {
         let blocks: Vec<EqBlock> = active
             .iter()
             .enumerate()
-            .map(|(a, &p)| build(p, (0..active.len()).filter(|&b| b != a).collect(), &supports[p][1..]))
+            .map(|(a, &p)| {
+                build(
+                    p,
+                    (0..active.len()).filter(|&b| b != a).collect(),
+                    &supports[p][1..],
+                )
+            })
             .collect();
         let scale = blocks
             .iter()
@@ -716,7 +731,11 @@ impl SupportSystem {
             let start = out.len();
             out.push(1.0);
             for i in 0..m {
-                let zi = if mask >> i & 1 == 1 { hi[o + i] } else { lo[o + i] };
+                let zi = if mask >> i & 1 == 1 {
+                    hi[o + i]
+                } else {
+                    lo[o + i]
+                };
                 out[start] -= zi;
                 out.push(zi);
             }
@@ -740,9 +759,15 @@ impl SupportSystem {
         let mut combo = vec![0usize; self.active.len()];
         for (a, blk) in self.blocks.iter().enumerate() {
             let s: Vec<&[f64]> = blk.others.iter().map(|&b| sets[b].as_slice()).collect();
-            contract(&blk.coef, &blk.dims, &s, &mut bufs, &mut combo, 0, &mut |c, v| {
-                visit(a, c, v)
-            });
+            contract(
+                &blk.coef,
+                &blk.dims,
+                &s,
+                &mut bufs,
+                &mut combo,
+                0,
+                &mut |c, v| visit(a, c, v),
+            );
         }
     }
 
@@ -767,11 +792,19 @@ impl SupportSystem {
                     })
                     .collect();
                 let (ra, cb) = (self.off[a], self.off[b]);
-                contract(&blk.coef, &blk.dims, &s, &mut bufs, &mut combo, 0, &mut |c, v| {
-                    for (j, &x) in v.iter().enumerate() {
-                        visit(ra + j, cb + c[pos], x);
-                    }
-                });
+                contract(
+                    &blk.coef,
+                    &blk.dims,
+                    &s,
+                    &mut bufs,
+                    &mut combo,
+                    0,
+                    &mut |c, v| {
+                        for (j, &x) in v.iter().enumerate() {
+                            visit(ra + j, cb + c[pos], x);
+                        }
+                    },
+                );
             }
         }
     }
@@ -842,7 +875,12 @@ impl SupportSystem {
 
     /// The full mixed profile at `z`, or `None` if some probability is below
     /// `-neg_tol` (small negatives are clamped and the strategy renormalised).
-    fn profile(&self, game: &NormalFormGame<f64>, z: &[f64], neg_tol: f64) -> Option<Vec<Vec<f64>>> {
+    fn profile(
+        &self,
+        game: &NormalFormGame<f64>,
+        z: &[f64],
+        neg_tol: f64,
+    ) -> Option<Vec<Vec<f64>>> {
         let n = game.num_players();
         let mut out: Vec<Vec<f64>> = (0..n).map(|p| vec![0.0; game.num_strategies(p)]).collect();
         for p in 0..n {
@@ -886,7 +924,13 @@ impl SupportSystem {
 
     /// Exact entrywise ranges of the Jacobian over the box whose vertex
     /// vectors are `vsets` (zero on the diagonal blocks).
-    fn jac_intervals(&self, vsets: &[Vec<f64>], jlo: &mut [f64], jhi: &mut [f64], first: &mut [bool]) {
+    fn jac_intervals(
+        &self,
+        vsets: &[Vec<f64>],
+        jlo: &mut [f64],
+        jhi: &mut [f64],
+        first: &mut [bool],
+    ) {
         let d = self.d;
         first.fill(true);
         jlo.fill(0.0);
@@ -1084,11 +1128,19 @@ impl SupportSystem {
                 hmin.clear();
                 hmin.resize(m, f64::INFINITY);
                 let s: Vec<&[f64]> = blk.others.iter().map(|&b| vsets[b].as_slice()).collect();
-                contract(&blk.coef, &blk.dims, &s, &mut bufs, &mut combo2, 0, &mut |_, v| {
-                    for (h, &x) in hmin.iter_mut().zip(v) {
-                        *h = h.min(x);
-                    }
-                });
+                contract(
+                    &blk.coef,
+                    &blk.dims,
+                    &s,
+                    &mut bufs,
+                    &mut combo2,
+                    0,
+                    &mut |_, v| {
+                        for (h, &x) in hmin.iter_mut().zip(v) {
+                            *h = h.min(x);
+                        }
+                    },
+                );
                 hmin.iter().any(|&h| h > tol)
             }) {
                 continue;
@@ -1127,12 +1179,17 @@ impl SupportSystem {
                     }
                     for (f, g) in fv.chunks_exact(d).zip(gv.chunks_exact_mut(d)) {
                         for (i, gi) in g.iter_mut().enumerate() {
-                            *gi = y[i * d..(i + 1) * d].iter().zip(f).map(|(a, b)| a * b).sum();
+                            *gi = y[i * d..(i + 1) * d]
+                                .iter()
+                                .zip(f)
+                                .map(|(a, b)| a * b)
+                                .sum();
                         }
                     }
                     for i in 0..d {
-                        gtol[i] =
-                            1e-12 * self.scale * y[i * d..(i + 1) * d].iter().map(|v| v.abs()).sum::<f64>();
+                        gtol[i] = 1e-12
+                            * self.scale
+                            * y[i * d..(i + 1) * d].iter().map(|v| v.abs()).sum::<f64>();
                     }
                     nlo.copy_from_slice(&lo);
                     nhi.copy_from_slice(&hi);
@@ -1272,7 +1329,10 @@ fn krawczyk(
     let d = c.len();
     let mut yf = fc.to_vec();
     lu.solve(&mut yf);
-    let old_width = lo.iter().zip(hi.iter()).fold(0.0f64, |m, (l, h)| m.max(h - l));
+    let old_width = lo
+        .iter()
+        .zip(hi.iter())
+        .fold(0.0f64, |m, (l, h)| m.max(h - l));
     let mut inside = true;
     let mut kc = vec![0.0; d];
     let mut kr = vec![0.0; d];
@@ -1308,7 +1368,10 @@ fn krawczyk(
         lo[i] = l;
         hi[i] = h;
     }
-    let new_width = lo.iter().zip(hi.iter()).fold(0.0f64, |m, (l, h)| m.max(h - l));
+    let new_width = lo
+        .iter()
+        .zip(hi.iter())
+        .fold(0.0f64, |m, (l, h)| m.max(h - l));
     if new_width <= 0.5 * old_width {
         Verdict::Contracted
     } else {
@@ -1433,9 +1496,17 @@ mod tests {
         let mut seen = Vec::new();
         let mut bufs = vec![Vec::new(); 2];
         let mut combo = vec![0; 2];
-        contract(&t, &[2, 2], &[&s0, &s1], &mut bufs, &mut combo, 0, &mut |c, v| {
-            seen.push((c.to_vec(), v[0]));
-        });
+        contract(
+            &t,
+            &[2, 2],
+            &[&s0, &s1],
+            &mut bufs,
+            &mut combo,
+            0,
+            &mut |c, v| {
+                seen.push((c.to_vec(), v[0]));
+            },
+        );
         assert_eq!(seen, vec![(vec![0, 0], 5.0), (vec![1, 0], 6.0)]);
     }
 }

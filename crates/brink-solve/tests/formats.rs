@@ -113,7 +113,10 @@ fn battle_of_the_sexes_both_nfg_versions() {
     let b = strategic("bos_outcome.nfg");
     assert_eq!(a.game(), b.game());
     assert_eq!(a.players(), &["Alice".to_string(), "Bob".to_string()]);
-    assert_eq!(b.strategies()[0], vec!["Opera".to_string(), "Football".to_string()]);
+    assert_eq!(
+        b.strategies()[0],
+        vec!["Opera".to_string(), "Football".to_string()]
+    );
     // Gambit lists profiles with the first player fastest: "2 1 0 0 0 0 1 2"
     // is (O,O)=(2,1), (F,O)=(0,0), (O,F)=(0,0), (F,F)=(1,2).
     let expected = NormalFormGame::new(
@@ -257,7 +260,8 @@ fn errors_carry_line_and_column() {
         assert_eq!((e.line, e.column), (*line, *column), "{name}: {e}");
         assert!(e.message.contains(fragment), "{name}: {e}");
         assert!(
-            e.to_string().starts_with(&format!("line {line}, column {column}: ")),
+            e.to_string()
+                .starts_with(&format!("line {line}, column {column}: ")),
             "{name}: {e}"
         );
     }

@@ -121,7 +121,10 @@ fn every_truncation_is_handled() {
             cut += 1;
         }
         // Most prefixes of a valid file are incomplete and must be rejected.
-        assert!(rejected * 2 > text.len(), "{kind:?}: only {rejected} prefixes rejected");
+        assert!(
+            rejected * 2 > text.len(),
+            "{kind:?}: only {rejected} prefixes rejected"
+        );
     }
 }
 

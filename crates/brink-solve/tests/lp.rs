@@ -187,8 +187,16 @@ fn beale_cycling_example_terminates() {
 #[test]
 fn chvatal_cycling_example_terminates() {
     let lp = LinearProgram::new(qs(&[10, -57, -9, -24]))
-        .with_constraint(vec![q(1, 2), q(-11, 2), q(-5, 2), qi(9)], Relation::Le, qi(0))
-        .with_constraint(vec![q(1, 2), q(-3, 2), q(-1, 2), qi(1)], Relation::Le, qi(0))
+        .with_constraint(
+            vec![q(1, 2), q(-11, 2), q(-5, 2), qi(9)],
+            Relation::Le,
+            qi(0),
+        )
+        .with_constraint(
+            vec![q(1, 2), q(-3, 2), q(-1, 2), qi(1)],
+            Relation::Le,
+            qi(0),
+        )
         .with_constraint(qs(&[1, 0, 0, 0]), Relation::Le, qi(1));
     let (x, value, _) = optimal(&lp);
     assert_eq!(value, qi(1));
@@ -244,10 +252,7 @@ fn equality_rows_and_free_variables() {
 /// (ad − bc)/(a + d − b − c) = (3 − 2)/(3 + 1 + 1 + 2)).
 #[test]
 fn zero_sum_game_values() {
-    for (a, value) in [
-        ([[1, -1], [-1, 1]], qi(0)),
-        ([[3, -1], [-2, 1]], q(1, 7)),
-    ] {
+    for (a, value) in [([[1, -1], [-1, 1]], qi(0)), ([[3, -1], [-2, 1]], q(1, 7))] {
         // Variables (x1, x2, v), v free: maximize v s.t. v <= Σ_i x_i a_ij,
         // x1 + x2 = 1.
         let mut lp = LinearProgram::new(qs(&[0, 0, 1])).with_free(2);
@@ -283,7 +288,11 @@ fn arb_lp() -> impl Strategy<Value = LinearProgram<Q>> {
         (
             prop::collection::vec(-3i64..=3, n),
             prop::collection::vec(
-                (prop::collection::vec(-3i64..=3, n), arb_relation(), -4i64..=4),
+                (
+                    prop::collection::vec(-3i64..=3, n),
+                    arb_relation(),
+                    -4i64..=4,
+                ),
                 m,
             ),
             prop::collection::vec(prop::bool::weighted(0.25), n),

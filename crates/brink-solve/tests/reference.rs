@@ -10,7 +10,10 @@
 //! - two-player and zero-sum games: pygambit `enummixed_solve(rational=True)`,
 //!   all extreme equilibria as exact fractions, with each player's payoff;
 //! - zero-sum games: the exact value from pygambit `lp_solve(rational=True)`;
-//! - 3- and 4-player games: pygambit `enumpoly_solve` (floats).
+//! - 3- and 4-player games: pygambit `enumpoly_solve` (floats, with each point's
+//!   max regret), and an independent exact enumeration by the generator (sympy
+//!   Groebner bases per support, exact real roots), because enumpoly both misses
+//!   equilibria and accepts approximate ones.
 //!
 //! What is checked (each test collects every mismatch and reports all of them):
 //!
@@ -28,9 +31,11 @@
 //! - Lemke–Howson from every label: each result is in pygambit's set;
 //! - zero-sum: brink's LP value equals pygambit's LP value exactly, and brink's
 //!   strategies guarantee it;
-//! - n-player: every pygambit equilibrium is matched by one of brink's
-//!   (max-norm distance ≤ 1e-6) and vice versa, except the games listed in
-//!   [`N_PLAYER_EXCEPTIONS`] with the reason.
+//! - n-player: on every nondegenerate game brink's set equals the independent
+//!   exact set (max-norm distance ≤ 1e-6 both ways), without exceptions; and every
+//!   pygambit equilibrium is matched by one of brink's and vice versa, except the
+//!   games listed in [`ENUMPOLY_EXCEPTIONS`], each of which the test shows to be a
+//!   pygambit error using the independent set.
 
 use std::str::FromStr;
 
@@ -50,10 +55,17 @@ const N_PLAYER: &str = include_str!("../../../tests/reference/fixtures/n_player.
 /// Max-norm distance within which two float equilibria are the same.
 const FLOAT_TOL: f64 = 1e-6;
 
-/// n-player games whose comparison is expected to differ, with the reason.
-/// (Games on which pygambit itself failed or timed out are skipped by their
-/// recorded `status`, and counted, without being listed here.)
-const N_PLAYER_EXCEPTIONS: &[(&str, &str)] = &[];
+/// n-player games on which brink and pygambit's `enumpoly_solve` differ:
+/// `(id, pygambit points brink does not have, brink points pygambit does not have)`.
+///
+/// Reason, for every entry: pygambit 16.7.0's enumpoly is wrong there, brink is
+/// right. The test checks each entry exactly against the generator's independent
+/// exact enumeration (`independent` in the fixture: sympy Groebner bases, exact real
+/// roots): every point only brink has is in the independent set (so pygambit
+/// *misses* it), and every point only pygambit has is not, and has a max regret above
+/// 1e-6 (pygambit *accepted an approximate point*: its acceptance test is max regret
+/// ≤ 1e-4 × the payoff range, here up to ~0.2 in payoff units).
+const ENUMPOLY_EXCEPTIONS: &[(&str, usize, usize)] = &[];
 
 #[derive(Deserialize)]
 struct FixtureFile {
@@ -72,6 +84,15 @@ struct Fixture {
     reference: Reference,
     #[serde(default)]
     value: Option<String>,
+    /// n-player games: the generator's own exact support enumeration.
+    #[serde(default)]
+    independent: Option<Independent>,
+}
+
+#[derive(Deserialize)]
+struct Independent {
+    status: String,
+    equilibria: Vec<Vec<Vec<f64>>>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +104,9 @@ struct Reference {
     payoffs: Vec<Vec<String>>,
     #[serde(default)]
     status: Option<String>,
+    /// n-player games: each pygambit point's max regret (computed by the generator).
+    #[serde(default)]
+    max_regret: Vec<f64>,
 }
 
 fn load(text: &str) -> FixtureFile {
@@ -94,7 +118,11 @@ fn parse_q(s: &str) -> Q {
 }
 
 fn exact_game(f: &Fixture) -> NormalFormGame<Q> {
-    let payoffs = f.payoffs.iter().map(|&x| Q::from_integer(x.into())).collect();
+    let payoffs = f
+        .payoffs
+        .iter()
+        .map(|&x| Q::from_integer(x.into()))
+        .collect();
     NormalFormGame::new(f.num_strategies.clone(), payoffs).expect("valid fixture game")
 }
 
@@ -139,7 +167,11 @@ fn float_reference(f: &Fixture) -> Vec<Vec<Vec<f64>>> {
         .iter()
         .map(|eq| {
             eq.iter()
-                .map(|s| s.iter().map(|v| v.as_f64().expect("float probability")).collect())
+                .map(|s| {
+                    s.iter()
+                        .map(|v| v.as_f64().expect("float probability"))
+                        .collect()
+                })
                 .collect()
         })
         .collect()
@@ -152,7 +184,12 @@ fn show(eqs: &[Equilibrium<Q>]) -> String {
             let s: Vec<String> = e
                 .strategies
                 .iter()
-                .map(|s| s.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
+                .map(|s| {
+                    s.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
                 .collect();
             format!("[{}]", s.join(" | "))
         })
@@ -203,14 +240,30 @@ fn fixtures_cover_the_issue() {
     assert!(two.versions.get("pygambit").is_some());
     let sizes: std::collections::BTreeSet<Vec<usize>> =
         two.games.iter().map(|g| g.num_strategies.clone()).collect();
-    for shape in [[2, 2], [3, 3], [4, 4], [5, 5], [6, 6], [8, 8], [3, 5], [5, 3]] {
+    for shape in [
+        [2, 2],
+        [3, 3],
+        [4, 4],
+        [5, 5],
+        [6, 6],
+        [8, 8],
+        [3, 5],
+        [5, 3],
+    ] {
         assert!(sizes.contains(&shape.to_vec()), "no {shape:?} games");
     }
     assert!(two.games.iter().any(|g| g.degenerate));
     assert!(two.games.iter().filter(|g| !g.degenerate).count() >= 100);
-    assert!(zs.games.iter().all(|g| g.kind == "zero_sum" && g.value.is_some()));
+    assert!(
+        zs.games
+            .iter()
+            .all(|g| g.kind == "zero_sum" && g.value.is_some())
+    );
     for shape in [vec![2, 2, 2], vec![2, 2, 3], vec![3, 3, 3]] {
-        assert!(np.games.iter().any(|g| g.num_strategies == shape), "no {shape:?} games");
+        assert!(
+            np.games.iter().any(|g| g.num_strategies == shape),
+            "no {shape:?} games"
+        );
     }
 }
 
@@ -225,17 +278,37 @@ fn reference_equilibria_are_equilibria_in_brink_layout() {
         for eq in exact_reference(f) {
             let regret = max_regret(&game, &eq.strategies).expect("valid profile");
             if !regret.is_zero() {
-                failures.push(format!("{}: reference {} has regret {regret}", f.id, show(&[eq])));
+                failures.push(format!(
+                    "{}: reference {} has regret {regret}",
+                    f.id,
+                    show(&[eq])
+                ));
             }
         }
     }
     let np = load(N_PLAYER).games;
     for f in &np {
         let game = float_game(f);
-        for eq in float_reference(f) {
-            let regret = max_regret(&game, &eq).expect("valid profile");
-            if regret > 1e-6 {
-                failures.push(format!("{}: reference {eq:?} has regret {regret}", f.id));
+        for eq in &f
+            .independent
+            .as_ref()
+            .expect("independent reference")
+            .equilibria
+        {
+            let regret = max_regret(&game, eq).expect("valid profile");
+            if regret > 1e-9 {
+                failures.push(format!("{}: independent {eq:?} has regret {regret}", f.id));
+            }
+        }
+        // pygambit's points may be approximate; their regret must be what the
+        // generator computed from its own numpy arrays.
+        for (eq, recorded) in float_reference(f).iter().zip(&f.reference.max_regret) {
+            let regret = max_regret(&game, eq).expect("valid profile");
+            if (regret - recorded).abs() > 1e-6 + 1e-2 * recorded {
+                failures.push(format!(
+                    "{}: pygambit {eq:?} has regret {regret}, generator says {recorded}",
+                    f.id
+                ));
             }
         }
     }
@@ -249,7 +322,10 @@ fn support_enumeration_matches_pygambit() {
     let (mut full, mut flagged) = (0, 0);
     for f in &games {
         let reference = exact_reference(f);
-        let TwoPlayerSolution { equilibria, degenerate } = match support_enumeration(&exact_game(f)) {
+        let TwoPlayerSolution {
+            equilibria,
+            degenerate,
+        } = match support_enumeration(&exact_game(f)) {
             Ok(s) => s,
             Err(e) => {
                 failures.push(format!("{}: error {e}", f.id));
@@ -257,7 +333,10 @@ fn support_enumeration_matches_pygambit() {
             }
         };
         if degenerate && !f.degenerate {
-            failures.push(format!("{}: flagged degenerate, but the game is nondegenerate", f.id));
+            failures.push(format!(
+                "{}: flagged degenerate, but the game is nondegenerate",
+                f.id
+            ));
         } else if !degenerate && f.degenerate {
             // Allowed by the documented guarantee only if the list is still complete.
             if let Some(diff) = compare_sets(&equilibria, &reference) {
@@ -286,8 +365,8 @@ fn support_enumeration_matches_pygambit() {
         }
     }
     eprintln!("support enumeration: {full} full set comparisons, {flagged} flagged degenerate");
-    assert!(full >= 150, "only {full} full comparisons");
     fail_if_any("support enumeration", &failures, games.len());
+    assert!(full >= 150, "only {full} full comparisons");
 }
 
 #[test]
@@ -304,11 +383,18 @@ fn vertex_enumeration_matches_pygambit() {
                         "{}: degenerate flag {} but the game is {}",
                         f.id,
                         sol.degenerate,
-                        if f.degenerate { "degenerate" } else { "nondegenerate" }
+                        if f.degenerate {
+                            "degenerate"
+                        } else {
+                            "nondegenerate"
+                        }
                     ));
                 }
                 if let Some(diff) = compare_sets(&sol.equilibria, &reference) {
-                    failures.push(format!("{} (degenerate: {}):\n      {diff}", f.id, f.degenerate));
+                    failures.push(format!(
+                        "{} (degenerate: {}):\n      {diff}",
+                        f.id, f.degenerate
+                    ));
                 }
             }
         }
@@ -369,12 +455,18 @@ fn zero_sum_values_match_pygambit_lp() {
             }
         };
         if sol.value != value {
-            failures.push(format!("{}: brink value {} vs pygambit {value}", f.id, sol.value));
+            failures.push(format!(
+                "{}: brink value {} vs pygambit {value}",
+                f.id, sol.value
+            ));
         }
         // Every equilibrium of a zero-sum game pays the row player the value.
         for eq in exact_reference(f) {
             if eq.payoffs[0] != value {
-                failures.push(format!("{}: reference equilibrium pays {}", f.id, eq.payoffs[0]));
+                failures.push(format!(
+                    "{}: reference equilibrium pays {}",
+                    f.id, eq.payoffs[0]
+                ));
             }
         }
         // Brink's strategies guarantee the value: (row, column) is an equilibrium
@@ -382,7 +474,10 @@ fn zero_sum_values_match_pygambit_lp() {
         let profile = vec![sol.row.clone(), sol.column.clone()];
         match max_regret(&game, &profile) {
             Ok(r) if r.is_zero() => {}
-            other => failures.push(format!("{}: brink's optimal strategies have regret {other:?}", f.id)),
+            other => failures.push(format!(
+                "{}: brink's optimal strategies have regret {other:?}",
+                f.id
+            )),
         }
     }
     fail_if_any("zero-sum value", &failures, games.len());
@@ -395,47 +490,159 @@ fn distance(a: &[Vec<f64>], b: &[Vec<f64>]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Points of `xs` with no point of `ys` within [`FLOAT_TOL`].
+fn unmatched<'a>(xs: &'a [Vec<Vec<f64>>], ys: &[Vec<Vec<f64>>]) -> Vec<&'a Vec<Vec<f64>>> {
+    xs.iter()
+        .filter(|x| !ys.iter().any(|y| distance(x, y) <= FLOAT_TOL))
+        .collect()
+}
+
+fn brink_n_player(f: &Fixture) -> Result<Vec<Vec<Vec<f64>>>, String> {
+    enumerate_equilibria(&float_game(f), &EnumOptions::default())
+        .map(|eqs| eqs.into_iter().map(|e| e.strategies).collect())
+        .map_err(|e| format!("{}: error {e}", f.id))
+}
+
+/// Brink's n-player enumeration finds exactly the equilibria of the generator's
+/// independent exact enumeration, on every nondegenerate game (no exceptions). On
+/// degenerate games (pure ties, continua of equilibria) a finite list cannot be the
+/// set, and brink documents that it may be incomplete there, so only the regret of
+/// what it returns is checked.
+#[test]
+fn n_player_enumeration_matches_independent_exact_enumeration() {
+    let games = load(N_PLAYER).games;
+    let mut failures = Vec::new();
+    let (mut compared, mut degenerate) = (0, 0);
+    for f in &games {
+        let independent = f
+            .independent
+            .as_ref()
+            .expect("n-player fixtures have an independent reference");
+        let mine = match brink_n_player(f) {
+            Ok(m) => m,
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        if f.degenerate {
+            degenerate += 1;
+            let game = float_game(f);
+            for eq in &mine {
+                let r = max_regret(&game, eq).expect("valid profile");
+                if r > 1e-9 {
+                    failures.push(format!(
+                        "{}: (degenerate) brink's {eq:?} has regret {r}",
+                        f.id
+                    ));
+                }
+            }
+            continue;
+        }
+        if independent.status != "ok" {
+            failures.push(format!(
+                "{}: independent reference status {}",
+                f.id, independent.status
+            ));
+            continue;
+        }
+        compared += 1;
+        let missing = unmatched(&independent.equilibria, &mine);
+        let extra = unmatched(&mine, &independent.equilibria);
+        if !missing.is_empty() || !extra.is_empty() {
+            failures.push(format!(
+                "{}: brink misses {missing:?}; brink has extra {extra:?}",
+                f.id
+            ));
+        }
+    }
+    eprintln!(
+        "n-player vs independent: {compared} nondegenerate games compared, {degenerate} degenerate (regret only)"
+    );
+    fail_if_any(
+        "n-player enumeration vs independent",
+        &failures,
+        games.len(),
+    );
+    assert!(
+        compared >= 30,
+        "only {compared} nondegenerate n-player games"
+    );
+}
+
+/// Brink against pygambit's `enumpoly_solve`: the same set on every game, except
+/// the explicitly listed [`ENUMPOLY_EXCEPTIONS`], each of which is checked to be a
+/// pygambit error by the independent reference.
 #[test]
 fn n_player_enumeration_matches_pygambit_enumpoly() {
     let games = load(N_PLAYER).games;
     let mut failures = Vec::new();
-    let (mut compared, mut skipped, mut excepted) = (0, Vec::new(), 0);
+    let (mut agree, mut excepted, mut skipped) = (0, 0, Vec::new());
     for f in &games {
         if f.reference.status.as_deref() != Some("ok") {
             skipped.push(format!("{} ({:?})", f.id, f.reference.status));
             continue;
         }
-        let game = float_game(f);
+        if f.degenerate {
+            skipped.push(format!("{} (degenerate)", f.id));
+            continue;
+        }
         let reference = float_reference(f);
-        let mine: Vec<Vec<Vec<f64>>> = match enumerate_equilibria(&game, &EnumOptions::default()) {
-            Ok(eqs) => eqs.into_iter().map(|e| e.strategies).collect(),
+        let mine = match brink_n_player(f) {
+            Ok(m) => m,
             Err(e) => {
-                failures.push(format!("{}: error {e}", f.id));
+                failures.push(e);
                 continue;
             }
         };
-        let missing: Vec<_> = reference
-            .iter()
-            .filter(|r| !mine.iter().any(|m| distance(m, r) <= FLOAT_TOL))
-            .collect();
-        let extra: Vec<_> = mine
-            .iter()
-            .filter(|m| !reference.iter().any(|r| distance(m, r) <= FLOAT_TOL))
-            .collect();
-        let exception = N_PLAYER_EXCEPTIONS.iter().find(|(id, _)| *id == f.id);
-        match (missing.is_empty() && extra.is_empty(), exception) {
-            (true, None) => compared += 1,
-            (true, Some((id, _))) => failures.push(format!("{id}: listed as an exception but now agrees")),
-            (false, Some(_)) => excepted += 1,
-            (false, None) => failures.push(format!(
-                "{}: brink misses {missing:?}; brink has extra {extra:?} ({})",
-                f.id, f.reference.source
+        let gambit_only = unmatched(&reference, &mine);
+        let brink_only = unmatched(&mine, &reference);
+        let exception = ENUMPOLY_EXCEPTIONS.iter().find(|(id, _, _)| *id == f.id);
+        match exception {
+            None if gambit_only.is_empty() && brink_only.is_empty() => agree += 1,
+            None => failures.push(format!(
+                "{}: brink misses {gambit_only:?}; brink has extra {brink_only:?} ({}) -- counts ({}, {})",
+                f.id,
+                f.reference.source,
+                gambit_only.len(),
+                brink_only.len()
             )),
+            Some(&(id, g, b)) => {
+                if (gambit_only.len(), brink_only.len()) != (g, b) {
+                    failures.push(format!(
+                        "{id}: listed as ({g}, {b}) but the differences are ({}, {}): {gambit_only:?} / {brink_only:?}",
+                        gambit_only.len(),
+                        brink_only.len()
+                    ));
+                    continue;
+                }
+                let independent = &f.independent.as_ref().expect("independent reference").equilibria;
+                for p in &brink_only {
+                    if unmatched(std::slice::from_ref(*p), independent).len() == 1 {
+                        failures.push(format!("{id}: brink's {p:?} is not confirmed by the independent reference"));
+                    }
+                }
+                for p in &gambit_only {
+                    let index = reference.iter().position(|r| r == *p).expect("a reference point");
+                    let regret = f.reference.max_regret.get(index).copied().unwrap_or(f64::NAN);
+                    if unmatched(std::slice::from_ref(*p), independent).is_empty() || !(regret > 1e-6) {
+                        failures.push(format!(
+                            "{id}: pygambit's {p:?} (regret {regret}) is not shown wrong by the independent reference"
+                        ));
+                    }
+                }
+                excepted += 1;
+            }
+        }
+    }
+    for (id, _, _) in ENUMPOLY_EXCEPTIONS {
+        if !games.iter().any(|g| g.id == *id) {
+            failures.push(format!("exception {id} names no fixture game"));
         }
     }
     eprintln!(
-        "n-player: {compared} agree, {excepted} documented exceptions, {} skipped (pygambit failed): {skipped:?}",
+        "n-player vs pygambit enumpoly: {agree} agree, {excepted} listed exceptions, {} skipped: {skipped:?}",
         skipped.len()
     );
-    fail_if_any("n-player enumeration", &failures, games.len());
+    fail_if_any("n-player enumeration vs pygambit", &failures, games.len());
 }

@@ -50,6 +50,25 @@
 //!   sequence-form linear program (Koller, Megiddo & von Stengel 1996), exact
 //!   in rationals.
 //!
+//! ```
+//! use brink_solve::extensive::{ExtensiveGame, Tree, backward_induction};
+//! use brink_solve::rational::qi;
+//!
+//! // Entry deterrence: out (0, 2), or in and then fight (-1, -1) or accommodate (1, 1).
+//! let t = Tree::decision(0, "entrant", vec![
+//!     ("out", Tree::terminal(vec![qi(0), qi(2)])),
+//!     ("in", Tree::decision(1, "incumbent", vec![
+//!         ("fight", Tree::terminal(vec![qi(-1), qi(-1)])),
+//!         ("accommodate", Tree::terminal(vec![qi(1), qi(1)])),
+//!     ])),
+//! ]);
+//! let g = ExtensiveGame::from_tree(vec!["E".into(), "I".into()], t).unwrap();
+//! let spe = backward_induction(&g).unwrap();
+//! assert_eq!(spe.choices, vec![Some(1), Some(1)]);
+//! assert_eq!(spe.payoffs, vec![qi(1), qi(1)]);
+//! assert_eq!(g.reduced_normal_form().unwrap().game.strategy_counts(), &[2, 2]);
+//! ```
+//!
 //! Every algorithm is iterative over the prefix order (no recursion on the tree
 //! depth), so deep trees cannot overflow the stack.
 
@@ -588,7 +607,7 @@ impl<T: Payoff> ExtensiveGame<T> {
         };
         let mut named: HashMap<(usize, String), usize> = HashMap::new();
         // Iterative pre-order construction: (subtree, slot in parent's child list).
-        let mut stack: Vec<(Tree<T>, Option<(usize, usize)>)> = vec![(tree, None)];
+        let mut stack: Vec<PendingSubtree<T>> = vec![(tree, None)];
         while let Some((t, slot)) = stack.pop() {
             let id = parts.nodes.len();
             if let Some((parent, k)) = slot {
@@ -762,6 +781,9 @@ impl<T: Payoff> ExtensiveGame<T> {
         })
     }
 }
+
+/// A subtree still to be numbered and the (parent, child slot) it fills.
+type PendingSubtree<T> = (Tree<T>, Option<(usize, usize)>);
 
 fn empty_infoset() -> Infoset {
     Infoset {

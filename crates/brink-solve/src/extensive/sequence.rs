@@ -124,13 +124,13 @@ impl<T: Payoff + FromQ> ExtensiveGame<T> {
         // Sequence index of (infoset, action), per player.
         let mut seq_index: Vec<Vec<usize>> = Vec::with_capacity(self.infosets.len());
         seq_index.resize(self.infosets.len(), Vec::new());
-        for p in 0..n {
+        for (p, own) in self.player_infosets.iter().enumerate() {
             let mut seqs = vec![Sequence {
                 last: None,
                 parent: 0,
             }];
             let mut firsts = Vec::new();
-            for &s in &self.player_infosets[p] {
+            for &s in own {
                 firsts.push(seqs.len());
                 let k = self.infosets[s].actions.len();
                 seq_index[s] = (seqs.len()..seqs.len() + k).collect();
@@ -142,7 +142,7 @@ impl<T: Payoff + FromQ> ExtensiveGame<T> {
                 }
             }
             let mut parents = Vec::new();
-            for &s in &self.player_infosets[p] {
+            for &s in own {
                 let parent = match last[self.members[s][0]][p] {
                     None => 0,
                     Some((t, b)) => seq_index[t][b],
@@ -154,7 +154,7 @@ impl<T: Payoff + FromQ> ExtensiveGame<T> {
             }
             let mut e = vec![vec![T::zero(); seqs.len()]; 1 + firsts.len()];
             e[0][0] = T::one();
-            for (i, &s) in self.player_infosets[p].iter().enumerate() {
+            for (i, &s) in own.iter().enumerate() {
                 e[i + 1][parents[i]] = T::zero() - T::one();
                 for &j in &seq_index[s] {
                     e[i + 1][j] = T::one();
@@ -169,7 +169,7 @@ impl<T: Payoff + FromQ> ExtensiveGame<T> {
         // leading to it (its own last sequences per player).
         let mut chance: Vec<T> = Vec::with_capacity(self.nodes.len());
         let mut map: BTreeMap<Vec<usize>, Vec<T>> = BTreeMap::new();
-        for v in 0..self.nodes.len() {
+        for (v, (node, last_v)) in self.nodes.iter().zip(&last).enumerate() {
             let w = match self.parents[v] {
                 None => T::one(),
                 Some((p, a)) => {
@@ -181,9 +181,10 @@ impl<T: Payoff + FromQ> ExtensiveGame<T> {
                     }
                 }
             };
-            if let Some(o) = self.nodes[v].outcome {
-                let key: Vec<usize> = (0..n)
-                    .map(|p| match last[v][p] {
+            if let Some(o) = node.outcome {
+                let key: Vec<usize> = last_v
+                    .iter()
+                    .map(|l| match *l {
                         None => 0,
                         Some((s, a)) => seq_index[s][a],
                     })

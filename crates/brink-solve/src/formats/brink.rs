@@ -905,9 +905,8 @@ pub fn write_strategic(game: &StrategicGame, syntax: Syntax) -> String {
             payoff_lines.push_str("  ");
         }
         payoff_lines.push_str(r);
-        if i + 1 < rows.len() {
-            payoff_lines.push(',');
-        } else if syntax == Syntax::Toml {
+        // TOML allows a trailing comma, JSON does not.
+        if i + 1 < rows.len() || syntax == Syntax::Toml {
             payoff_lines.push(',');
         }
         payoff_lines.push(if (i + 1) % per_line == 0 { '\n' } else { ' ' });

@@ -25,6 +25,20 @@
 //! [`MAX_EXPONENT`], and a game's payoff table must be spelled out in the file.
 //!
 //! Use [`read_game`] to read any supported file by its extension.
+//!
+//! ```
+//! use brink_solve::formats::{FileKind, GameFile, read_game};
+//! use brink_solve::pure_nash_equilibria;
+//!
+//! // Prisoner's dilemma; Gambit lists profiles with the first player fastest:
+//! // (C,C) (D,C) (C,D) (D,D).
+//! let text = "NFG 1 R \"PD\" { \"Row\" \"Column\" } { 2 2 }\n3 3 5 0 0 5 1 1\n";
+//! let GameFile::Strategic(g) = read_game(FileKind::Nfg, text).unwrap() else { unreachable!() };
+//! assert_eq!(pure_nash_equilibria(g.game()), vec![vec![1, 1]]);
+//!
+//! let err = read_game(FileKind::Nfg, "NFG 1 R \"PD\" { \"Row\" }\n{ 2 } x").unwrap_err();
+//! assert_eq!(err.to_string(), "line 2, column 7: expected the payoffs, or '{' starting the list of outcomes, found \"x\"");
+//! ```
 
 use core::fmt;
 

@@ -3,7 +3,7 @@
 //! The two-player solvers scale each payoff matrix to integers and then work
 //! with integer tableaux whose entries are subdeterminants (Bareiss 1968,
 //! "Sylvester's identity and multistep integer-preserving Gaussian
-//! elimination"; the same integer pivoting as in von Stengel 2002, §3.4, and in
+//! elimination"; the same integer pivoting as in von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.5, and in
 //! `lrs`). Entries stay exact and bounded by Hadamard's bound, so a fast `i128`
 //! representation suffices for most games; products that leave `i128` are
 //! evaluated in `BigInt`, and a *stored* value that does not fit makes the
@@ -79,10 +79,9 @@ impl Int for i128 {
             match x.checked_mul(*y).and_then(|p| acc.checked_add(p)) {
                 Some(s) => acc = s,
                 None => {
-                    let big = a
-                        .iter()
-                        .zip(b)
-                        .fold(<BigInt as Zero>::zero(), |s, (x, y)| s + BigInt::from(*x) * y);
+                    let big = a.iter().zip(b).fold(<BigInt as Zero>::zero(), |s, (x, y)| {
+                        s + BigInt::from(*x) * y
+                    });
                     return narrow(big);
                 }
             }
@@ -141,9 +140,7 @@ impl Int for i64 {
     fn dot(a: &[Self], b: &[Self]) -> Result<Self, Overflow> {
         let mut acc: i128 = 0;
         for (x, y) in a.iter().zip(b) {
-            acc = acc
-                .checked_add(*x as i128 * *y as i128)
-                .ok_or(Overflow)?;
+            acc = acc.checked_add(*x as i128 * *y as i128).ok_or(Overflow)?;
         }
         i64::try_from(acc).map_err(|_| Overflow)
     }
@@ -195,7 +192,9 @@ impl Int for BigInt {
         Ok(num / e)
     }
     fn dot(a: &[Self], b: &[Self]) -> Result<Self, Overflow> {
-        Ok(a.iter().zip(b).fold(<BigInt as Zero>::zero(), |s, (x, y)| s + x * y))
+        Ok(a.iter()
+            .zip(b)
+            .fold(<BigInt as Zero>::zero(), |s, (x, y)| s + x * y))
     }
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering {
         (a * b).cmp(&(c * d))

@@ -2,12 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
+use num_bigint::BigInt;
+
+use super::certify::certify;
 use super::int::{Int, Mat, Overflow};
 use super::polytope::Tableau;
 use super::{Bimatrix, bimatrix, make_equilibrium, normalize, sort_equilibria};
 use crate::equilibrium::{Equilibrium, SolveError};
 use crate::game::NormalFormGame;
-use crate::rational::Q;
+use crate::rational::{Q, to_f64};
 
 /// Pivot limit of one Lemke–Howson path; reaching it returns
 /// [`SolveError::NoConvergence`]. Paths this long only occur on games built to
@@ -24,23 +27,37 @@ pub struct LemkeHowsonRun<T> {
 }
 
 /// One Nash equilibrium of a two-player game by the Lemke–Howson algorithm
-/// with missing label `initial_label`, exact over the rationals.
+/// with missing label `initial_label`; the result is exact.
 ///
 /// Labels `0..m` are the row player's strategies and `m..m+n` the column
 /// player's. The path starts at the artificial equilibrium `(0, 0)` of the
-/// best-response polytopes and follows the edges along which every label
-/// except `initial_label` stays present, until that label is picked up again
-/// (Lemke & Howson 1964, "Equilibrium points of bimatrix games", *J. SIAM* 12;
-/// Shapley 1974; von Stengel 2002, *Handbook of Game Theory* vol. 3 ch. 45,
-/// §3, Algorithm 3.4 with complementary pivoting on two tableaux).
+/// best-response polytopes `P = {x ≥ 0 : Bᵀx ≤ 1}`, `Q = {y ≥ 0 : Ay ≤ 1}`
+/// (payoffs shifted to be positive) and follows the edges along which every
+/// label except `initial_label` stays present, until that label is picked up
+/// again (Lemke & Howson 1964, "Equilibrium points of bimatrix games",
+/// *J. SIAM* 12; Shapley 1974; von Stengel 2007, *Algorithmic Game Theory*
+/// ch. 3: §3.4 complementary pivoting on two tableaux, §3.5 integer pivoting,
+/// §3.6 the lexicographic minimum-ratio test for degenerate games).
+///
+/// # Exactness and speed
+///
+/// The path is first *followed* in `f64` (the same pivoting rule, with a
+/// relative tie tolerance of 1e-9), which takes microseconds per pivot even on
+/// 50×50 games. Its end point is then *recomputed exactly*: the two final
+/// bases are solved with fraction-free integer elimination and the pair is
+/// certified exactly to be feasible and completely labelled, i.e. a Nash
+/// equilibrium (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3). If the floating-point run breaks
+/// down or its end point does not certify, the path is re-run with exact
+/// integer pivoting ([`lemke_howson_exact`]). So the returned equilibrium is
+/// always exact. For nondegenerate games the floating-point path makes the same
+/// pivots as the exact one unless two ratios agree to about nine digits; in
+/// such (near-degenerate) cases the equilibrium returned can be a different,
+/// equally exact one than [`lemke_howson_exact`] would return.
 ///
 /// # Guarantees
 ///
-/// - Exact fraction-free integer pivoting; the result is an exact Nash
-///   equilibrium.
-/// - The minimum-ratio test is lexicographic (von Stengel 2002, §3.3), so the
-///   path is well defined and terminates on degenerate games too; the
-///   equilibrium reached is then an extreme equilibrium.
+/// - The result is an exact Nash equilibrium, and an extreme one (a pair of
+///   vertices of `P` and `Q`), also for degenerate games.
 /// - Different labels may lead to the same equilibrium, and not every
 ///   equilibrium is reachable from the artificial one (use
 ///   [`super::support_enumeration`] / [`super::vertex_enumeration`] for all).
@@ -49,7 +66,8 @@ pub struct LemkeHowsonRun<T> {
 ///
 /// [`SolveError::Unsupported`] unless the game has two players,
 /// [`SolveError::InvalidArgument`] if `initial_label >= m + n`, and
-/// [`SolveError::NoConvergence`] after [`LEMKE_HOWSON_MAX_PIVOTS`] pivots.
+/// [`SolveError::NoConvergence`] after [`LEMKE_HOWSON_MAX_PIVOTS`] exact
+/// pivots.
 ///
 /// ```
 /// use brink_solve::{NormalFormGame, rational::{q, qi}, twoplayer::lemke_howson};
@@ -76,18 +94,46 @@ pub fn lemke_howson_path(
     game: &NormalFormGame<Q>,
     initial_label: usize,
 ) -> Result<LemkeHowsonRun<Q>, SolveError> {
-    let bm = bimatrix(game)?;
-    if initial_label >= bm.m + bm.n {
-        return Err(SolveError::InvalidArgument(format!(
-            "Lemke-Howson label {initial_label} out of range (the game has {} labels)",
-            bm.m + bm.n
-        )));
-    }
-    let (x, y, pivots) = run(&bm, initial_label)?;
+    let bm = checked(game, initial_label)?;
+    let (x, y, pivots) = run(game, &bm, initial_label)?;
     Ok(LemkeHowsonRun {
         equilibrium: make_equilibrium(game, normalize(&x), normalize(&y)),
         pivots,
     })
+}
+
+/// The Lemke–Howson path with **exact** complementary pivoting throughout:
+/// fraction-free integer tableaux (von Stengel 2007, §3.5) in `i128`, redone in
+/// arbitrary precision if an entry outgrows it, with the lexicographic
+/// minimum-ratio test, so the path is exactly the one defined by the
+/// algorithm, never cycles, and ends at an extreme equilibrium also in
+/// degenerate games. Slower than [`lemke_howson`] on long paths in large games
+/// (the integers grow with the supports along the path).
+///
+/// # Errors
+///
+/// As [`lemke_howson`].
+pub fn lemke_howson_exact(
+    game: &NormalFormGame<Q>,
+    initial_label: usize,
+) -> Result<LemkeHowsonRun<Q>, SolveError> {
+    let bm = checked(game, initial_label)?;
+    let (x, y, pivots) = run_exact(&bm, initial_label)?;
+    Ok(LemkeHowsonRun {
+        equilibrium: make_equilibrium(game, normalize(&x), normalize(&y)),
+        pivots,
+    })
+}
+
+fn checked(game: &NormalFormGame<Q>, label: usize) -> Result<Bimatrix, SolveError> {
+    let bm = bimatrix(game)?;
+    if label >= bm.m + bm.n {
+        return Err(SolveError::InvalidArgument(format!(
+            "Lemke-Howson label {label} out of range (the game has {} labels)",
+            bm.m + bm.n
+        )));
+    }
+    Ok(bm)
 }
 
 /// The distinct equilibria reached by Lemke–Howson from every initial label
@@ -100,16 +146,26 @@ pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>,
     let bm = bimatrix(game)?;
     let mut out = Vec::with_capacity(bm.m + bm.n);
     for label in 0..bm.m + bm.n {
-        let (x, y, _) = run(&bm, label)?;
+        let (x, y, _) = run(game, &bm, label)?;
         out.push(make_equilibrium(game, normalize(&x), normalize(&y)));
     }
     sort_equilibria(&mut out);
     Ok(out)
 }
 
-type Path = (Vec<num_bigint::BigInt>, Vec<num_bigint::BigInt>, usize);
+type Path = (Vec<BigInt>, Vec<BigInt>, usize);
 
-fn run(bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
+/// Float-guided run with exact certification, falling back to the exact path.
+fn run(game: &NormalFormGame<Q>, bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
+    if let Some((bases, pivots)) = float_path(game, label)
+        && let Some((x, y)) = certify(bm, &bases)
+    {
+        return Ok((x, y, pivots));
+    }
+    run_exact(bm, label)
+}
+
+fn run_exact(bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
     if let (Some(a), Some(b)) = (Mat::<i128>::convert(&bm.a), Mat::<i128>::convert(&bm.b)) {
         match run_with(&a, &b, label) {
             Ok(r) => return r,
@@ -135,9 +191,7 @@ fn run_with<I: Int>(
     let mut pivots = 0;
     loop {
         if pivots >= LEMKE_HOWSON_MAX_PIVOTS {
-            return Ok(Err(SolveError::NoConvergence(format!(
-                "Lemke-Howson path from label {label} exceeded {LEMKE_HOWSON_MAX_PIVOTS} pivots"
-            ))));
+            return Ok(Err(no_convergence(label)));
         }
         let tab = &mut tabs[side];
         let r = tab
@@ -155,6 +209,167 @@ fn run_with<I: Int>(
         side = 1 - side;
     }
     let x = (0..m).map(|v| tabs[0].scaled_value(v).to_big()).collect();
-    let y = (m..m + n).map(|v| tabs[1].scaled_value(v).to_big()).collect();
+    let y = (m..m + n)
+        .map(|v| tabs[1].scaled_value(v).to_big())
+        .collect();
     Ok(Ok((x, y, pivots)))
+}
+
+fn no_convergence(label: usize) -> SolveError {
+    SolveError::NoConvergence(format!(
+        "Lemke-Howson path from label {label} exceeded {LEMKE_HOWSON_MAX_PIVOTS} pivots"
+    ))
+}
+
+/// Relative tolerance of the floating-point guide path.
+const FLOAT_TOL: f64 = 1e-9;
+
+/// A dense `f64` tableau `B⁻¹[M | I | 1]` with the same variable numbering as
+/// the exact one.
+struct FloatTableau {
+    rows: usize,
+    width: usize,
+    t: Vec<f64>,
+    basis: Vec<usize>,
+    init_basis: Vec<usize>,
+}
+
+impl FloatTableau {
+    fn new(a: &[f64], b: &[f64], m: usize, n: usize, player: usize) -> Self {
+        let vars = m + n;
+        let width = vars + 1;
+        let rows = if player == 0 { n } else { m };
+        let mut t = vec![0.0; rows * width];
+        let mut basis = Vec::with_capacity(rows);
+        for r in 0..rows {
+            let row = &mut t[r * width..(r + 1) * width];
+            if player == 0 {
+                for (i, slot) in row[..m].iter_mut().enumerate() {
+                    *slot = b[i * n + r];
+                }
+                row[m + r] = 1.0;
+                basis.push(m + r);
+            } else {
+                row[r] = 1.0;
+                row[m..m + n].copy_from_slice(&a[r * n..(r + 1) * n]);
+                basis.push(r);
+            }
+            row[vars] = 1.0;
+        }
+        FloatTableau {
+            rows,
+            width,
+            t,
+            init_basis: basis.clone(),
+            basis,
+        }
+    }
+
+    fn at(&self, r: usize, c: usize) -> f64 {
+        self.t[r * self.width + c]
+    }
+
+    /// Lexicographic minimum-ratio test with a relative tolerance for ties.
+    fn lex_min_ratio(&self, c: usize) -> Option<usize> {
+        let col_max = (0..self.rows)
+            .map(|r| self.at(r, c).abs())
+            .fold(0.0, f64::max);
+        let piv_tol = FLOAT_TOL * col_max.max(f64::MIN_POSITIVE);
+        let rhs = self.width - 1;
+        let mut best: Option<usize> = None;
+        for r in 0..self.rows {
+            let a = self.at(r, c);
+            if a <= piv_tol {
+                continue;
+            }
+            let Some(b) = best else {
+                best = Some(r);
+                continue;
+            };
+            let ab = self.at(b, c);
+            let cols = core::iter::once(rhs).chain(self.init_basis.iter().copied());
+            for col in cols {
+                let (x, y) = (self.at(r, col) / a, self.at(b, col) / ab);
+                if (x - y).abs() <= FLOAT_TOL * x.abs().max(y.abs()).max(1.0) {
+                    continue;
+                }
+                if x < y {
+                    best = Some(r);
+                }
+                break;
+            }
+        }
+        best
+    }
+
+    fn pivot(&mut self, r: usize, c: usize) {
+        let w = self.width;
+        let p = self.at(r, c);
+        let (before, rest) = self.t.split_at_mut(r * w);
+        let (prow, after) = rest.split_at_mut(w);
+        for v in prow.iter_mut() {
+            *v /= p;
+        }
+        prow[c] = 1.0;
+        for row in before.chunks_mut(w).chain(after.chunks_mut(w)) {
+            let f = row[c];
+            if f != 0.0 {
+                for (v, pv) in row.iter_mut().zip(prow.iter()) {
+                    *v -= f * pv;
+                }
+                row[c] = 0.0;
+            }
+        }
+        self.basis[r] = c;
+    }
+}
+
+/// One player's payoffs as `f64`, shifted and scaled into `[1, 2]` (a positive
+/// affine transformation, so the equilibria are unchanged).
+fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
+    let (m, n) = (game.num_strategies(0), game.num_strategies(1));
+    let v: Vec<f64> = (0..m * n)
+        .map(|idx| to_f64(game.payoff_at(idx, player)))
+        .collect();
+    if v.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let scale = if hi > lo { hi - lo } else { 1.0 };
+    Some(v.into_iter().map(|x| (x - lo) / scale + 1.0).collect())
+}
+
+/// The Lemke–Howson path in `f64`: the final bases of both tableaux and the
+/// number of pivots, or `None` if the floating-point run broke down.
+fn float_path(game: &NormalFormGame<Q>, label: usize) -> Option<([Vec<usize>; 2], usize)> {
+    let (m, n) = (game.num_strategies(0), game.num_strategies(1));
+    let a = unit_payoffs(game, 0)?;
+    let b = unit_payoffs(game, 1)?;
+    let mut tabs = [
+        FloatTableau::new(&a, &b, m, n, 0),
+        FloatTableau::new(&a, &b, m, n, 1),
+    ];
+    let mut side = if label < m { 0 } else { 1 };
+    let mut entering = label;
+    let mut pivots = 0;
+    // A generous cap: a float run that wanders is abandoned for the exact one.
+    let cap = 64 * (m + n) * (m + n) + 1000;
+    loop {
+        if pivots >= cap.min(LEMKE_HOWSON_MAX_PIVOTS) {
+            return None;
+        }
+        let tab = &mut tabs[side];
+        let r = tab.lex_min_ratio(entering)?;
+        let leaving = tab.basis[r];
+        tab.pivot(r, entering);
+        pivots += 1;
+        if leaving == label {
+            break;
+        }
+        entering = leaving;
+        side = 1 - side;
+    }
+    let [p, q] = tabs;
+    Some(([p.basis, q.basis], pivots))
 }

@@ -8,9 +8,9 @@
 //!
 //! | function | finds | source |
 //! |---|---|---|
-//! | [`support_enumeration`] | all equilibria of a nondegenerate game | Dickhaut & Kaplan 1991; von Stengel 2002, §2.3; Porter, Nudelman & Shoham 2008 |
+//! | [`support_enumeration`] | all equilibria of a nondegenerate game | Dickhaut & Kaplan 1991; von Stengel 2007, §3.3 |
 //! | [`vertex_enumeration`] | all *extreme* equilibria of any game | Mangasarian 1964; Avis, Rosenberg, Savani & von Stengel 2010 |
-//! | [`lemke_howson`] | one equilibrium per missing label | Lemke & Howson 1964; Shapley 1974; von Stengel 2002, §3 |
+//! | [`lemke_howson`] | one equilibrium per missing label | Lemke & Howson 1964; Shapley 1974; von Stengel 2007, §3.4–3.6 |
 //! | [`solve_zero_sum`] | value and optimal strategies of a zero-sum game | von Neumann 1928; Dantzig 1951 (LP duality) |
 //!
 //! All of them are exact: payoffs are scaled to integers (a positive affine
@@ -24,7 +24,7 @@
 //! # Degeneracy
 //!
 //! A bimatrix game is *nondegenerate* if no mixed strategy with support of
-//! size `k` has more than `k` pure best responses (von Stengel 2002, Def. 2.6).
+//! size `k` has more than `k` pure best responses (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3).
 //! Nondegenerate games have finitely many equilibria, an odd number of them,
 //! and every equilibrium has supports of equal size. Degenerate games can have
 //! infinite sets (components) of equilibria, which are unions of convex hulls
@@ -38,6 +38,7 @@
 //! strategy first, then column strategy, each compared entry by entry as
 //! rationals), so two solvers' results compare with `==`.
 
+mod certify;
 mod int;
 mod lemke_howson;
 mod polytope;
@@ -45,7 +46,10 @@ mod support;
 mod vertex;
 mod zerosum;
 
-pub use lemke_howson::{LemkeHowsonRun, lemke_howson, lemke_howson_all, lemke_howson_path};
+pub use lemke_howson::{
+    LEMKE_HOWSON_MAX_PIVOTS, LemkeHowsonRun, lemke_howson, lemke_howson_all, lemke_howson_exact,
+    lemke_howson_path,
+};
 pub use support::{SUPPORT_ENUMERATION_MAX_MIN_STRATEGIES, support_enumeration};
 pub use vertex::vertex_enumeration;
 pub use zerosum::{ZeroSumSolution, solve_zero_sum};
@@ -122,9 +126,7 @@ pub(crate) fn check_two_player<T>(game: &NormalFormGame<T>) -> Result<(), SolveE
 fn positive_integer_matrix(game: &NormalFormGame<Q>, player: usize) -> Mat<BigInt> {
     let (m, n) = (game.num_strategies(0), game.num_strategies(1));
     let values: Vec<&Q> = (0..m * n).map(|idx| game.payoff_at(idx, player)).collect();
-    let lcm = values
-        .iter()
-        .fold(BigInt::one(), |l, v| l.lcm(v.denom()));
+    let lcm = values.iter().fold(BigInt::one(), |l, v| l.lcm(v.denom()));
     let ints: Vec<BigInt> = values
         .iter()
         .map(|v| v.numer() * (&lcm / v.denom()))
@@ -153,9 +155,7 @@ pub(crate) fn bimatrix(game: &NormalFormGame<Q>) -> Result<Bimatrix, SolveError>
 pub(crate) fn normalize(v: &[BigInt]) -> Vec<Q> {
     let total: BigInt = v.iter().sum();
     debug_assert!(total.is_positive());
-    v.iter()
-        .map(|x| Q::new(x.clone(), total.clone()))
-        .collect()
+    v.iter().map(|x| Q::new(x.clone(), total.clone())).collect()
 }
 
 /// An equilibrium with the expected payoffs computed from the original game.

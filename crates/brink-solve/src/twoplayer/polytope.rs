@@ -1,6 +1,6 @@
 //! The best-response polytopes of a bimatrix game as integer tableaux.
 //!
-//! With payoffs shifted so that `A > 0` and `B > 0` (von Stengel 2002, §2.4):
+//! With payoffs shifted so that `A > 0` and `B > 0` (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3):
 //!
 //! ```text
 //! P = { x ∈ R^m : x ≥ 0, Bᵀx ≤ 1 }     Q = { y ∈ R^n : A y ≤ 1, y ≥ 0 }
@@ -14,14 +14,14 @@
 //! variables are `x_0..x_{m−1}` then the slacks `s_0..s_{n−1}`; in `Q` the slacks
 //! `r_0..r_{m−1}` then `y_0..y_{n−1}`.
 //!
-//! Tableaux are fraction-free ("integer pivoting", von Stengel 2002, §3.4):
+//! Tableaux are fraction-free ("integer pivoting", von Stengel 2007, §3.5):
 //! the stored matrix is `det(B)·B⁻¹[M | I | 1]`, every entry an integer
 //! subdeterminant, and a pivot divides exactly by the previous determinant.
 //! Ties in the minimum-ratio test are broken lexicographically using the
 //! columns of the initial slack basis (i.e. `B⁻¹`), which is the simplex
 //! method on the lexicographically perturbed right-hand side `1 + (ε, ε², …)`;
 //! this makes every basis nondegenerate in the perturbed problem, so pivoting
-//! never cycles (Dantzig, Orden & Wolfe 1955; von Stengel 2002, §3.3).
+//! never cycles (Dantzig, Orden & Wolfe 1955; von Stengel 2007, §3.6).
 
 use core::cmp::Ordering;
 

@@ -8,7 +8,6 @@ use super::int::{Int, Mat, Overflow};
 use super::{Bimatrix, TwoPlayerSolution, bimatrix, make_equilibrium, normalize, sort_equilibria};
 use crate::equilibrium::SolveError;
 use crate::game::NormalFormGame;
-use crate::lp::{LinearProgram, LpOutcome, Relation, solve_exact};
 use crate::rational::Q;
 
 /// Largest number of strategies of the smaller player that
@@ -21,8 +20,8 @@ pub const SUPPORT_ENUMERATION_MAX_MIN_STRATEGIES: usize = 16;
 /// # Algorithm
 ///
 /// For every pair of supports `I` (row strategies) and `J` (column strategies)
-/// of equal size `k` (Dickhaut & Kaplan 1991; von Stengel 2002, *Handbook of
-/// Game Theory* vol. 3 ch. 45, Algorithm 2.4): solve the indifference system
+/// of equal size `k` (Dickhaut & Kaplan 1991; von Stengel 2007, *Algorithmic
+/// Game Theory* ch. 3, §3.3): solve the indifference system
 /// that makes every row in `I` a best response to a column strategy `y`
 /// supported on `J`, and symmetrically for `x`; keep the pair if both solutions
 /// are strictly positive on their supports and no strategy outside the
@@ -33,25 +32,31 @@ pub const SUPPORT_ENUMERATION_MAX_MIN_STRATEGIES: usize = 16;
 /// `[A_·J | −1]` (their exterior product) is extended by one Laplace expansion
 /// per added row, so the work of a prefix is shared by all its extensions and
 /// the final solution is read off from the maximal minors (Cramer's rule).
-/// Both sides are enumerated completely (not only where the other side
-/// succeeds), which is what makes degeneracy detection sound.
+/// When one player has at most 18 strategies, the exterior product is
+/// taken over *all* of the other side's columns at once, so one depth-first
+/// search over row sets serves every column support and a candidate pair
+/// costs a few table look-ups until it survives the sign tests. Both sides are
+/// enumerated completely (not only where the other side succeeds), which is
+/// what makes the degeneracy test exact.
 ///
 /// # Guarantees
 ///
 /// - Every returned profile is an exact Nash equilibrium (max regret exactly 0).
-/// - `degenerate` is `true` only if the game is degenerate, i.e. it is set
-///   when the search meets a mixed strategy with support size `k` and more than
-///   `k` pure best responses, or a singular indifference system that has a
-///   feasible solution (which, by a perturbation argument, also yields such a
-///   strategy; checked exactly with [`crate::lp::solve_exact`]).
+/// - `degenerate` is `true` **iff** the game is degenerate. It is set when a
+///   candidate solution (a point of a best-response polytope) has more tight
+///   best-response or zero-probability constraints than its dimension, i.e. a
+///   mixed strategy with support size `k` and more than `k` pure best
+///   responses. Every degenerate game has such a point at a vertex of a
+///   best-response polytope (von Stengel 2007, §3.3), and
+///   every vertex `z` is visited as the candidate of its support `S` and some
+///   `|S|` of its tight rows that are independent on `S`; so the test is exact.
 /// - If `degenerate` is `false`, the list is the set of **all** Nash equilibria
-///   of the game (every equilibrium with supports of unequal size or with a
-///   singular system would have set the flag).
+///   (finitely many, an odd number).
 /// - If `degenerate` is `true`, the list contains exactly the equilibria whose
 ///   supports have equal size and whose indifference systems are nonsingular;
-///   these are extreme equilibria, but some extreme equilibria (e.g. those with
-///   supports of unequal size) may be missing. Use [`super::vertex_enumeration`]
-///   for all extreme equilibria of degenerate games.
+///   these are extreme equilibria, but extreme equilibria with supports of
+///   unequal size are missing. Use [`super::vertex_enumeration`] for all
+///   extreme equilibria of degenerate games.
 ///
 /// Cost grows like `C(m+n, n)`; 11×11 games take well under a second.
 ///
@@ -81,13 +86,12 @@ pub fn support_enumeration(game: &NormalFormGame<Q>) -> Result<TwoPlayerSolution
              or lemke_howson"
         )));
     }
-    let mut state = SideState::default();
+    let mut degenerate = false;
     // Row player's side: rows of A are the candidate best responses, columns
     // the support of y.
-    let ys = one_side(&a, &mut state);
+    let ys = one_side(&a, &mut degenerate);
     // Column player's side on Bᵀ.
-    let xs = one_side(&b.transpose(), &mut state);
-    state.check_singular(&a, &b.transpose());
+    let xs = one_side(&b.transpose(), &mut degenerate);
 
     let by_key: HashMap<(&[usize], &[usize]), &Found> = ys
         .iter()
@@ -107,107 +111,99 @@ pub fn support_enumeration(game: &NormalFormGame<Q>) -> Result<TwoPlayerSolution
     sort_equilibria(&mut equilibria);
     Ok(TwoPlayerSolution {
         equilibria,
-        degenerate: state.degenerate,
+        degenerate,
     })
 }
 
 /// A solution of one side: `point` (non-negative, positive exactly on
 /// `support`, one entry per column of the side's matrix) makes exactly the
-/// rows in `tight` best responses... or more (then `degenerate` is set).
+/// rows in `tight` best responses (or more, and then the game is degenerate).
 struct Found {
     tight: Vec<usize>,
     support: Vec<usize>,
     point: Vec<BigInt>,
 }
 
-#[derive(Default)]
-struct SideState {
-    degenerate: bool,
-    /// (matrix id, rows, support): dependent row sets found by the search; the
-    /// game is degenerate iff one of them has a feasible solution.
-    singular: Vec<(usize, Vec<usize>, Vec<usize>)>,
-    side: usize,
-}
-
-impl SideState {
-    /// Runs the exact LP feasibility checks for singular systems (only while
-    /// degeneracy has not been established otherwise).
-    fn check_singular(&mut self, first: &Mat<BigInt>, second: &Mat<BigInt>) {
-        let singular = std::mem::take(&mut self.singular);
-        for (side, rows, support) in singular {
-            if self.degenerate {
-                break;
-            }
-            let mat = if side == 0 { first } else { second };
-            if singular_system_feasible(mat, &rows, &support) {
-                self.degenerate = true;
-            }
-        }
-    }
-}
-
-/// Whether `{z ≥ 0 on support : M_rows z = 1, M z ≤ 1}` is non-empty.
-fn singular_system_feasible(mat: &Mat<BigInt>, rows: &[usize], support: &[usize]) -> bool {
-    let row_of = |i: usize| -> Vec<Q> {
-        support
-            .iter()
-            .map(|&j| Q::from_integer(mat.at(i, j).clone()))
-            .collect()
-    };
-    let mut lp = LinearProgram::new(vec![Q::from_integer(0.into()); support.len()]);
-    for i in 0..mat.rows {
-        let rel = if rows.contains(&i) {
-            Relation::Eq
-        } else {
-            Relation::Le
-        };
-        lp = lp.with_constraint(row_of(i), rel, Q::from_integer(1.into()));
-    }
-    !matches!(solve_exact(&lp), LpOutcome::Infeasible)
-}
+/// Largest number of columns for which a side is searched with the full
+/// exterior product over all columns (its tables have `2^(cols+1)` entries).
+const FULL_WEDGE_MAX_COLS: usize = 18;
 
 /// Enumerates, for every support `S` of the columns and every equal-size set
 /// `T` of rows, the solution of `M_TS z = 1`, keeping those with `z > 0` on `S`
 /// and `M z ≤ 1` elsewhere.
-fn one_side(big: &Mat<BigInt>, state: &mut SideState) -> Vec<Found> {
-    let small = Mat::<i64>::convert(big);
-    let medium = Mat::<i128>::convert(big);
-    let (p, q) = (big.rows, big.cols);
-    let mut found = Vec::new();
-    for k in 1..=p.min(q) {
-        let tables = Tables::new(k + 1);
-        let mut support: Vec<usize> = (0..k).collect();
-        loop {
-            let fresh = || Local {
-                skip_singular: state.degenerate,
-                ..Local::default()
-            };
-            let mut local = fresh();
-            let mut done = false;
-            if let Some(m) = &small {
-                done = search_support(m, &tables, &support, &mut local).is_ok();
-            }
-            if !done && let Some(m) = &medium {
-                local = fresh();
-                done = search_support(m, &tables, &support, &mut local).is_ok();
-            }
-            if !done {
-                local = fresh();
-                search_support(big, &tables, &support, &mut local)
-                    .expect("BigInt never overflows");
-            }
-            state.degenerate |= local.degenerate;
-            found.append(&mut local.found);
-            for rows in local.singular {
-                state.singular.push((state.side, rows, support.clone()));
-            }
-            if !next_combination(&mut support, q) {
-                break;
+fn one_side(big: &Mat<BigInt>, degenerate: &mut bool) -> Vec<Found> {
+    let mut local = Local::default();
+    if big.cols <= FULL_WEDGE_MAX_COLS {
+        let tables = Tables::new(big.cols + 1);
+        let mut done = false;
+        if hadamard_fits(big, i64::MAX as f64)
+            && let Some(m) = Mat::<i64>::convert(big)
+        {
+            done = search_all(&m, &tables, &mut local).is_ok();
+        }
+        if !done && let Some(m) = Mat::<i128>::convert(big) {
+            local = Local::default();
+            done = search_all(&m, &tables, &mut local).is_ok();
+        }
+        if !done {
+            local = Local::default();
+            search_all(big, &tables, &mut local).expect("BigInt never overflows");
+        }
+    } else {
+        let small = Mat::<i128>::convert(big);
+        let (p, q) = (big.rows, big.cols);
+        for k in 1..=p.min(q) {
+            let tables = Tables::new(k + 1);
+            let mut support: Vec<usize> = (0..k).collect();
+            loop {
+                let mut part = Local::default();
+                let done = match &small {
+                    Some(m) => search_support(m, &tables, &support, &mut part).is_ok(),
+                    None => false,
+                };
+                if !done {
+                    part = Local::default();
+                    search_support(big, &tables, &support, &mut part)
+                        .expect("BigInt never overflows");
+                }
+                local.degenerate |= part.degenerate;
+                local.found.append(&mut part.found);
+                if !next_combination(&mut support, q) {
+                    break;
+                }
             }
         }
     }
-    state.side += 1;
-    found
+    *degenerate |= local.degenerate;
+    local.found
+}
+
+/// Whether every minor of `[M | −1]`, and every partial sum of its Laplace
+/// expansion, is certainly below `limit` in absolute value (Hadamard's
+/// inequality with the largest row norm), so that the search cannot
+/// overflow.
+fn hadamard_fits(mat: &Mat<BigInt>, limit: f64) -> bool {
+    use num_traits::ToPrimitive;
+    let mut max_entry: f64 = 1.0;
+    let mut max_norm2: f64 = 1.0;
+    for r in 0..mat.rows {
+        let mut norm2 = 1.0; // the −1 entry
+        for c in 0..mat.cols {
+            let v = mat.at(r, c).to_f64().unwrap_or(f64::INFINITY).abs();
+            max_entry = max_entry.max(v);
+            norm2 += v * v;
+        }
+        max_norm2 = max_norm2.max(norm2);
+    }
+    let t_max = mat.rows.min(mat.cols) + 1;
+    let norm = max_norm2.sqrt();
+    // Minors of size t are at most norm^t; a Laplace partial sum for size t is
+    // at most t * max_entry * norm^(t-1). Keep a factor 2 of slack for
+    // rounding in this estimate.
+    (1..=t_max).all(|t| {
+        let t = t as f64;
+        2.0 * norm.powf(t) < limit && 2.0 * t * max_entry * norm.powf(t - 1.0) < limit
+    })
 }
 
 /// Advances `c` to the next `c.len()`-subset of `0..n` in lexicographic order.
@@ -230,71 +226,327 @@ pub(crate) fn next_combination(c: &mut [usize], n: usize) -> bool {
 #[derive(Default)]
 struct Local {
     found: Vec<Found>,
-    singular: Vec<Vec<usize>>,
+    /// A point with more labels than its dimension was met.
     degenerate: bool,
-    skip_singular: bool,
-}
-
-impl Local {
-    fn record_singular(&mut self, chosen: &[usize], i: usize) {
-        if !self.skip_singular && !self.degenerate {
-            let mut rows = chosen.to_vec();
-            rows.push(i);
-            self.singular.push(rows);
-        }
-    }
 }
 
 /// Laplace-expansion tables for the exterior powers of `R^w`.
 ///
-/// `subsets[t]` lists the `t`-subsets of the `w` columns (as bitmasks);
+/// `subsets[t]` lists the `t`-subsets of the `w` columns (as bitmasks) in
+/// increasing order and `rank[mask]` is the position of `mask` in its list;
 /// `terms[t]` holds, for each `t`-subset `S = {s_0 < … < s_{t−1}}` in that
-/// order, the `t` triples `(s_p, negate, index of S∖{s_p} in subsets[t−1])`
-/// of the expansion of a `t × t` minor along its last row:
+/// order, the `t` triples `(s_p, negate, rank of S∖{s_p})` of the expansion of
+/// a `t × t` minor along its last row:
 /// `W_t[S] = Σ_p (−1)^{t−1+p} r[s_p] W_{t−1}[S∖{s_p}]`.
 struct Tables {
-    subsets: Vec<Vec<u64>>,
+    subsets: Vec<Vec<u32>>,
+    rank: Vec<u32>,
     terms: Vec<Vec<(u32, bool, u32)>>,
-    /// For the leaf level: `omit[j]` = index in `subsets[w−1]` of all∖{j}.
-    omit: Vec<usize>,
 }
 
 impl Tables {
     fn new(w: usize) -> Self {
-        let mut subsets: Vec<Vec<u64>> = vec![Vec::new(); w + 1];
-        for mask in 0u64..(1u64 << w) {
-            subsets[mask.count_ones() as usize].push(mask);
+        assert!(w <= 24, "exterior-product tables limited to 24 columns");
+        let mut subsets: Vec<Vec<u32>> = vec![Vec::new(); w + 1];
+        let mut rank = vec![0u32; 1 << w];
+        for mask in 0u32..(1u32 << w) {
+            let t = mask.count_ones() as usize;
+            rank[mask as usize] = subsets[t].len() as u32;
+            subsets[t].push(mask);
         }
-        let index: Vec<HashMap<u64, u32>> = subsets
-            .iter()
-            .map(|v| v.iter().enumerate().map(|(i, &m)| (m, i as u32)).collect())
-            .collect();
         let mut terms = vec![Vec::new(); w + 1];
         for t in 1..=w {
             for &mask in &subsets[t] {
                 let mut p = 0;
                 for col in 0..w {
                     if mask & (1 << col) != 0 {
-                        let sub = index[t - 1][&(mask & !(1 << col))];
+                        let sub = rank[(mask & !(1 << col)) as usize];
                         terms[t].push((col as u32, (t - 1 + p) % 2 == 1, sub));
                         p += 1;
                     }
                 }
             }
         }
-        let all = (1u64 << w) - 1;
-        let omit = (0..w)
-            .map(|j| index[w - 1][&(all & !(1 << j))] as usize)
-            .collect();
         Tables {
             subsets,
+            rank,
             terms,
-            omit,
+        }
+    }
+
+    /// Position of the subset `mask` among the subsets of its size.
+    #[inline]
+    fn rank(&self, mask: u32) -> usize {
+        self.rank[mask as usize] as usize
+    }
+
+    /// Fills `out` with the `t+1`-minors of the rows behind `prev` (their
+    /// `t`-minors) plus `row`; returns whether any is nonzero.
+    #[inline]
+    fn extend<I: Int>(
+        &self,
+        t: usize,
+        prev: &[I],
+        row: &[I],
+        out: &mut [I],
+    ) -> Result<bool, Overflow> {
+        let mut any = false;
+        for (s, slot) in out.iter_mut().enumerate() {
+            let v = self.expand(t, s, prev, row)?;
+            any |= !v.is_zero();
+            *slot = v;
+        }
+        Ok(any)
+    }
+
+    /// The `t+1`-minor on subset number `s` from the `t`-minors `prev`.
+    #[inline]
+    fn expand<I: Int>(&self, t: usize, s: usize, prev: &[I], row: &[I]) -> Result<I, Overflow> {
+        let terms = &self.terms[t + 1][s * (t + 1)..(s + 1) * (t + 1)];
+        let mut acc = I::zero();
+        for &(col, neg, sub) in terms {
+            let sub = &prev[sub as usize];
+            if !sub.is_zero() {
+                I::mul_acc(&mut acc, &row[col as usize], sub, neg)?;
+            }
+        }
+        Ok(acc)
+    }
+}
+
+/// `[M | −1]` row by row.
+fn homogeneous_rows<I: Int>(mat: &Mat<I>, cols: &[usize]) -> Result<Vec<I>, Overflow> {
+    let mut minus_one = I::zero();
+    I::mul_acc(&mut minus_one, &I::one(), &I::one(), true)?;
+    let mut rows: Vec<I> = Vec::with_capacity(mat.rows * (cols.len() + 1));
+    for i in 0..mat.rows {
+        for &j in cols {
+            rows.push(mat.at(i, j).clone());
+        }
+        rows.push(minus_one.clone());
+    }
+    Ok(rows)
+}
+
+/// What a leaf test concluded.
+enum Leaf {
+    /// `z > 0` on the support and the chosen rows are best responses.
+    Found,
+    /// Not a solution, or a singular system. (A singular system with a
+    /// feasible solution implies a degenerate point at a vertex, which some
+    /// nonsingular candidate reaches and flags; so singular systems need no
+    /// further attention.)
+    Rejected,
+}
+
+/// Tests one candidate given the null vector `n` of `[M_TS | −1]` (entries
+/// on `S` in order, then the homogeneous coordinate). `rows` are the
+/// homogeneous rows restricted to `S ∪ {h}`, `chosen` the rows in `T`.
+/// Computes `null` lazily through `coord(j)` (`j = k` is the homogeneous
+/// coordinate) so that most candidates are rejected after a few minors.
+fn test_leaf<I: Int>(
+    k: usize,
+    p: usize,
+    chosen: &[usize],
+    row: impl Fn(usize) -> Vec<I>,
+    mut coord: impl FnMut(usize) -> Result<I, Overflow>,
+    null: &mut Vec<I>,
+    local: &mut Local,
+) -> Result<Leaf, Overflow> {
+    let h = coord(k)?;
+    if h.is_zero() {
+        // det(M_TS) = 0: a singular system.
+        return Ok(Leaf::Rejected);
+    }
+    let hs = h.sign();
+    let mut zeros = false;
+    null.clear();
+    for j in 0..k {
+        let z = coord(j)?;
+        let s = z.sign();
+        if s == 0 {
+            zeros = true;
+        } else if s != hs {
+            return Ok(Leaf::Rejected);
+        }
+        null.push(z);
+    }
+    null.push(h);
+    // Best-response check against every other row: (M_r, −1)·n has the sign
+    // of (M_r z − 1) times the sign of n_k.
+    let mut extra_tight = false;
+    for r in 0..p {
+        if chosen.contains(&r) {
+            continue;
+        }
+        let s = I::dot(&row(r), null)?.sign() * hs;
+        if s > 0 {
+            return Ok(Leaf::Rejected);
+        }
+        if s == 0 {
+            extra_tight = true;
+        }
+    }
+    if zeros || extra_tight {
+        // A point with more labels than dimensions: degenerate game.
+        local.degenerate = true;
+    }
+    if zeros {
+        return Ok(Leaf::Rejected);
+    }
+    if hs < 0 {
+        for v in null.iter_mut() {
+            let mut neg = I::zero();
+            I::mul_acc(&mut neg, v, &I::one(), true)?;
+            *v = neg;
+        }
+    }
+    Ok(Leaf::Found)
+}
+
+fn record_found<I: Int>(
+    local: &mut Local,
+    tight: &[usize],
+    support: &[usize],
+    null: &[I],
+    q: usize,
+) {
+    let mut point = vec![BigInt::from(0); q];
+    for (&j, z) in support.iter().zip(null) {
+        point[j] = z.to_big();
+    }
+    local.found.push(Found {
+        tight: tight.to_vec(),
+        support: support.to_vec(),
+        point,
+    });
+}
+
+/// The search over all row sets at once: the exterior product of the chosen
+/// rows of `[M | −1]` over **all** `q + 1` columns is extended by depth-first
+/// search over row sets `T`; for each `T` of size `k`, every column support
+/// `S` of size `k` reads its maximal minors off that product (no further
+/// arithmetic unless the candidate survives the sign tests).
+fn search_all<I: Int>(mat: &Mat<I>, tables: &Tables, local: &mut Local) -> Result<(), Overflow> {
+    let (p, q) = (mat.rows, mat.cols);
+    let w = q + 1;
+    let all_cols: Vec<usize> = (0..q).collect();
+    let rows = homogeneous_rows(mat, &all_cols)?;
+    let kmax = p.min(q);
+    let mut levels: Vec<Vec<I>> = (0..=kmax)
+        .map(|t| vec![I::zero(); tables.subsets[t].len()])
+        .collect();
+    levels[0][0] = I::one();
+    let mut search = FullSearch {
+        rows: &rows,
+        w,
+        p,
+        q,
+        kmax,
+        tables,
+        levels: &mut levels,
+        chosen: Vec::with_capacity(kmax),
+        local,
+        null: Vec::with_capacity(w),
+        support: Vec::with_capacity(kmax),
+    };
+    search.dfs(0, 0)
+}
+
+struct FullSearch<'a, I> {
+    rows: &'a [I],
+    w: usize,
+    p: usize,
+    q: usize,
+    kmax: usize,
+    tables: &'a Tables,
+    levels: &'a mut Vec<Vec<I>>,
+    chosen: Vec<usize>,
+    local: &'a mut Local,
+    null: Vec<I>,
+    support: Vec<usize>,
+}
+
+impl<I: Int> FullSearch<'_, I> {
+    /// `levels[t]` holds the minors of the `t` chosen rows.
+    fn dfs(&mut self, t: usize, start: usize) -> Result<(), Overflow> {
+        if t > 0 {
+            self.leaves(t)?;
+        }
+        if t == self.kmax {
+            return Ok(());
+        }
+        for i in start..self.p {
+            let (lo, hi) = self.levels.split_at_mut(t + 1);
+            let row = &self.rows[i * self.w..(i + 1) * self.w];
+            if self.tables.extend(t, &lo[t], row, &mut hi[0])? {
+                self.chosen.push(i);
+                self.dfs(t + 1, i + 1)?;
+                self.chosen.pop();
+            }
+            // Otherwise the rows are dependent: every system containing them
+            // is singular, so the subtree is skipped.
+        }
+        Ok(())
+    }
+
+    /// Every column support of size `k` for the chosen row set.
+    fn leaves(&mut self, k: usize) -> Result<(), Overflow> {
+        let h = self.q; // homogeneous column
+        self.support.clear();
+        self.support.extend(0..k);
+        loop {
+            let mask: u32 = self.support.iter().map(|&j| 1u32 << j).sum();
+            let full = mask | (1 << h);
+            let level = &self.levels[k];
+            let tables = self.tables;
+            let support = &self.support;
+            let rows = self.rows;
+            let w = self.w;
+            // n_{c_p} = (−1)^p W[(S ∪ {h}) ∖ {c_p}], c_k = h.
+            let coord = |j: usize| -> Result<I, Overflow> {
+                let col = if j == k { h } else { support[j] };
+                let v = level[tables.rank(full & !(1 << col))].clone();
+                if j % 2 == 1 {
+                    let mut neg = I::zero();
+                    I::mul_acc(&mut neg, &v, &I::one(), true)?;
+                    Ok(neg)
+                } else {
+                    Ok(v)
+                }
+            };
+            let row = |r: usize| -> Vec<I> {
+                let full_row = &rows[r * w..(r + 1) * w];
+                support
+                    .iter()
+                    .map(|&j| full_row[j].clone())
+                    .chain(core::iter::once(full_row[h].clone()))
+                    .collect()
+            };
+            match test_leaf(
+                k,
+                self.p,
+                &self.chosen,
+                row,
+                coord,
+                &mut self.null,
+                self.local,
+            )? {
+                Leaf::Found => {
+                    let (chosen, support) = (&self.chosen, &self.support);
+                    record_found(self.local, chosen, support, &self.null, self.q);
+                }
+                Leaf::Rejected => {}
+            }
+            if !next_combination(&mut self.support, self.q) {
+                return Ok(());
+            }
         }
     }
 }
 
-/// The search for one column support `support` (size `k`).
+/// The search for one column support `support` (size `k`), used when the
+/// matrix has too many columns for [`search_all`].
 ///
 /// Rows are added in increasing order by depth-first search; the state at
 /// depth `t` is the vector of all `t × t` minors of the chosen rows of
@@ -310,17 +562,8 @@ fn search_support<I: Int>(
 ) -> Result<(), Overflow> {
     let k = support.len();
     let w = k + 1;
-    let p = mat.rows;
-    let mut minus_one = I::zero();
-    I::mul_acc(&mut minus_one, &I::one(), &I::one(), true)?;
-    let mut rows: Vec<I> = Vec::with_capacity(p * w);
-    for i in 0..p {
-        for &j in support {
-            rows.push(mat.at(i, j).clone());
-        }
-        rows.push(minus_one.clone());
-    }
-    let mut levels: Vec<Vec<I>> = (0..k)
+    let rows = homogeneous_rows(mat, support)?;
+    let mut levels: Vec<Vec<I>> = (0..=k)
         .map(|t| vec![I::zero(); tables.subsets[t].len()])
         .collect();
     levels[0][0] = I::one();
@@ -328,7 +571,7 @@ fn search_support<I: Int>(
         rows: &rows,
         w,
         k,
-        p,
+        p: mat.rows,
         q: mat.cols,
         support,
         tables,
@@ -355,26 +598,6 @@ struct Search<'a, I> {
 }
 
 impl<I: Int> Search<'_, I> {
-    fn row(&self, i: usize) -> &[I] {
-        &self.rows[i * self.w..(i + 1) * self.w]
-    }
-
-    /// One Laplace expansion: the minor on the `t+1`-subset number `s`, from
-    /// the level-`t` minors and the new row.
-    #[inline]
-    fn expand(&self, t: usize, s: usize, row: &[I]) -> Result<I, Overflow> {
-        let terms = &self.tables.terms[t + 1][s * (t + 1)..(s + 1) * (t + 1)];
-        let prev = &self.levels[t];
-        let mut acc = I::zero();
-        for &(col, neg, sub) in terms {
-            let sub = &prev[sub as usize];
-            if !sub.is_zero() {
-                I::mul_acc(&mut acc, &row[col as usize], sub, neg)?;
-            }
-        }
-        Ok(acc)
-    }
-
     /// `t` rows chosen so far (all `< start`), `levels[t]` their minors.
     fn dfs(&mut self, t: usize, start: usize) -> Result<(), Overflow> {
         if t + 1 == self.k {
@@ -385,104 +608,57 @@ impl<I: Int> Search<'_, I> {
         }
         let remaining = self.k - t; // rows still to choose, including this one
         for i in start..=self.p - remaining {
-            let count = self.tables.subsets[t + 1].len();
-            let mut any = false;
-            for s in 0..count {
-                let v = self.expand(t, s, self.row(i))?;
-                any |= !v.is_zero();
-                self.levels[t + 1][s] = v;
-            }
-            if any {
+            let (lo, hi) = self.levels.split_at_mut(t + 1);
+            let row = &self.rows[i * self.w..(i + 1) * self.w];
+            if self.tables.extend(t, &lo[t], row, &mut hi[0])? {
                 self.chosen.push(i);
                 self.dfs(t + 1, i + 1)?;
                 self.chosen.pop();
-            } else {
-                self.local.record_singular(&self.chosen, i);
             }
+            // Otherwise dependent rows: a singular subtree, skipped.
         }
         Ok(())
-    }
-
-    /// Null-vector coordinate `n_j` with row `i` as the last row.
-    #[inline]
-    fn null_coord(&self, t: usize, i: usize, j: usize) -> Result<I, Overflow> {
-        let v = self.expand(t, self.tables.omit[j], self.row(i))?;
-        if j % 2 == 1 {
-            let mut neg = I::zero();
-            I::mul_acc(&mut neg, &v, &I::one(), true)?;
-            Ok(neg)
-        } else {
-            Ok(v)
-        }
     }
 
     /// The last row `i` completes the system; test the candidate.
     fn leaf(&mut self, t: usize, i: usize) -> Result<(), Overflow> {
         let k = self.k;
-        let h = self.null_coord(t, i, k)?;
-        if h.is_zero() {
-            // det(M_TS) = 0: either the rows are dependent (singular system,
-            // possibly with solutions) or the system has no solution at all.
-            let mut all_zero = true;
-            for j in 0..k {
-                if !self.null_coord(t, i, j)?.is_zero() {
-                    all_zero = false;
-                    break;
-                }
+        let w = self.w;
+        let all = (1u32 << w) - 1;
+        let tables = self.tables;
+        let prev = &self.levels[t];
+        let rows = self.rows;
+        let last = &rows[i * w..(i + 1) * w];
+        let coord = |j: usize| -> Result<I, Overflow> {
+            let v = tables.expand(t, tables.rank(all & !(1 << j)), prev, last)?;
+            if j % 2 == 1 {
+                let mut neg = I::zero();
+                I::mul_acc(&mut neg, &v, &I::one(), true)?;
+                Ok(neg)
+            } else {
+                Ok(v)
             }
-            if all_zero {
-                self.local.record_singular(&self.chosen, i);
+        };
+        let row = |r: usize| rows[r * w..(r + 1) * w].to_vec();
+        self.chosen.push(i);
+        let result = test_leaf(
+            k,
+            self.p,
+            &self.chosen,
+            row,
+            coord,
+            &mut self.null,
+            self.local,
+        );
+        self.chosen.pop();
+        match result? {
+            Leaf::Found => {
+                self.chosen.push(i);
+                record_found(self.local, &self.chosen, self.support, &self.null, self.q);
+                self.chosen.pop();
             }
-            return Ok(());
+            Leaf::Rejected => {}
         }
-        let hs = h.sign();
-        let mut zeros = false;
-        self.null.clear();
-        for j in 0..k {
-            let z = self.null_coord(t, i, j)?;
-            let s = z.sign();
-            if s == 0 {
-                zeros = true;
-            } else if s != hs {
-                return Ok(());
-            }
-            self.null.push(z);
-        }
-        self.null.push(h);
-        // Best-response check against every other row: (M_r, −1)·n has the
-        // sign of (M_r z − 1) times the sign of n_k.
-        let mut extra_tight = false;
-        for r in 0..self.p {
-            if r == i || self.chosen.contains(&r) {
-                continue;
-            }
-            let s = I::dot(self.row(r), &self.null)?.sign() * hs;
-            if s > 0 {
-                return Ok(());
-            }
-            if s == 0 {
-                extra_tight = true;
-            }
-        }
-        if zeros || extra_tight {
-            // A point with more labels than dimensions: degenerate game.
-            self.local.degenerate = true;
-        }
-        if zeros {
-            return Ok(());
-        }
-        let mut tight = self.chosen.clone();
-        tight.push(i);
-        let mut point = vec![BigInt::from(0); self.q];
-        for (&j, z) in self.support.iter().zip(&self.null) {
-            let b = z.to_big();
-            point[j] = if hs < 0 { -b } else { b };
-        }
-        self.local.found.push(Found {
-            tight,
-            support: self.support.to_vec(),
-            point,
-        });
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ use crate::rational::Q;
 /// Payoffs are shifted to be positive and the polytopes
 /// `P = {x ≥ 0 : Bᵀx ≤ 1}` and `Q = {y ≥ 0 : Ay ≤ 1}` are built
 /// (Mangasarian 1964; von Stengel 2002, *Handbook of Game Theory* vol. 3
-/// ch. 45, §2.4 and Algorithm 2.5). The vertices of each polytope are
+/// ch. 45; von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3). The vertices of each polytope are
 /// enumerated by a depth-first search over its lexicographically feasible
 /// bases with fraction-free integer pivoting: these bases are exactly the
 /// vertices of the lexicographically perturbed (hence simple) polytope, whose
@@ -40,8 +40,8 @@ use crate::rational::Q;
 ///   maximal Nash subset (Avis et al. 2010, §3; Winkels 1979). For a
 ///   nondegenerate game this is the set of all equilibria.
 /// - `degenerate` is `true` iff the game is degenerate, i.e. iff some vertex
-///   of `P` or `Q` has more labels than its dimension (von Stengel 2002,
-///   Thm. 2.10 and the remark after it); the test is exact.
+///   of `P` or `Q` has more labels than its dimension (von Stengel 2007,
+///   §3.3); the test is exact.
 ///
 /// The cost is proportional to the number of (lexicographic) vertices, which
 /// for random square games grows roughly like `2^n`; 11×11 games take a
@@ -72,10 +72,36 @@ pub fn vertex_enumeration(game: &NormalFormGame<Q>) -> Result<TwoPlayerSolution<
 
     let mut pairs: Vec<(&Vertex, &Vertex)> = Vec::new();
     if degenerate {
+        // A partner y of x must have every label that x lacks. Index the
+        // vertices of Q by label (one bitset over vertices per label) and
+        // intersect the bitsets of x's missing labels.
+        let words = ys.len().div_ceil(64);
+        let mut having: Vec<Vec<u64>> = vec![vec![0; words]; m + n];
+        for (idx, y) in ys.iter().enumerate() {
+            for (label, set) in having.iter_mut().enumerate() {
+                if y.labels[label / 64] & (1 << (label % 64)) != 0 {
+                    set[idx / 64] |= 1 << (idx % 64);
+                }
+            }
+        }
+        let mut candidates = vec![0u64; words];
         for x in &xs {
-            for y in &ys {
-                if x.labels.iter().zip(&y.labels).zip(&all).all(|((a, b), f)| a | b == *f) {
-                    pairs.push((x, y));
+            candidates.iter_mut().for_each(|c| *c = !0);
+            for (label, set) in having.iter().enumerate() {
+                if x.labels[label / 64] & (1 << (label % 64)) == 0 {
+                    for (c, h) in candidates.iter_mut().zip(set) {
+                        *c &= h;
+                    }
+                }
+            }
+            for (wi, &word) in candidates.iter().enumerate() {
+                let mut bits = word;
+                while bits != 0 {
+                    let idx = wi * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if idx < ys.len() {
+                        pairs.push((x, &ys[idx]));
+                    }
                 }
             }
         }
@@ -150,7 +176,10 @@ fn vertices_with<I: Int>(
         if !is_origin && seen_labels.insert(labels.clone()) {
             out.push(Vertex {
                 labels,
-                point: structural.clone().map(|v| tab.scaled_value(v).to_big()).collect(),
+                point: structural
+                    .clone()
+                    .map(|v| tab.scaled_value(v).to_big())
+                    .collect(),
             });
         }
         for c in 0..tab.vars {
