@@ -114,7 +114,10 @@ pub fn iterated_strict_dominance<T: Payoff>(game: &NormalFormGame<T>) -> Dominan
 /// // Row 2 earns (1, 1) and is dominated by mixing rows 0 (3, 0) and 1 (0, 3)
 /// // half-half (1.5, 1.5), though by neither pure row.
 /// let a = [[3, 0], [0, 3], [1, 1]];
-/// let g = NormalFormGame::from_fn(vec![3, 2], |s, p| qi(if p == 0 { a[s[0]][s[1]] } else { 0 })).unwrap();
+/// let g = NormalFormGame::from_fn(vec![3, 2], |s, p| {
+///     qi(if p == 0 { a[s[0]][s[1]] } else { 0 })
+/// })
+/// .unwrap();
 /// let r = iterated_strict_dominance_mixed(&g);
 /// assert_eq!(r.surviving, vec![vec![0, 1], vec![0, 1]]);
 /// ```

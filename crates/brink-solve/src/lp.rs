@@ -517,13 +517,13 @@ fn solve_generic<T: LpNum>(lp: &LinearProgram<T>) -> LpOutcome<T> {
             return LpOutcome::Infeasible;
         }
         // Drive artificials out of the basis (degenerate pivots at level 0).
+        // A row where no non-artificial entry is nonzero is redundant; its
+        // artificial stays basic at level 0 and never moves.
         for r in 0..m {
-            if tab.basis[r] >= tab.first_artificial {
-                if let Some(c) = (0..first_art).find(|&j| !tab.rows[r][j].is_zero_t()) {
-                    tab.pivot(r, c);
-                }
-                // Otherwise the row is redundant; the artificial stays basic at
-                // level 0 and, having no non-artificial entries, never moves.
+            if tab.basis[r] >= tab.first_artificial
+                && let Some(c) = (0..first_art).find(|&j| !tab.rows[r][j].is_zero_t())
+            {
+                tab.pivot(r, c);
             }
         }
     }

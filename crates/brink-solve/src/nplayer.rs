@@ -22,36 +22,53 @@
 //! elimination of strictly dominated pure strategies):
 //!
 //! 1. **Pruning.** Pure supports (`d = 0`) are skipped (pure equilibria come
-//!    from [`pure_nash_equilibria`]). Supports whose system is *structurally
-//!    singular* — some player `p` has more equations than the other players
-//!    have variables, `|S_p| − 1 > d − (|S_p| − 1)` (Hall's condition on the
-//!    block sparsity of the Jacobian) — are skipped: in a generic game they
-//!    have no solutions (for two players this is the familiar "supports of equal
-//!    size"). Supports in which some `s ∈ S_p` is strictly dominated by a pure
+//!    from [`pure_nash_equilibria`](crate::pure_nash_equilibria)). Supports
+//!    whose system is *structurally singular* — some player `p` has more
+//!    equations than the other players have variables,
+//!    `|S_p| − 1 > d − (|S_p| − 1)` (Hall's condition on the block sparsity of
+//!    the Jacobian) — are skipped: in a generic game they have no solutions
+//!    (for two players this is the familiar "supports of equal size").
+//!    Supports in which some `s ∈ S_p` is strictly dominated by a pure
 //!    strategy of `p` against every pure profile of `S_-p` are skipped
-//!    (conditional dominance, Porter, Nudelman & Shoham 2008).
+//!    (conditional dominance, Porter, Nudelman & Shoham 2008). A system with
+//!    an identically vanishing equation (a tie in the payoffs) is skipped and
+//!    counted as singular.
 //! 2. **Two mixing players** (all others pure): the system is linear and is
 //!    solved directly by Gaussian elimination (this is classic bimatrix support
 //!    enumeration); a singular matrix is counted in
 //!    [`EnumStats::singular_supports`].
-//! 3. **Three or more mixing players**: a branch-and-bound search on the box
-//!    `[−δ, 1+δ]^d` (δ = 1e-6), intersected with the simplex constraints.
-//!    Because the equations and their partial derivatives are multilinear,
-//!    their exact ranges over a box are attained at the box's vertices; boxes
-//!    on which some equation's range excludes 0 are discarded. The remaining
-//!    boxes are tested with the Krawczyk operator (Krawczyk 1969; Moore 1977)
-//!    built from these exact interval Jacobians: `K(B) ⊂ int B` proves that
-//!    `B` holds exactly one root, which Newton's method then computes;
-//!    `K(B) ∩ B = ∅` proves it holds none; otherwise the box is contracted to
-//!    `K(B) ∩ B` or bisected.
+//! 3. **Three or more mixing players**: branch and bound on boxes, starting
+//!    from `[0, 1]^d` and always clipped to the simplex constraints
+//!    (`Σ z_p ≤ 1`, up to a margin of 1e-6). The key fact is
+//!    multilinearity: over a box, each equation, each partial derivative,
+//!    each linear combination of equations, and each equilibrium inequality
+//!    `u_p(t, σ_-p) ≤ u_p(s_p^0, σ_-p)` (`t ∉ S_p`) is a convex combination
+//!    of its values at the box's vertices, with product weights. So, per box:
+//!    - it is discarded if some equation's vertex values all have one sign,
+//!      if some outside strategy beats the support at every vertex, or if the
+//!      origin lies outside the convex hull of the vectors `f(v)` over the
+//!      vertices `v` (Wolfe's 1976 minimum-norm-point algorithm finds a
+//!      separating direction, which is then checked directly);
+//!    - it is contracted with the preconditioned system `g = J(c)⁻¹ f`
+//!      (`c` the centre): `g_i` is affine in `z_i`, and the exact hull of
+//!      `{z_i : 0 ∈ g_i(box with z_i fixed)}` is read off the vertex values
+//!      along the `z_i` edges;
+//!    - otherwise the Krawczyk operator (Krawczyk 1969; Moore 1977), built
+//!      from the exact interval Jacobian over a slightly inflated box (epsilon
+//!      inflation, Rump 1983), either proves that the box holds exactly one
+//!      root — computed by a contracting simplified Newton iteration and
+//!      Newton's method — or that it holds none; if it does neither, the box
+//!      is bisected (the coordinate with the largest width times Jacobian
+//!      column norm).
 //! 4. **Verification.** Every root is turned into a mixed profile (rejected if
 //!    a probability is below −1e-9, small negatives clamped to 0 and the
 //!    strategy renormalised) and kept only if
 //!    [`max_regret`] ≤ [`EnumOptions::regret_tolerance`].
 //!
-//! The pure equilibria from [`pure_nash_equilibria`] are always included
-//! exactly. Points within [`EnumOptions::dedup_tolerance`] (max-norm) of an
-//! earlier one are dropped, pure ones taking precedence.
+//! The pure equilibria from [`pure_nash_equilibria`](crate::pure_nash_equilibria)
+//! are always included exactly. Points within
+//! [`EnumOptions::dedup_tolerance`] (max-norm) of an earlier one are dropped,
+//! pure ones taking precedence.
 //!
 //! # Guarantees
 //!
@@ -59,21 +76,28 @@
 //!   ε = `regret_tolerance` (absolute, in payoff units), and every pure
 //!   equilibrium is reported.
 //! - **Completeness:** if [`EnumStats::complete`] is true (no support hit the
-//!   box budget or the minimum box width, and no linear support system was
+//!   box budget or the minimum box width, and no support system was
 //!   singular), then — up to floating-point rounding in the interval tests,
 //!   which do not use directed rounding — every equilibrium whose support
-//!   system is structurally nonsingular was found. In a game with generic
-//!   payoffs that is every equilibrium. In degenerate games (ties, continua of
-//!   equilibria) `complete` is typically false and equilibria outside the
-//!   reported set may exist; use the exact two-player solvers where they apply.
+//!   system is structurally nonsingular was found: every box was either
+//!   proved root-free or proved to hold a single root, which was computed.
+//!   In a game with generic payoffs that is every equilibrium. In degenerate
+//!   games (ties, continua of equilibria) `complete` is typically false and
+//!   equilibria outside the reported set may exist; use the exact two-player
+//!   solvers where they apply.
 //! - **Determinism:** no randomness; the output is sorted (by the players'
-//!   probabilities, lexicographically, larger probability on earlier strategies
-//!   first, so pure profiles appear in the order of
-//!   [`pure_nash_equilibria`]).
+//!   probabilities quantised to 1e-9, lexicographically, larger probability
+//!   on earlier strategies first, so pure profiles appear in the order of
+//!   [`pure_nash_equilibria`](crate::pure_nash_equilibria)).
 //!
-//! The cost grows with the number of support profiles, `Π_p (2^{k_p} − 1)`,
-//! and with the dimension of the larger support systems; games up to about 4
-//! players × 4 strategies are practical.
+//! # Cost
+//!
+//! The number of support profiles is `Π_p (2^{k_p} − 1)` and the boxes of a
+//! support system have `2^d` vertices, so the cost grows quickly with the
+//! size of the game. Indicative single-thread times for games with random
+//! payoffs (release build, shared machine): 2×2×2 about 0.03 ms, 3×3×3 about
+//! 2 ms, 2×2×2×2 under 1 ms, 4×4×4 about 0.2 s, 3×3×3×3 about 0.4 s,
+//! 4×4×4×4 minutes.
 
 use crate::{Equilibrium, NormalFormGame, SolveError, expected_payoff, max_regret};
 
@@ -459,7 +483,12 @@ fn examine_support(
     stats.solved_supports += 1;
     let sys = SupportSystem::new(game, supports, Some(alive));
     let mut roots = Vec::new();
-    if sys.active.len() == 2 {
+    if sys.has_vanishing_equation() {
+        // Some support strategy earns exactly what the reference strategy
+        // earns against every profile of the others' supports: the system is
+        // singular everywhere (a degenerate game).
+        stats.singular_supports += 1;
+    } else if sys.active.len() == 2 {
         match sys.solve_linear() {
             Some(z) => roots.push(z),
             None => stats.singular_supports += 1,
@@ -503,7 +532,7 @@ pub(crate) fn refine_on_support(
     let mut z = vec![0.0; sys.d];
     for (a, &p) in sys.active.iter().enumerate() {
         let total: f64 = supports[p].iter().map(|&s| start[p][s]).sum();
-        if !(total > 0.0) {
+        if total.is_nan() || total <= 0.0 {
             return None;
         }
         for (i, &s) in supports[p][1..].iter().enumerate() {
@@ -704,6 +733,14 @@ impl SupportSystem {
         }
     }
 
+    /// Whether some equation is identically zero.
+    fn has_vanishing_equation(&self) -> bool {
+        self.blocks.iter().enumerate().any(|(a, blk)| {
+            let m = self.k[a] - 1;
+            (0..m).any(|j| blk.coef.iter().skip(j).step_by(m).all(|&c| c == 0.0))
+        })
+    }
+
     /// Active player `a`'s full support vector `(1 − Σ z_a, z_a…)`.
     fn block_point(&self, a: usize, z: &[f64], out: &mut Vec<f64>) {
         let za = &z[self.off[a]..self.off[a] + self.k[a] - 1];
@@ -892,11 +929,11 @@ impl SupportSystem {
         for (a, &p) in self.active.iter().enumerate() {
             y.clear();
             self.block_point(a, z, &mut y);
-            if y.iter().any(|&x| !(x >= -neg_tol)) {
+            if y.iter().any(|&x| x.is_nan() || x < -neg_tol) {
                 return None;
             }
             let total: f64 = y.iter().map(|&x| x.max(0.0)).sum();
-            if !(total > 0.0) {
+            if total.is_nan() || total <= 0.0 {
                 return None;
             }
             for (&s, &x) in self.supports[p].iter().zip(&y) {
@@ -1148,6 +1185,28 @@ impl SupportSystem {
             let c: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| 0.5 * (l + h)).collect();
             let rad: Vec<f64> = lo.iter().zip(&hi).map(|(l, h)| 0.5 * (h - l)).collect();
             let width = rad.iter().fold(0.0f64, |m, &r| m.max(2.0 * r));
+            // All equations at every vertex. The image of the box under the
+            // (multilinear) system lies in the convex hull of these points;
+            // if the origin is outside it, there is no root in the box.
+            combo.fill(0);
+            for vi in 0..total_vertices {
+                for (a, va) in vals.iter().enumerate() {
+                    let idx: usize = (0..na).map(|b| combo[b] * vstride[a][b]).sum();
+                    let m = self.k[a] - 1;
+                    fv[vi * d + self.off[a]..vi * d + self.off[a] + m]
+                        .copy_from_slice(&va[idx * m..(idx + 1) * m]);
+                }
+                for b in (0..na).rev() {
+                    combo[b] += 1;
+                    if combo[b] < vcount[b] {
+                        break;
+                    }
+                    combo[b] = 0;
+                }
+            }
+            if separated(&fv, d, tol) {
+                continue;
+            }
             self.eval(&c, &mut fc);
             self.jacobian(&c, &mut jc);
             let lu = dense::Lu::new(&jc, d, 1e-13);
@@ -1161,22 +1220,6 @@ impl SupportSystem {
                     // Preconditioned system g = Y f: each g_i is again
                     // multilinear, so its values at the vertices determine
                     // its range over any sub-box.
-                    combo.fill(0);
-                    for vi in 0..total_vertices {
-                        for (a, va) in vals.iter().enumerate() {
-                            let idx: usize = (0..na).map(|b| combo[b] * vstride[a][b]).sum();
-                            let m = self.k[a] - 1;
-                            fv[vi * d + self.off[a]..vi * d + self.off[a] + m]
-                                .copy_from_slice(&va[idx * m..(idx + 1) * m]);
-                        }
-                        for b in (0..na).rev() {
-                            combo[b] += 1;
-                            if combo[b] < vcount[b] {
-                                break;
-                            }
-                            combo[b] = 0;
-                        }
-                    }
                     for (f, g) in fv.chunks_exact(d).zip(gv.chunks_exact_mut(d)) {
                         for (i, gi) in g.iter_mut().enumerate() {
                             *gi = y[i * d..(i + 1) * d]
@@ -1223,7 +1266,7 @@ impl SupportSystem {
                                     lo[i] = nlo[i].max(klo[i]);
                                     hi[i] = nhi[i].min(khi[i]);
                                 }
-                                if (0..d).any(|i| !(lo[i] <= hi[i])) {
+                                if (0..d).any(|i| is_empty_interval(lo[i], hi[i])) {
                                     Verdict::Empty
                                 } else if max_width(&lo, &hi) <= 0.7 * width {
                                     Verdict::Contracted
@@ -1295,6 +1338,14 @@ impl SupportSystem {
     }
 }
 
+/// Whether `[l, h]` is empty (or not an interval at all: NaN).
+fn is_empty_interval(l: f64, h: f64) -> bool {
+    !matches!(
+        l.partial_cmp(&h),
+        Some(core::cmp::Ordering::Less | core::cmp::Ordering::Equal)
+    )
+}
+
 /// Largest side of the box `[lo, hi]`.
 fn max_width(lo: &[f64], hi: &[f64]) -> f64 {
     lo.iter().zip(hi).fold(0.0f64, |m, (l, h)| m.max(h - l))
@@ -1362,7 +1413,7 @@ fn krawczyk(
     for i in 0..d {
         let l = lo[i].max(kc[i] - kr[i]);
         let h = hi[i].min(kc[i] + kr[i]);
-        if !(l <= h) {
+        if is_empty_interval(l, h) {
             return Verdict::Empty;
         }
         lo[i] = l;
@@ -1394,7 +1445,7 @@ pub(crate) mod dense {
         pub(crate) fn new(a: &[f64], n: usize, rel_tol: f64) -> Option<Self> {
             let mut a = a.to_vec();
             let scale = a.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-            if !(scale > 0.0) || !scale.is_finite() {
+            if scale.is_nan() || scale <= 0.0 || scale.is_infinite() {
                 return if n == 0 {
                     Some(Self {
                         n,
@@ -1410,7 +1461,7 @@ pub(crate) mod dense {
                 let (p, best) = (col..n)
                     .map(|r| (r, a[r * n + col].abs()))
                     .fold((col, -1.0), |acc, x| if x.1 > acc.1 { x } else { acc });
-                if !(best > rel_tol * scale) {
+                if best.is_nan() || best <= rel_tol * scale {
                     return None;
                 }
                 piv.push(p);
@@ -1440,18 +1491,14 @@ pub(crate) mod dense {
                 b.swap(col, p);
             }
             for r in 0..n {
-                let mut s = b[r];
-                for j in 0..r {
-                    s -= self.a[r * n + j] * b[j];
-                }
-                b[r] = s;
+                let row = &self.a[r * n..r * n + r];
+                let s: f64 = row.iter().zip(&b[..r]).map(|(a, x)| a * x).sum();
+                b[r] -= s;
             }
             for r in (0..n).rev() {
-                let mut s = b[r];
-                for j in r + 1..n {
-                    s -= self.a[r * n + j] * b[j];
-                }
-                b[r] = s / self.a[r * n + r];
+                let row = &self.a[r * n + r + 1..(r + 1) * n];
+                let s: f64 = row.iter().zip(&b[r + 1..]).map(|(a, x)| a * x).sum();
+                b[r] = (b[r] - s) / self.a[r * n + r];
             }
         }
 
@@ -1471,6 +1518,94 @@ pub(crate) mod dense {
             inv
         }
     }
+}
+
+/// Whether the origin is (robustly) outside the convex hull of the points
+/// `pts` (rows of length `d`): Wolfe's (1976) minimum-norm-point algorithm
+/// finds a candidate separating direction `x`, which is then checked
+/// directly (`p · x > tol |x|` for every point).
+fn separated(pts: &[f64], d: usize, tol: f64) -> bool {
+    let npts = pts.len() / d;
+    let p = |i: usize| &pts[i * d..(i + 1) * d];
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let mut set: Vec<usize> = Vec::new();
+    let mut lam: Vec<f64> = Vec::new();
+    let start = (0..npts)
+        .min_by(|&a, &b| dot(p(a), p(a)).total_cmp(&dot(p(b), p(b))))
+        .unwrap();
+    set.push(start);
+    lam.push(1.0);
+    let mut x = p(start).to_vec();
+    let scale = (0..npts).map(|i| dot(p(i), p(i))).fold(0.0, f64::max);
+    for _major in 0..(4 * d + 20) {
+        let xx = dot(&x, &x);
+        if xx <= 1e-28 * scale {
+            return false;
+        }
+        let (j, best) = (0..npts)
+            .map(|i| (i, dot(&x, p(i))))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap();
+        if best > tol * xx.sqrt() {
+            return true;
+        }
+        if best >= xx - 1e-12 * scale || set.contains(&j) {
+            return false;
+        }
+        set.push(j);
+        lam.push(0.0);
+        for _minor in 0..(2 * d + 10) {
+            // Affine minimum-norm point of the current set.
+            let m = set.len();
+            let mut a = vec![0.0; (m + 1) * (m + 1)];
+            for r in 0..m {
+                for c in 0..m {
+                    a[r * (m + 1) + c] = dot(p(set[r]), p(set[c]));
+                }
+                a[r * (m + 1) + m] = 1.0;
+                a[m * (m + 1) + r] = 1.0;
+            }
+            let Some(lu) = dense::Lu::new(&a, m + 1, 1e-14) else {
+                return false;
+            };
+            let mut rhs = vec![0.0; m + 1];
+            rhs[m] = 1.0;
+            lu.solve(&mut rhs);
+            let alpha = &rhs[..m];
+            if alpha.iter().all(|&v| v > 1e-15) {
+                lam.copy_from_slice(alpha);
+                break;
+            }
+            let mut theta = 1.0f64;
+            for (l, &al) in lam.iter().zip(alpha) {
+                if al <= 1e-15 && l - al > 0.0 {
+                    theta = theta.min(l / (l - al));
+                }
+            }
+            for (l, &al) in lam.iter_mut().zip(alpha) {
+                *l = theta * al + (1.0 - theta) * *l;
+            }
+            let mut i = 0;
+            while i < set.len() {
+                if lam[i] <= 1e-15 {
+                    set.remove(i);
+                    lam.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+            if set.is_empty() {
+                return false;
+            }
+        }
+        x.fill(0.0);
+        for (&i, &l) in set.iter().zip(&lam) {
+            for (xk, pk) in x.iter_mut().zip(p(i)) {
+                *xk += l * pk;
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -61,6 +61,15 @@ use serde::{Deserialize, Serialize};
 use crate::nplayer::{check_finite_game, dense, refine_on_support, to_equilibrium};
 use crate::{Equilibrium, NormalFormGame, SolveError, max_regret};
 
+/// A corrector that stalls (step not halving) below this step length has
+/// reached the rounding floor of the equations and is accepted.
+const NOISE_FLOOR_TOL: f64 = 1e-7;
+
+/// Consecutive unit tangents must make an angle of at most about 45°
+/// (cosine 0.7); otherwise the step is retried shorter (Allgower & Georg
+/// 1990, §6.1, on step-size control by the angle between tangents).
+const MIN_TANGENT_COSINE: f64 = 0.7;
+
 /// Step-size control of the path tracer (defaults follow Gambit's
 /// `gambit-logit` and Allgower & Georg).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -198,7 +207,10 @@ pub fn logit_path(
 /// the one found at the previous checkpoint is returned: it is the refined,
 /// exact-to-rounding equilibrium. If no support is identified by
 /// `max_lambda`, the QRE there is returned provided its regret is at most
-/// [`LimitOptions::regret_tolerance`]. Either way the result is verified.
+/// [`LimitOptions::regret_tolerance`]. If the tracer stalls beyond
+/// `λ R = 1000` (this happens in degenerate games, whose branch can approach
+/// a continuum of equilibria with an ill-conditioned Jacobian), the last
+/// point reached is treated the same way. Either way the result is verified.
 ///
 /// A game whose payoffs are all equal returns the centroid.
 ///
@@ -226,6 +238,7 @@ pub fn limiting_logit_equilibrium(
     let mut next_checkpoint = 100.0;
     let mut previous: Option<Vec<Vec<f64>>> = None;
     let refine_tol = 1e-12 * (1.0 + range);
+    let mut stalled: Option<SolveError> = None;
     loop {
         let lambda = tracer.x[tracer.n];
         if lambda >= max_lambda {
@@ -245,10 +258,22 @@ pub fn limiting_logit_equilibrium(
             }
             previous = refined;
         }
-        tracer.step()?;
+        if let Err(e) = tracer.step() {
+            // Far out on the branch (λ R ≥ 1000) a stalled tracer — typical
+            // of degenerate games, whose branch approaches a non-isolated
+            // equilibrium — still leaves a usable point: judge it below.
+            if lambda * range >= 1e3 {
+                stalled = Some(e);
+                break;
+            }
+            return Err(e);
+        }
     }
     // Polish the endpoint at max_lambda and accept it if its regret is small.
-    let sigma = tracer.finish_at(max_lambda)?;
+    let (sigma, end_lambda) = match &stalled {
+        None => (tracer.finish_at(max_lambda)?, max_lambda),
+        Some(_) => (tracer.strategies(), tracer.x[tracer.n]),
+    };
     if let Some(r) = refine_candidates(game, &sigma, refine_tol)
         && crate::nplayer::profile_distance(&r, &sigma) <= 0.05
     {
@@ -259,8 +284,12 @@ pub fn limiting_logit_equilibrium(
     if regret <= options.regret_tolerance {
         to_equilibrium(game, sigma)
     } else {
+        let why = match stalled {
+            Some(e) => format!(" (tracing stopped: {e})"),
+            None => String::new(),
+        };
         Err(SolveError::NoConvergence(format!(
-            "logit branch at lambda = {max_lambda} has regret {regret:e} > {:e}",
+            "logit branch at lambda = {end_lambda} has regret {regret:e} > {:e}{why}",
             options.regret_tolerance
         )))
     }
@@ -315,13 +344,15 @@ fn centroid(game: &NormalFormGame<f64>) -> Vec<Vec<f64>> {
 
 fn check_path_options(o: &PathOptions) -> Result<(), SolveError> {
     let pos = |x: f64| x.is_finite() && x > 0.0;
-    if !pos(o.first_step)
-        || !(o.max_accel.is_finite() && o.max_accel > 1.0)
-        || !pos(o.min_step)
-        || !pos(o.max_corrector_dist)
-        || !(o.max_contraction > 0.0 && o.max_contraction < 1.0)
-        || !pos(o.corrector_tol)
-    {
+    let valid = pos(o.first_step)
+        && o.max_accel.is_finite()
+        && o.max_accel > 1.0
+        && pos(o.min_step)
+        && pos(o.max_corrector_dist)
+        && o.max_contraction > 0.0
+        && o.max_contraction < 1.0
+        && pos(o.corrector_tol);
+    if !valid {
         return Err(SolveError::InvalidArgument(
             "path options out of range (steps and tolerances positive, max_accel > 1, \
              0 < max_contraction < 1)"
@@ -634,10 +665,7 @@ impl<'g> Tracer<'g> {
         let m = n + 1;
         // Solve Rᵀ z = y (forward substitution), z overwrites y.
         for k in 0..n {
-            let mut s = y[k];
-            for l in 0..k {
-                s -= self.b[l * n + k] * y[l];
-            }
+            let s = y[k] - (0..k).map(|l| self.b[l * n + k] * y[l]).sum::<f64>();
             let d = self.b[k * n + k];
             if d == 0.0 {
                 return f64::INFINITY;
@@ -696,11 +724,18 @@ impl<'g> Tracer<'g> {
                 let uc = u.clone();
                 self.residual(&uc, &mut y);
                 let dist = self.newton_step(&mut u, &mut y);
-                if !(dist < self.opts.max_corrector_dist) {
+                if dist.is_nan() || dist >= self.opts.max_corrector_dist {
                     break;
                 }
                 decel = decel.max((dist / self.opts.max_corrector_dist).sqrt() * max_accel);
                 if dist <= tol {
+                    accept = true;
+                    break;
+                }
+                // Rounding noise in the equations grows with λ and with the
+                // conditioning of the Jacobian; once the corrector stalls
+                // at a small step it has reached that floor.
+                if iter >= 2 && dist <= NOISE_FLOOR_TOL && dist >= 0.5 * disto {
                     accept = true;
                     break;
                 }
@@ -723,6 +758,12 @@ impl<'g> Tracer<'g> {
             self.qr();
             let mut t: Vec<f64> = self.q[n * (n + 1)..].to_vec();
             let dot: f64 = t.iter().zip(&self.t).map(|(a, b)| a * b).sum();
+            if dot.abs() < MIN_TANGENT_COSINE {
+                // The curve turns too much within one step for the
+                // orientation to be trusted: retry with a shorter step.
+                self.h /= max_accel;
+                continue;
+            }
             if dot < 0.0 {
                 t.iter_mut().for_each(|v| *v = -*v);
             }
@@ -789,7 +830,7 @@ impl<'g> Tracer<'g> {
         }
         self.residual(&x, &mut y);
         let res = y.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-        if !(res <= 1e-9 * (1.0 + lambda * self.range)) {
+        if res.is_nan() || res > 1e-9 * (1.0 + lambda * self.range) {
             return Err(SolveError::NoConvergence(format!(
                 "QRE polish at lambda = {lambda} left residual {res:e}"
             )));

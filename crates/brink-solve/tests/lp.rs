@@ -252,12 +252,15 @@ fn equality_rows_and_free_variables() {
 /// (ad − bc)/(a + d − b − c) = (3 − 2)/(3 + 1 + 1 + 2)).
 #[test]
 fn zero_sum_game_values() {
-    for (a, value) in [([[1, -1], [-1, 1]], qi(0)), ([[3, -1], [-2, 1]], q(1, 7))] {
+    for (a, value) in [
+        ([[1i64, -1], [-1, 1]], qi(0)),
+        ([[3, -1], [-2, 1]], q(1, 7)),
+    ] {
         // Variables (x1, x2, v), v free: maximize v s.t. v <= Σ_i x_i a_ij,
         // x1 + x2 = 1.
         let mut lp = LinearProgram::new(qs(&[0, 0, 1])).with_free(2);
-        for j in 0..2 {
-            lp = lp.with_constraint(qs(&[-a[0][j], -a[1][j], 1]), Relation::Le, qi(0));
+        for (a0j, a1j) in a[0].iter().zip(&a[1]) {
+            lp = lp.with_constraint(qs(&[-a0j, -a1j, 1]), Relation::Le, qi(0));
         }
         lp = lp.with_constraint(qs(&[1, 1, 0]), Relation::Eq, qi(1));
         let (_, v, duals) = optimal(&lp);
@@ -375,11 +378,21 @@ proptest! {
             cons.push((e.clone(), Relation::Le, qi(5)));
             cons.push((e, Relation::Ge, qi(-5)));
         }
-        let lp = LinearProgram { objective: qs(&[0, 0]), constraints: cons.clone(), free: vec![true, true] };
-        let feasible_point = |p: &[Q]| cons.iter().all(|(r, rel, b)| {
-            let lhs = dot(r, p);
-            match rel { Relation::Le => lhs <= *b, Relation::Ge => lhs >= *b, Relation::Eq => lhs == *b }
-        });
+        let lp = LinearProgram {
+            objective: qs(&[0, 0]),
+            constraints: cons.clone(),
+            free: vec![true, true],
+        };
+        let feasible_point = |p: &[Q]| {
+            cons.iter().all(|(r, rel, b)| {
+                let lhs = dot(r, p);
+                match rel {
+                    Relation::Le => lhs <= *b,
+                    Relation::Ge => lhs >= *b,
+                    Relation::Eq => lhs == *b,
+                }
+            })
+        };
         let mut brute = false;
         for i in 0..cons.len() {
             for k in i + 1..cons.len() {

@@ -65,7 +65,19 @@ const FLOAT_TOL: f64 = 1e-6;
 /// *misses* it), and every point only pygambit has is not, and has a max regret above
 /// 1e-6 (pygambit *accepted an approximate point*: its acceptance test is max regret
 /// ≤ 1e-4 × the payoff range, here up to ~0.2 in payoff units).
-const ENUMPOLY_EXCEPTIONS: &[(&str, usize, usize)] = &[];
+const ENUMPOLY_EXCEPTIONS: &[(&str, usize, usize)] = &[
+    // pygambit misses equilibria (in 7 of these 9 it reports an even number,
+    // impossible for a generic game).
+    ("random_2x2x2_00", 0, 1),
+    ("random_2x2x2_01", 0, 1),
+    ("random_2x2x3_03", 0, 1),
+    ("random_2x3x2_00", 0, 1),
+    ("random_3x3x3_00", 0, 1),
+    ("random_3x3x3_02", 0, 1),
+    ("random_3x3x3_06", 0, 3),
+    ("random_3x3x3_07", 0, 1),
+    ("random_2x2x2x2_02", 0, 2),
+];
 
 #[derive(Deserialize)]
 struct FixtureFile {
@@ -250,7 +262,7 @@ fn fixtures_cover_the_issue() {
         [3, 5],
         [5, 3],
     ] {
-        assert!(sizes.contains(&shape.to_vec()), "no {shape:?} games");
+        assert!(sizes.contains(shape.as_slice()), "no {shape:?} games");
     }
     assert!(two.games.iter().any(|g| g.degenerate));
     assert!(two.games.iter().filter(|g| !g.degenerate).count() >= 100);
@@ -625,7 +637,7 @@ fn n_player_enumeration_matches_pygambit_enumpoly() {
                 for p in &gambit_only {
                     let index = reference.iter().position(|r| r == *p).expect("a reference point");
                     let regret = f.reference.max_regret.get(index).copied().unwrap_or(f64::NAN);
-                    if unmatched(std::slice::from_ref(*p), independent).is_empty() || !(regret > 1e-6) {
+                    if unmatched(std::slice::from_ref(*p), independent).is_empty() || regret.is_nan() || regret <= 1e-6 {
                         failures.push(format!(
                             "{id}: pygambit's {p:?} (regret {regret}) is not shown wrong by the independent reference"
                         ));

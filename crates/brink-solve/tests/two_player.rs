@@ -467,9 +467,9 @@ fn solve(mut m: Vec<Vec<Q>>, mut rhs: Vec<Q>) -> Option<Vec<Q>> {
         for r in 0..n {
             if r != c && !m[r][c].is_zero() {
                 let f = &m[r][c] / &m[c][c];
-                for k in c..n {
-                    let v = &f * &m[c][k];
-                    m[r][k] -= v;
+                let pivot_row = m[c].clone();
+                for (v, pv) in m[r].iter_mut().zip(&pivot_row).skip(c) {
+                    *v -= &f * pv;
                 }
                 let v = &f * &rhs[c];
                 rhs[r] -= v;
@@ -678,6 +678,45 @@ proptest! {
     fn four_by_four_match_brute_force(g in arb_game(4, -3, 3)) {
         let v = vertex_enumeration(&g).unwrap();
         prop_assert_eq!(profiles(&v.equilibria), brute_extreme_equilibria(&g));
+    }
+
+    /// Equilibria do not change under positive affine transformations of each
+    /// player's payoffs; huge numerators and denominators force the
+    /// arbitrary-precision fallbacks of every method.
+    #[test]
+    fn huge_affine_transformations_change_nothing(g in arb_game(4, -9, 9), k in 0i64..5) {
+        let scale = [
+            Q::new(10i64.pow(18).into(), 7.into()) * qi(1 + k) + q(1, 3),
+            Q::new(3.into(), 10i64.pow(17).into()),
+        ];
+        let shift = [q(-5, 11) * qi(10i64.pow(15)), qi(k - 2)];
+        let (m, n) = (g.num_strategies(0), g.num_strategies(1));
+        let h = NormalFormGame::from_fn(vec![m, n], |s, p| {
+            g.payoff(s, p) * &scale[p] + &shift[p]
+        })
+        .unwrap();
+        let (vg, vh) = (vertex_enumeration(&g).unwrap(), vertex_enumeration(&h).unwrap());
+        prop_assert_eq!(profiles(&vg.equilibria), profiles(&vh.equilibria));
+        prop_assert_eq!(vg.degenerate, vh.degenerate);
+        let (sg, sh) = (support_enumeration(&g).unwrap(), support_enumeration(&h).unwrap());
+        prop_assert_eq!(profiles(&sg.equilibria), profiles(&sh.equilibria));
+        for e in &sh.equilibria {
+            prop_assert_eq!(max_regret(&h, &e.strategies).unwrap(), Q::zero());
+        }
+        for label in 0..m + n {
+            let exact = lemke_howson_exact(&h, label).unwrap();
+            prop_assert!(vh.equilibria.contains(&exact.equilibrium));
+            // Without degeneracy the path is a combinatorial object of the
+            // labelled polytopes, which the transformation does not change.
+            // (With degeneracy, the lexicographic tie-breaking may differ.)
+            if !vg.degenerate {
+                let original = lemke_howson_exact(&g, label).unwrap();
+                prop_assert_eq!(&original.equilibrium.strategies, &exact.equilibrium.strategies);
+                prop_assert_eq!(original.pivots, exact.pivots);
+            }
+            let fast = lemke_howson(&h, label).unwrap();
+            prop_assert!(vh.equilibria.contains(&fast));
+        }
     }
 
     /// The LP value of a zero-sum game is every equilibrium's row payoff, and

@@ -7,8 +7,9 @@ use super::Bimatrix;
 
 /// Recomputes the basic solutions of the two final bases exactly and checks
 /// that they form a completely labelled pair of points of `P` and `Q`, i.e. a
-/// Nash equilibrium (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3). Returns the unnormalized
-/// points, or `None` if the bases do not certify.
+/// Nash equilibrium (von Stengel 2007, *Algorithmic Game Theory* ch. 3,
+/// §3.3). Returns the unnormalized points, or `None` if the bases do not
+/// certify.
 pub(crate) fn certify(
     bm: &Bimatrix,
     bases: &[Vec<usize>; 2],
@@ -57,15 +58,15 @@ pub(crate) fn certify(
     if x.iter().chain(&y).any(|v| v.is_negative()) {
         return None;
     }
-    for j in 0..n {
-        let s: BigInt = (0..m).map(|i| bm.b.at(i, j) * &x[i]).sum();
-        if s > dx || (s < dx && !y[j].is_zero()) {
+    for (j, yj) in y.iter().enumerate() {
+        let s: BigInt = x.iter().enumerate().map(|(i, xi)| bm.b.at(i, j) * xi).sum();
+        if s > dx || (s < dx && !yj.is_zero()) {
             return None;
         }
     }
-    for i in 0..m {
-        let s: BigInt = (0..n).map(|j| bm.a.at(i, j) * &y[j]).sum();
-        if s > dy || (s < dy && !x[i].is_zero()) {
+    for (i, xi) in x.iter().enumerate() {
+        let s: BigInt = y.iter().enumerate().map(|(j, yj)| bm.a.at(i, j) * yj).sum();
+        if s > dy || (s < dy && !xi.is_zero()) {
             return None;
         }
     }

@@ -3,9 +3,10 @@
 //! The two-player solvers scale each payoff matrix to integers and then work
 //! with integer tableaux whose entries are subdeterminants (Bareiss 1968,
 //! "Sylvester's identity and multistep integer-preserving Gaussian
-//! elimination"; the same integer pivoting as in von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.5, and in
-//! `lrs`). Entries stay exact and bounded by Hadamard's bound, so a fast `i128`
-//! representation suffices for most games; products that leave `i128` are
+//! elimination"; the same integer pivoting as in von Stengel 2007,
+//! *Algorithmic Game Theory* ch. 3, §3.5, and in `lrs`). Entries stay exact
+//! and bounded by Hadamard's bound, so fast `i64`/`i128` representations
+//! suffice for most games; products that leave `i128` are
 //! evaluated in `BigInt`, and a *stored* value that does not fit makes the
 //! algorithm report [`Overflow`] so that the caller reruns it with `BigInt`.
 

@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use num_bigint::BigInt;
+use num_traits::{One, ToPrimitive};
 
 use super::certify::certify;
 use super::int::{Int, Mat, Overflow};
 use super::polytope::Tableau;
-use super::{Bimatrix, bimatrix, make_equilibrium, normalize, sort_equilibria};
+use super::{Bimatrix, bimatrix, make_equilibrium, sort_equilibria};
 use crate::equilibrium::{Equilibrium, SolveError};
 use crate::game::NormalFormGame;
 use crate::rational::{Q, to_f64};
@@ -46,7 +47,7 @@ pub struct LemkeHowsonRun<T> {
 /// 50×50 games. Its end point is then *recomputed exactly*: the two final
 /// bases are solved with fraction-free integer elimination and the pair is
 /// certified exactly to be feasible and completely labelled, i.e. a Nash
-/// equilibrium (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3). If the floating-point run breaks
+/// equilibrium (von Stengel 2007, §3.3). If the floating-point run breaks
 /// down or its end point does not certify, the path is re-run with exact
 /// integer pivoting ([`lemke_howson_exact`]). So the returned equilibrium is
 /// always exact. For nondegenerate games the floating-point path makes the same
@@ -97,7 +98,7 @@ pub fn lemke_howson_path(
     let bm = checked(game, initial_label)?;
     let (x, y, pivots) = run(game, &bm, initial_label)?;
     Ok(LemkeHowsonRun {
-        equilibrium: make_equilibrium(game, normalize(&x), normalize(&y)),
+        equilibrium: make_equilibrium(game, &x, &y),
         pivots,
     })
 }
@@ -120,7 +121,7 @@ pub fn lemke_howson_exact(
     let bm = checked(game, initial_label)?;
     let (x, y, pivots) = run_exact(&bm, initial_label)?;
     Ok(LemkeHowsonRun {
-        equilibrium: make_equilibrium(game, normalize(&x), normalize(&y)),
+        equilibrium: make_equilibrium(game, &x, &y),
         pivots,
     })
 }
@@ -147,7 +148,7 @@ pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>,
     let mut out = Vec::with_capacity(bm.m + bm.n);
     for label in 0..bm.m + bm.n {
         let (x, y, _) = run(game, &bm, label)?;
-        out.push(make_equilibrium(game, normalize(&x), normalize(&y)));
+        out.push(make_equilibrium(game, &x, &y));
     }
     sort_equilibria(&mut out);
     Ok(out)
@@ -167,9 +168,9 @@ fn run(game: &NormalFormGame<Q>, bm: &Bimatrix, label: usize) -> Result<Path, So
 
 fn run_exact(bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
     if let (Some(a), Some(b)) = (Mat::<i128>::convert(&bm.a), Mat::<i128>::convert(&bm.b)) {
-        match run_with(&a, &b, label) {
-            Ok(r) => return r,
-            Err(Overflow) => {}
+        // On overflow, redo the path with arbitrary precision.
+        if let Ok(r) = run_with(&a, &b, label) {
+            return r;
         }
     }
     run_with(&bm.a, &bm.b, label).expect("BigInt never overflows")
@@ -329,7 +330,14 @@ impl FloatTableau {
 fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
     let (m, n) = (game.num_strategies(0), game.num_strategies(1));
     let v: Vec<f64> = (0..m * n)
-        .map(|idx| to_f64(game.payoff_at(idx, player)))
+        .map(|idx| {
+            let x = game.payoff_at(idx, player);
+            if x.denom().is_one() {
+                x.numer().to_f64().unwrap_or(f64::NAN)
+            } else {
+                to_f64(x)
+            }
+        })
         .collect();
     if v.iter().any(|x| !x.is_finite()) {
         return None;

@@ -6,12 +6,21 @@
 //! payoffs are converted exactly with [`game_to_exact`] (every finite double is
 //! a dyadic rational).
 //!
-//! | function | finds | source |
-//! |---|---|---|
-//! | [`support_enumeration`] | all equilibria of a nondegenerate game | Dickhaut & Kaplan 1991; von Stengel 2007, §3.3 |
-//! | [`vertex_enumeration`] | all *extreme* equilibria of any game | Mangasarian 1964; Avis, Rosenberg, Savani & von Stengel 2010 |
-//! | [`lemke_howson`] | one equilibrium per missing label | Lemke & Howson 1964; Shapley 1974; von Stengel 2007, §3.4–3.6 |
-//! | [`solve_zero_sum`] | value and optimal strategies of a zero-sum game | von Neumann 1928; Dantzig 1951 (LP duality) |
+//! - [`support_enumeration`]: all equilibria of a nondegenerate game
+//!   (Dickhaut & Kaplan 1991; von Stengel 2007, §3.3).
+//! - [`vertex_enumeration`]: all *extreme* equilibria of any game
+//!   (Mangasarian 1964; Avis, Rosenberg, Savani & von Stengel 2010).
+//! - [`lemke_howson`], [`lemke_howson_exact`], [`lemke_howson_all`]: one
+//!   equilibrium per missing label (Lemke & Howson 1964; Shapley 1974; von
+//!   Stengel 2007, §3.4–3.6).
+//! - [`solve_zero_sum`]: value and optimal strategies of a zero-sum game
+//!   (von Neumann 1928; Dantzig 1951, LP duality).
+//!
+//! "von Stengel 2007" is B. von Stengel, "Equilibrium computation for
+//! two-player games in strategic and extensive form", ch. 3 of *Algorithmic
+//! Game Theory* (Nisan, Roughgarden, Tardos & Vazirani, eds.); "von Stengel
+//! 2002" is "Computing equilibria for two-person games", ch. 45 of the
+//! *Handbook of Game Theory* vol. 3.
 //!
 //! All of them are exact: payoffs are scaled to integers (a positive affine
 //! transformation of each player's payoffs, which does not change the
@@ -24,7 +33,7 @@
 //! # Degeneracy
 //!
 //! A bimatrix game is *nondegenerate* if no mixed strategy with support of
-//! size `k` has more than `k` pure best responses (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3).
+//! size `k` has more than `k` pure best responses (von Stengel 2007, §3.3).
 //! Nondegenerate games have finitely many equilibria, an odd number of them,
 //! and every equilibrium has supports of equal size. Degenerate games can have
 //! infinite sets (components) of equilibria, which are unions of convex hulls
@@ -152,18 +161,51 @@ pub(crate) fn bimatrix(game: &NormalFormGame<Q>) -> Result<Bimatrix, SolveError>
 }
 
 /// `v / Σ v` as exact probabilities (`v` non-negative, not all zero).
-pub(crate) fn normalize(v: &[BigInt]) -> Vec<Q> {
-    let total: BigInt = v.iter().sum();
-    debug_assert!(total.is_positive());
-    v.iter().map(|x| Q::new(x.clone(), total.clone())).collect()
+fn normalize(v: &[BigInt], total: &BigInt) -> Vec<Q> {
+    v.iter()
+        .map(|x| {
+            if x.is_zero() {
+                Q::zero()
+            } else {
+                Q::new(x.clone(), total.clone())
+            }
+        })
+        .collect()
 }
 
-/// An equilibrium with the expected payoffs computed from the original game.
-pub(crate) fn make_equilibrium(game: &NormalFormGame<Q>, x: Vec<Q>, y: Vec<Q>) -> Equilibrium<Q> {
-    let strategies = vec![x, y];
-    let payoffs = (0..2)
-        .map(|p| expected_payoff(game, p, &strategies).expect("shapes match the game"))
-        .collect();
+/// The equilibrium `(x / Σx, y / Σy)` for non-negative integer vectors `x`,
+/// `y` (not all zero), with the expected payoffs of the original game.
+/// Integer payoff tables are evaluated in integers over the supports only.
+pub(crate) fn make_equilibrium(
+    game: &NormalFormGame<Q>,
+    x: &[BigInt],
+    y: &[BigInt],
+) -> Equilibrium<Q> {
+    let (sx, sy): (BigInt, BigInt) = (x.iter().sum(), y.iter().sum());
+    debug_assert!(sx.is_positive() && sy.is_positive());
+    let strategies = vec![normalize(x, &sx), normalize(y, &sy)];
+    let n = game.num_strategies(1);
+    let integral = (0..x.len() * n).all(|idx| {
+        game.payoff_at(idx, 0).denom().is_one() && game.payoff_at(idx, 1).denom().is_one()
+    });
+    let payoffs = if integral {
+        let denom = &sx * &sy;
+        (0..2)
+            .map(|p| {
+                let mut acc = BigInt::zero();
+                for (i, xi) in x.iter().enumerate().filter(|(_, v)| !v.is_zero()) {
+                    for (j, yj) in y.iter().enumerate().filter(|(_, v)| !v.is_zero()) {
+                        acc += xi * yj * game.payoff_at(i * n + j, p).numer();
+                    }
+                }
+                Q::new(acc, denom.clone())
+            })
+            .collect()
+    } else {
+        (0..2)
+            .map(|p| expected_payoff(game, p, &strategies).expect("shapes match the game"))
+            .collect()
+    };
     Equilibrium {
         strategies,
         payoffs,

@@ -1,6 +1,7 @@
 //! The best-response polytopes of a bimatrix game as integer tableaux.
 //!
-//! With payoffs shifted so that `A > 0` and `B > 0` (von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3):
+//! With payoffs shifted so that `A > 0` and `B > 0` (von Stengel 2007,
+//! *Algorithmic Game Theory* ch. 3, §3.3):
 //!
 //! ```text
 //! P = { x ∈ R^m : x ≥ 0, Bᵀx ≤ 1 }     Q = { y ∈ R^n : A y ≤ 1, y ≥ 0 }

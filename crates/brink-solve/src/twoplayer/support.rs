@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use num_bigint::BigInt;
 
 use super::int::{Int, Mat, Overflow};
-use super::{Bimatrix, TwoPlayerSolution, bimatrix, make_equilibrium, normalize, sort_equilibria};
+use super::{Bimatrix, TwoPlayerSolution, bimatrix, make_equilibrium, sort_equilibria};
 use crate::equilibrium::SolveError;
 use crate::game::NormalFormGame;
 use crate::rational::Q;
@@ -32,10 +32,11 @@ pub const SUPPORT_ENUMERATION_MAX_MIN_STRATEGIES: usize = 16;
 /// `[A_·J | −1]` (their exterior product) is extended by one Laplace expansion
 /// per added row, so the work of a prefix is shared by all its extensions and
 /// the final solution is read off from the maximal minors (Cramer's rule).
-/// When one player has at most 18 strategies, the exterior product is
-/// taken over *all* of the other side's columns at once, so one depth-first
-/// search over row sets serves every column support and a candidate pair
-/// costs a few table look-ups until it survives the sign tests. Both sides are
+/// When the player whose support is being chosen has at most 16 strategies
+/// (always, in practice), the exterior product is taken over *all* of that
+/// player's strategies at once, so one depth-first search over the other
+/// player's row sets serves every support and a candidate pair costs a few
+/// table look-ups until it survives the sign tests. Both sides are
 /// enumerated completely (not only where the other side succeeds), which is
 /// what makes the degeneracy test exact.
 ///
@@ -101,11 +102,7 @@ pub fn support_enumeration(game: &NormalFormGame<Q>) -> Result<TwoPlayerSolution
     for fx in &xs {
         // x-side: tight = J (column best responses), support = I.
         if let Some(fy) = by_key.get(&(fx.support.as_slice(), fx.tight.as_slice())) {
-            equilibria.push(make_equilibrium(
-                game,
-                normalize(&fx.point),
-                normalize(&fy.point),
-            ));
+            equilibria.push(make_equilibrium(game, &fx.point, &fy.point));
         }
     }
     sort_equilibria(&mut equilibria);
@@ -126,7 +123,7 @@ struct Found {
 
 /// Largest number of columns for which a side is searched with the full
 /// exterior product over all columns (its tables have `2^(cols+1)` entries).
-const FULL_WEDGE_MAX_COLS: usize = 18;
+const FULL_WEDGE_MAX_COLS: usize = 16;
 
 /// Enumerates, for every support `S` of the columns and every equal-size set
 /// `T` of rows, the solution of `M_TS z = 1`, keeping those with `z > 0` on `S`

@@ -6,7 +6,7 @@ use num_bigint::BigInt;
 
 use super::int::{Int, Mat, Overflow};
 use super::polytope::{BasisKey, Tableau};
-use super::{Bimatrix, TwoPlayerSolution, bimatrix, make_equilibrium, normalize, sort_equilibria};
+use super::{Bimatrix, TwoPlayerSolution, bimatrix, make_equilibrium, sort_equilibria};
 use crate::equilibrium::SolveError;
 use crate::game::NormalFormGame;
 use crate::rational::Q;
@@ -17,19 +17,21 @@ use crate::rational::Q;
 /// # Algorithm
 ///
 /// Payoffs are shifted to be positive and the polytopes
-/// `P = {x ≥ 0 : Bᵀx ≤ 1}` and `Q = {y ≥ 0 : Ay ≤ 1}` are built
-/// (Mangasarian 1964; von Stengel 2002, *Handbook of Game Theory* vol. 3
-/// ch. 45; von Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3). The vertices of each polytope are
-/// enumerated by a depth-first search over its lexicographically feasible
-/// bases with fraction-free integer pivoting: these bases are exactly the
-/// vertices of the lexicographically perturbed (hence simple) polytope, whose
-/// graph is connected, and every vertex of the original polytope is
+/// `P = {x ≥ 0 : Bᵀx ≤ 1}` and `Q = {y ≥ 0 : Ay ≤ 1}` are built (Mangasarian
+/// 1964; von Stengel 2002, *Handbook of Game Theory* vol. 3 ch. 45; von
+/// Stengel 2007, *Algorithmic Game Theory* ch. 3, §3.3). The vertices of each
+/// polytope are enumerated by a depth-first search over its lexicographically
+/// feasible bases with fraction-free integer pivoting: these bases are exactly
+/// the vertices of the lexicographically perturbed (hence simple) polytope,
+/// whose graph is connected, and every vertex of the original polytope is
 /// represented by at least one of them. Each vertex is labelled with the
-/// constraints tight at it (computed from the point, so degenerate vertices get
-/// all their labels), and the equilibria are the completely labelled pairs
-/// `(x, y) ≠ (0, 0)`, normalized to probabilities — the pairing step of
+/// constraints tight at it (computed from the point, so degenerate vertices
+/// get all their labels), and the equilibria are the completely labelled
+/// pairs `(x, y) ≠ (0, 0)`, normalized to probabilities — the pairing step of
 /// Avis, Rosenberg, Savani & von Stengel (2010), "Enumeration of Nash
-/// equilibria for two-player games", *Economic Theory* 42.
+/// equilibria for two-player games", *Economic Theory* 42. In degenerate
+/// games the partners of `x` are found by intersecting, over the labels `x`
+/// lacks, bitsets of the vertices of `Q` that have them.
 ///
 /// # Guarantees
 ///
@@ -37,15 +39,15 @@ use crate::rational::Q;
 /// - For **every** game (degenerate or not) the list is the set of all
 ///   extreme equilibria, i.e. pairs of vertices of `P` and `Q`; every
 ///   equilibrium is a convex combination of extreme equilibria within a
-///   maximal Nash subset (Avis et al. 2010, §3; Winkels 1979). For a
+///   maximal Nash subset (Winkels 1979; Avis et al. 2010). For a
 ///   nondegenerate game this is the set of all equilibria.
 /// - `degenerate` is `true` iff the game is degenerate, i.e. iff some vertex
 ///   of `P` or `Q` has more labels than its dimension (von Stengel 2007,
 ///   §3.3); the test is exact.
 ///
-/// The cost is proportional to the number of (lexicographic) vertices, which
-/// for random square games grows roughly like `2^n`; 11×11 games take a
-/// fraction of a second.
+/// The cost is proportional to the number of lexicographic bases visited
+/// (about the number of vertices of `P` and `Q`); random 11×11 games take
+/// well under a second.
 ///
 /// # Errors
 ///
@@ -118,7 +120,7 @@ pub fn vertex_enumeration(game: &NormalFormGame<Q>) -> Result<TwoPlayerSolution<
     }
     let mut equilibria: Vec<_> = pairs
         .into_iter()
-        .map(|(x, y)| make_equilibrium(game, normalize(&x.point), normalize(&y.point)))
+        .map(|(x, y)| make_equilibrium(game, &x.point, &y.point))
         .collect();
     sort_equilibria(&mut equilibria);
     Ok(TwoPlayerSolution {
