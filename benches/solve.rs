@@ -7,7 +7,7 @@
 //!
 //! - `support_enumeration/{4x4,8x8,11x11}` and `vertex_enumeration/{…}`: exact
 //!   (rational) enumeration of all equilibria of random nondegenerate games;
-//! - `lemke_howson/50x50`: one exact Lemke–Howson path from label 0;
+//! - `lemke_howson/{11x11,50x50}`: one exact Lemke–Howson path from label 0;
 //! - `pure_nash/10x10x10`: all pure equilibria of a 3-player game (f64);
 //! - `enum_n/{2x2x2,3x3x3}`: all equilibria of 3-player games (f64).
 //!
@@ -72,6 +72,21 @@ fn two_player(c: &mut Criterion) {
         .iter()
         .map(|s| (s, exact(&format!("random_{s}"))))
         .collect();
+    // Sanity check (once, not timed): both methods give the same set on these
+    // nondegenerate games; the counts can be compared with peers.py's "#eq" column.
+    for (size, game) in &games {
+        let support = support_enumeration(game).expect("solves");
+        let vertex = vertex_enumeration(game).expect("solves");
+        assert!(
+            !support.degenerate && !vertex.degenerate,
+            "{size} game is degenerate"
+        );
+        assert_eq!(
+            support.equilibria, vertex.equilibria,
+            "{size}: methods disagree"
+        );
+        eprintln!("random_{size}: {} equilibria", support.equilibria.len());
+    }
     for (name, solve) in [
         ("support_enumeration", support_enumeration as fn(&_) -> _),
         ("vertex_enumeration", vertex_enumeration),
@@ -90,16 +105,18 @@ fn two_player(c: &mut Criterion) {
         group.finish();
     }
 
-    let game = exact("random_50x50");
     let mut group = c.benchmark_group("lemke_howson");
     group
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3));
-    group.bench_function("50x50", |b| {
-        b.iter(|| lemke_howson(black_box(&game), 0).expect("solves"));
-    });
+    for size in ["11x11", "50x50"] {
+        let game = exact(&format!("random_{size}"));
+        group.bench_function(size, |b| {
+            b.iter(|| lemke_howson(black_box(&game), 0).expect("solves"));
+        });
+    }
     group.finish();
 }
 

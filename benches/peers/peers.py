@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import os
 import subprocess
 import sys
@@ -62,6 +63,9 @@ COMPARISONS = [
     ("vertex_enumeration", "4x4", "random_4x4", "gambit", "enummixed_solve(rational=False)", "gambit_enummixed_f"),
     ("vertex_enumeration", "8x8", "random_8x8", "gambit", "enummixed_solve(rational=False)", "gambit_enummixed_f"),
     ("vertex_enumeration", "11x11", "random_11x11", "gambit", "enummixed_solve(rational=False)", "gambit_enummixed_f"),
+    ("lemke_howson", "11x11", "random_11x11", "nashpy", "lemke_howson(initial_dropped_label=0)", "nashpy_lh"),
+    ("lemke_howson", "11x11", "random_11x11", "gambit", "lcp_solve(rational=True, stop_after=1)", "gambit_lcp_q"),
+    ("lemke_howson", "11x11", "random_11x11", "gambit", "lcp_solve(rational=False, stop_after=1)", "gambit_lcp_f"),
     ("lemke_howson", "50x50", "random_50x50", "nashpy", "lemke_howson(initial_dropped_label=0)", "nashpy_lh"),
     ("lemke_howson", "50x50", "random_50x50", "gambit", "lcp_solve(rational=True, stop_after=1)", "gambit_lcp_q"),
     ("lemke_howson", "50x50", "random_50x50", "gambit", "lcp_solve(rational=False, stop_after=1)", "gambit_lcp_f"),
@@ -146,6 +150,32 @@ def make_runner(key: str, game: dict):
     return runners[key]
 
 
+def _timed_child(key, stem, repeat, slow, conn):
+    import warnings
+
+    warnings.simplefilter("ignore")
+    try:
+        conn.send(("ok", best_time(make_runner(key, load_game(stem)), repeat, slow)))
+    except Exception as exc:  # noqa: BLE001 -- report whatever the peer raised
+        conn.send(("error", f"{type(exc).__name__}: {exc}"[:120]))
+
+
+def time_peer(key: str, stem: str, repeat: int, slow: float, timeout: float):
+    """best_time in a child process, so a peer that never returns can be stopped.
+    Returns (status, (seconds, found, calls) or message)."""
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_timed_child, args=(key, stem, repeat, slow, child))
+    proc.start()
+    if parent.poll(timeout):
+        status, value = parent.recv()
+        proc.join()
+        return status, value
+    proc.kill()
+    proc.join()
+    return "timeout", f"no result within {timeout:.0f} s"
+
+
 def best_time(fn, repeat: int, slow: float) -> tuple[float, int, int]:
     """(best seconds per call, equilibria found, calls timed)."""
     timer = timeit.Timer(fn)
@@ -202,6 +232,8 @@ def main() -> int:
                         help="a call slower than this many seconds is timed at most 3 times (default 2)")
     parser.add_argument("--skip", action="append", default=[],
                         help="skip comparisons whose 'group/bench/runner' contains this text (repeatable)")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="give up on one comparison after this many seconds (default 300)")
     parser.add_argument("--criterion-dir", type=Path, help="default: <cargo target dir>/criterion")
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     args = parser.parse_args()
@@ -209,8 +241,14 @@ def main() -> int:
         write_games()
         return 0
 
+    import warnings
+
     import nashpy
     import pygambit
+
+    # Nashpy warns "an even number of equilibria ... degenerate" when its support
+    # enumeration misses some (see the #eq column); keep the table readable.
+    warnings.simplefilter("ignore", RuntimeWarning)
 
     base = args.criterion_dir or criterion_dir()
     print(f"nashpy {nashpy.__version__}, pygambit {pygambit.__version__}, numpy {np.__version__}, "
@@ -226,16 +264,23 @@ def main() -> int:
         tag = f"{group}/{bench}/{key}"
         if any(s in tag for s in args.skip):
             continue
-        fn = make_runner(key, load_game(stem))
-        seconds, found, calls = best_time(fn, args.repeat, args.slow)
+        status, value = time_peer(key, stem, args.repeat, args.slow, args.timeout)
         ns = brink_ns(base, group, bench)
         brink_s = None if ns is None else ns * 1e-9
+        name = f"{group + '/' + bench:<28} {peer + ' ' + label:<48}"
+        if status != "ok":
+            lower = f">{args.timeout:.0f} s" if status == "timeout" else "error"
+            ratio_s = "-" if brink_s is None or status != "timeout" else f">{args.timeout / brink_s:,.0f}x"
+            print(f"{name} {'-':>4} {lower:>10} {fmt_time(brink_s):>10} {ratio_s:>9}  ({value})", flush=True)
+            rows.append({"group": group, "bench": bench, "game": stem, "peer": peer, "method": label,
+                         "status": status, "message": value, "brink_seconds": brink_s})
+            continue
+        seconds, found, calls = value
         ratio = None if brink_s is None else seconds / brink_s
         ratio_s = "-" if ratio is None else f"{ratio:,.1f}x"
-        print(f"{group + '/' + bench:<28} {peer + ' ' + label:<48} {found:>4} {fmt_time(seconds):>10} "
-              f"{fmt_time(brink_s):>10} {ratio_s:>9}", flush=True)
+        print(f"{name} {found:>4} {fmt_time(seconds):>10} {fmt_time(brink_s):>10} {ratio_s:>9}", flush=True)
         rows.append({"group": group, "bench": bench, "game": stem, "peer": peer, "method": label,
-                     "equilibria": found, "peer_seconds": seconds, "peer_calls": calls,
+                     "status": "ok", "equilibria": found, "peer_seconds": seconds, "peer_calls": calls,
                      "brink_seconds": brink_s, "ratio": ratio})
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1) + "\n")

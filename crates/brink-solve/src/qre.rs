@@ -88,8 +88,9 @@ pub struct PathOptions {
     /// Default `0.6`.
     pub max_contraction: f64,
     /// The corrector stops when its step is below this (raised automatically
-    /// to the rounding floor `64 ε (1 + λ R)`, `R` the payoff range).
-    /// Default `1e-10`.
+    /// to the rounding floor `64 ε (1 + λ R)`, `R` the payoff range; a
+    /// corrector that stalls with steps below 1e-7 has reached the rounding
+    /// noise of the equations and is accepted too). Default `1e-10`.
     pub corrector_tol: f64,
     /// Failure after this many accepted steps. Default `100_000`.
     pub max_steps: usize,

@@ -333,3 +333,26 @@ fn random_three_player_limit_is_an_enumerated_equilibrium() {
         }));
     }
 }
+
+// Degenerate shapes: one player (a decision problem) and a player with a
+// single strategy.
+#[test]
+fn one_player_and_single_strategy_players() {
+    // One player, payoffs 1, 3, 2: QRE is the logit choice rule itself.
+    let g = NormalFormGame::new(vec![3], vec![1.0, 3.0, 2.0]).unwrap();
+    let lambda = 0.7;
+    let q = logit_qre(&g, lambda).unwrap();
+    let z: f64 = [1.0f64, 3.0, 2.0].iter().map(|u| (lambda * u).exp()).sum();
+    for (s, u) in [1.0f64, 3.0, 2.0].iter().enumerate() {
+        assert!((q.strategies[0][s] - (lambda * u).exp() / z).abs() < 1e-12);
+    }
+    let lim = limiting_logit_equilibrium(&g, &LimitOptions::default()).unwrap();
+    assert_eq!(lim.strategies, vec![vec![0.0, 1.0, 0.0]]);
+    // Player 1 has one strategy; player 0 faces payoffs 0 and 1.
+    let g = NormalFormGame::new(vec![2, 1], vec![0.0, 5.0, 1.0, 5.0]).unwrap();
+    let q = logit_qre(&g, 2.0).unwrap();
+    assert!((q.strategies[0][1] - logistic(2.0)).abs() < 1e-12);
+    assert_eq!(q.strategies[1], vec![1.0]);
+    let lim = limiting_logit_equilibrium(&g, &LimitOptions::default()).unwrap();
+    assert_eq!(lim.strategies, vec![vec![0.0, 1.0], vec![1.0]]);
+}

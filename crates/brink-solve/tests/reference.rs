@@ -66,7 +66,7 @@ const FLOAT_TOL: f64 = 1e-6;
 /// 1e-6 (pygambit *accepted an approximate point*: its acceptance test is max regret
 /// ≤ 1e-4 × the payoff range, here up to ~0.2 in payoff units).
 const ENUMPOLY_EXCEPTIONS: &[(&str, usize, usize)] = &[
-    // pygambit misses equilibria (in 7 of these 9 it reports an even number,
+    // pygambit misses equilibria (in 8 of these 9 it reports an even number,
     // impossible for a generic game).
     ("random_2x2x2_00", 0, 1),
     ("random_2x2x2_01", 0, 1),
