@@ -36,7 +36,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
 use crate::model::{self, Dims};
-use crate::rules::{DecisionRule, sample};
+use crate::rules::{DecisionRule, FictitiousPrior, sample};
 use crate::run_result::{EquilibriumClass, RunResult};
 use crate::scenario::CompiledScenario;
 use crate::seed;
@@ -108,6 +108,15 @@ pub struct Choice {
     pub action: usize,
 }
 
+/// Action counts the agent has observed: for each other agent the signals received
+/// (plus a fictitious player's prior pseudo-counts), for itself its own actions; flat
+/// `[agent][action]` at [`Dims::action_offset`]. Fictitious players' beliefs.
+#[derive(Component, Clone, Debug)]
+pub struct Empirical {
+    /// Counts.
+    pub counts: Vec<f64>,
+}
+
 /// The agent's own random stream (see [`crate::seed`]).
 #[derive(Component, Clone, Debug)]
 pub struct AgentRng(pub ChaCha8Rng);
@@ -144,6 +153,20 @@ pub struct Profile {
     pub previous: Vec<usize>,
 }
 
+/// Every agent's utility-term values this round, `[type][term]` at
+/// [`Dims::value_offset`]: what level-k reasoners need of everyone.
+#[derive(Resource, Clone, Debug)]
+pub struct AllValues(pub Vec<f64>);
+
+/// The profiles of the last `window` rounds (a ring buffer), for classification.
+#[derive(Resource, Clone, Debug)]
+pub struct History {
+    /// `window × agents` actions.
+    pub profiles: Vec<usize>,
+    /// Rounds recorded so far.
+    pub recorded: u64,
+}
+
 /// The current round, from 1.
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct Round(pub u32);
@@ -163,10 +186,10 @@ fn observe(
     model: Res<Model>,
     round: Res<Round>,
     profile: Res<Profile>,
-    mut agents: Query<(&Agent, &mut Perception, &mut AgentRng)>,
+    mut agents: Query<(&Agent, &mut Perception, &mut Empirical, &mut AgentRng)>,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, mut perception, mut rng) in &mut agents {
+    for (agent, mut perception, mut empirical, mut rng) in &mut agents {
         let i = agent.index;
         let p = &mut *perception;
         p.marginals.fill(0.0);
@@ -189,6 +212,9 @@ fn observe(
                 Some(a) => {
                     p.marginals[off + a] = 1.0;
                     p.signals[j] = a;
+                    if round.0 > 1 {
+                        empirical.counts[off + a] += 1.0;
+                    }
                 }
                 None => p.marginals[off..off + n].fill(1.0 / n as f64),
             }
@@ -225,23 +251,31 @@ fn update_beliefs(
 fn appraise(
     model: Res<Model>,
     world: Res<WorldState>,
+    mut all: ResMut<AllValues>,
     mut agents: Query<(&Agent, &mut Utilities)>,
 ) {
     for (agent, mut utilities) in &mut agents {
+        let i = agent.index;
         model::evaluate_terms(
-            &model.scenario.agents[agent.index],
+            &model.scenario.agents[i],
             &world.frame,
             &mut utilities.values,
         );
+        let off = model.dims.value_offset[i];
+        all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
     }
 }
 
-/// Forecasts of one target, shared by observers who perceived the same last round.
+/// Forecasts of one target, shared by observers who perceived the same last round
+/// (for targets whose rule responds to the last round), and scratch.
 #[derive(Default)]
 struct ForecastCache {
     eu: Vec<f64>,
     keys: Vec<u64>,
     blocks: Vec<Vec<f64>>,
+    pending: Option<u64>,
+    faced: Vec<f64>,
+    reasoning: model::Reasoning,
 }
 
 /// Index of the profile of perceived actions of every agent but `skip`, or None when
@@ -258,8 +292,9 @@ fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) ->
 
 fn forecast(
     model: Res<Model>,
+    all: Res<AllValues>,
     targets: Query<(&Agent, &Utilities)>,
-    mut observers: Query<(&Agent, &Perception, &mut Forecasts)>,
+    mut observers: Query<(&Agent, &Perception, &Beliefs, &Empirical, &mut Forecasts)>,
     mut cache: Local<ForecastCache>,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
@@ -271,22 +306,62 @@ fn forecast(
         let block_len = aj.types.len() * n;
         c.eu.resize(n, 0.0);
         c.keys.clear();
-        for (observer, perception, mut forecasts) in &mut observers {
+        for (observer, perception, beliefs, empirical, mut forecasts) in &mut observers {
             if observer.index == j {
                 continue;
             }
             let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
-            let key = perceived_key(s, &perception.points, j);
-            if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
-                block.copy_from_slice(&c.blocks[pos]);
-                continue;
-            }
+            // What the observer thinks `j` responds to.
+            let faced: &[f64] = match aj.rule {
+                DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
+                    let key = perceived_key(s, &perception.points, j);
+                    if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
+                        block.copy_from_slice(&c.blocks[pos]);
+                        continue;
+                    }
+                    if let Some(k) = key {
+                        c.pending = Some(k);
+                    }
+                    &perception.marginals
+                }
+                DecisionRule::FictitiousPlay { .. } => {
+                    c.faced.resize(d.actions, 0.0);
+                    model::empirical_beliefs(
+                        s,
+                        d,
+                        &empirical.counts,
+                        &perception.marginals,
+                        &mut c.faced,
+                    );
+                    &c.faced
+                }
+                DecisionRule::LevelK { level, lambda }
+                | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
+                    if level == 0 {
+                        for ty in 0..aj.types.len() {
+                            block[ty * n..(ty + 1) * n].copy_from_slice(&aj.level0);
+                        }
+                        continue;
+                    }
+                    model::reason(
+                        s,
+                        d,
+                        &all.0,
+                        &beliefs.probs,
+                        level,
+                        hierarchy(aj.rule),
+                        lambda,
+                        &mut c.reasoning,
+                    );
+                    &c.reasoning.faced
+                }
+            };
             for ty in 0..aj.types.len() {
                 let values = &utilities.values[ty * nterms..(ty + 1) * nterms];
-                model::expected_utilities(s, d, j, values, &perception.marginals, &mut c.eu);
+                model::expected_utilities(s, d, j, values, faced, &mut c.eu);
                 aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
             }
-            if let Some(k) = key {
+            if let Some(k) = c.pending.take() {
                 let slot = c.keys.len();
                 c.keys.push(k);
                 if c.blocks.len() <= slot {
@@ -299,46 +374,114 @@ fn forecast(
     }
 }
 
+/// The kind of hierarchy of a level-k or cognitive-hierarchy rule.
+fn hierarchy(rule: DecisionRule) -> model::Hierarchy {
+    match rule {
+        DecisionRule::CognitiveHierarchy { tau, .. } => model::Hierarchy::Cognitive { tau },
+        _ => model::Hierarchy::LevelK,
+    }
+}
+
 type DecideItem<'a> = (
     &'a Agent,
     &'a PrivateType,
     &'a Beliefs,
     &'a Forecasts,
+    &'a Perception,
+    &'a Empirical,
     &'a Utilities,
     &'a DecisionRule,
     &'a mut Choice,
     &'a mut AgentRng,
 );
 
+/// Scratch of `decide`.
+#[derive(Default)]
+struct DecideScratch {
+    marginals: Vec<f64>,
+    reasoning: model::Reasoning,
+}
+
 fn decide(
     model: Res<Model>,
+    all: Res<AllValues>,
     mut profile: ResMut<Profile>,
     mut agents: Query<DecideItem>,
-    mut marginals: Local<Vec<f64>>,
+    mut scratch: Local<DecideScratch>,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    marginals.resize(d.actions, 0.0);
-    for (agent, ty, beliefs, forecasts, utilities, rule, mut choice, mut rng) in &mut agents {
+    let sc = &mut *scratch;
+    sc.marginals.resize(d.actions, 0.0);
+    for (
+        agent,
+        ty,
+        beliefs,
+        forecasts,
+        perception,
+        empirical,
+        utilities,
+        rule,
+        mut choice,
+        mut rng,
+    ) in &mut agents
+    {
         let i = agent.index;
-        // Each other agent's play: its types' forecast play weighted by beliefs.
-        for (j, aj) in s.agents.iter().enumerate() {
-            let (off, n) = (d.action_offset[j], aj.actions.len());
-            let m = &mut marginals[off..off + n];
-            m.fill(0.0);
-            if j == i {
-                continue;
+        let spec = &s.agents[i];
+        // What the agent expects the others to play.
+        let faced: &[f64] = match *rule {
+            DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
+                // Each other agent's play: its types' forecast play weighted by beliefs.
+                for (j, aj) in s.agents.iter().enumerate() {
+                    let (off, n) = (d.action_offset[j], aj.actions.len());
+                    let m = &mut sc.marginals[off..off + n];
+                    m.fill(0.0);
+                    if j == i {
+                        continue;
+                    }
+                    for t in 0..aj.types.len() {
+                        let b = beliefs.probs[d.type_offset[j] + t];
+                        let row = &forecasts.probs[d.forecast_offset[j] + t * n..][..n];
+                        m.iter_mut().zip(row).for_each(|(x, &p)| *x += b * p);
+                    }
+                }
+                &sc.marginals
             }
-            for t in 0..aj.types.len() {
-                let b = beliefs.probs[d.type_offset[j] + t];
-                let row = &forecasts.probs[d.forecast_offset[j] + t * n..][..n];
-                m.iter_mut().zip(row).for_each(|(x, &p)| *x += b * p);
+            DecisionRule::FictitiousPlay { .. } => {
+                model::empirical_beliefs(
+                    s,
+                    d,
+                    &empirical.counts,
+                    &perception.marginals,
+                    &mut sc.marginals,
+                );
+                &sc.marginals
             }
-        }
-        let nterms = s.agents[i].terms.len();
+            DecisionRule::LevelK { level, lambda }
+            | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
+                model::reason(
+                    s,
+                    d,
+                    &all.0,
+                    &beliefs.probs,
+                    level,
+                    hierarchy(*rule),
+                    lambda,
+                    &mut sc.reasoning,
+                );
+                &sc.reasoning.faced
+            }
+        };
+        let nterms = spec.terms.len();
         let values = &utilities.values[ty.0 * nterms..(ty.0 + 1) * nterms];
         let c = &mut *choice;
-        model::expected_utilities(s, d, i, values, &marginals, &mut c.expected);
-        rule.policy(&c.expected, &mut c.policy);
+        model::expected_utilities(s, d, i, values, faced, &mut c.expected);
+        match *rule {
+            DecisionRule::LevelK { level: 0, .. }
+            | DecisionRule::CognitiveHierarchy { level: 0, .. } => {
+                c.policy.copy_from_slice(&spec.level0);
+            }
+            _ => rule.policy(&c.expected, &mut c.policy),
+        }
         c.action = sample(&c.policy, rng.0.random());
         profile.current[i] = c.action;
     }
@@ -380,9 +523,15 @@ fn check_terminal(
     mut round: ResMut<Round>,
     mut status: ResMut<Status>,
     mut profile: ResMut<Profile>,
+    mut history: ResMut<History>,
 ) {
     status.outcome = model::check_outcome(&model.scenario, &world.frame, round.0);
     let p = &mut *profile;
+    let window = model.scenario.classification.window as u64;
+    let k = p.current.len();
+    let slot = (history.recorded % window) as usize * k;
+    history.profiles[slot..slot + k].copy_from_slice(&p.current);
+    history.recorded += 1;
     p.previous.copy_from_slice(&p.current);
     if status.outcome.is_none() {
         round.0 += 1;
@@ -424,6 +573,7 @@ pub struct Engine {
         &'static mut Forecasts,
         &'static mut Payoff,
         &'static mut AgentRng,
+        &'static mut Empirical,
     )>,
     finals: QueryState<(
         &'static Agent,
@@ -436,6 +586,9 @@ pub struct Engine {
     solver: PureNashSolver,
     types: Vec<usize>,
     values: Vec<Vec<f64>>,
+    /// The last two-player stage game whose equilibria were enumerated, and them.
+    mixed_cache: Option<(Vec<f64>, Vec<Vec<Vec<f64>>>)>,
+    candidates: Vec<Vec<Vec<f64>>>,
 }
 
 impl Engine {
@@ -470,6 +623,9 @@ impl Engine {
                 },
                 AgentRng(ChaCha8Rng::from_seed([0; 32])),
                 Payoff(0.0),
+                Empirical {
+                    counts: vec![0.0; dims.actions],
+                },
             ));
         }
         let n_state = s.state.len();
@@ -481,6 +637,11 @@ impl Engine {
         world.insert_resource(Profile {
             current: vec![0; s.agents.len()],
             previous: vec![0; s.agents.len()],
+        });
+        world.insert_resource(AllValues(vec![0.0; dims.values]));
+        world.insert_resource(History {
+            profiles: vec![0; s.classification.window as usize * s.agents.len()],
+            recorded: 0,
         });
         world.insert_resource(Round(1));
         world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
@@ -503,6 +664,7 @@ impl Engine {
         let result = RunResult {
             final_state: vec![0.0; n_state],
             payoffs: vec![0.0; s.agents.len()],
+            play: vec![0.0; sizes.iter().sum()],
             ..RunResult::default()
         };
         Engine {
@@ -516,6 +678,8 @@ impl Engine {
             solver: PureNashSolver::new(),
             types: vec![0; s.agents.len()],
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
+            mixed_cache: None,
+            candidates: Vec::new(),
             scenario,
         }
     }
@@ -560,14 +724,11 @@ impl Engine {
         }
         self.finish();
         trace.outcome = self.scenario.outcomes[self.result.outcome].name.clone();
+        let label = self.scenario.equilibrium_label(self.result.equilibrium);
         trace.equilibrium = match self.result.equilibrium {
-            EquilibriumClass::PureNash { profile } => {
-                format!(
-                    "pure Nash equilibrium {}",
-                    self.scenario.profile_label(profile)
-                )
-            }
-            EquilibriumClass::NotAnEquilibrium => "not an equilibrium".into(),
+            EquilibriumClass::PureNash { .. } => format!("pure Nash equilibrium {label}"),
+            EquilibriumClass::MixedNash { .. } => format!("{label} Nash equilibrium"),
+            EquilibriumClass::NotAnEquilibrium => label,
         };
         trace.payoffs = self.result.payoffs.clone();
         (self.result.clone(), trace)
@@ -577,14 +738,42 @@ impl Engine {
         let key = seed::run_key(master, index);
         let s = &*self.scenario;
         let dims = self.world.resource::<Model>().dims.clone();
-        for (agent, mut ty, mut beliefs, mut perception, mut forecasts, mut payoff, mut rng) in
-            self.agents.iter_mut(&mut self.world)
+        for (
+            agent,
+            mut ty,
+            mut beliefs,
+            mut perception,
+            mut forecasts,
+            mut payoff,
+            mut rng,
+            mut emp,
+        ) in self.agents.iter_mut(&mut self.world)
         {
             let i = agent.index;
             let mut r = ChaCha8Rng::from_seed(key);
             r.set_stream(seed::agent_stream(i));
             ty.0 = model::draw_type(&s.agents[i], r.random());
             self.types[i] = ty.0;
+            emp.counts.fill(0.0);
+            if let DecisionRule::FictitiousPlay {
+                prior_weight,
+                prior,
+                ..
+            } = s.agents[i].rule
+            {
+                // Prior pseudo-counts about each other agent, in agent order (a random
+                // prior draws one number per action from the agent's stream).
+                for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
+                    let (off, n) = (dims.action_offset[j], aj.actions.len());
+                    let c = &mut emp.counts[off..off + n];
+                    match (prior, aj.status_quo) {
+                        (FictitiousPrior::Random, _) => model::random_simplex(c, || r.random()),
+                        (FictitiousPrior::StatusQuo, Some(a)) => c[a] = 1.0,
+                        _ => c.fill(1.0 / n as f64),
+                    }
+                    c.iter_mut().for_each(|x| *x *= prior_weight);
+                }
+            }
             rng.0 = r;
             for (j, aj) in s.agents.iter().enumerate() {
                 for (t, spec) in aj.types.iter().enumerate() {
@@ -613,6 +802,7 @@ impl Engine {
         }
         self.world.resource_mut::<Round>().0 = 1;
         self.world.resource_mut::<Status>().outcome = None;
+        self.world.resource_mut::<History>().recorded = 0;
     }
 
     /// Terminal payoffs, final state and the equilibrium class of the settled play.
@@ -632,29 +822,127 @@ impl Engine {
             self.values[i].copy_from_slice(&utilities.values[ty.0 * n..(ty.0 + 1) * n]);
             self.result.payoffs[i] = payoff.0 + spec.payoffs[ty.0][outcome].eval(frame);
         }
+        // Empirical frequencies over the classification window.
+        let d = &self.world.resource::<Model>().dims;
+        let history = self.world.resource::<History>();
+        let k = s.agents.len();
+        let window = u64::from(s.classification.window);
+        let len = history.recorded.min(window) as usize;
+        self.result.play.fill(0.0);
+        for r in 0..len {
+            for (j, &a) in history.profiles[r * k..(r + 1) * k].iter().enumerate() {
+                self.result.play[d.action_offset[j] + a] += 1.0;
+            }
+        }
+        self.result.play.iter_mut().for_each(|x| *x /= len as f64);
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
         let values = &self.values;
         let filled = self.game.reset_from_fn(|profile, player| {
             model::utility_at(&s.agents[player], &values[player], profile)
         });
-        let settled = self
-            .game
-            .profile_index(&self.world.resource::<Profile>().current);
         // A utility formula that evaluates to NaN leaves no game to solve: the play
         // cannot be called an equilibrium.
-        self.result.equilibrium = if filled.is_ok()
-            && self
+        if filled.is_err() {
+            self.result.equilibrium = EquilibriumClass::NotAnEquilibrium;
+            return;
+        }
+        if window == 1 {
+            // The last profile, checked exactly against the pure equilibria.
+            let settled = self
+                .game
+                .profile_index(&self.world.resource::<Profile>().current);
+            self.result.equilibrium = if self
                 .solver
                 .solve(&self.game)
                 .binary_search(&settled)
                 .is_ok()
-        {
-            EquilibriumClass::PureNash {
-                profile: settled as u64,
+            {
+                EquilibriumClass::PureNash {
+                    profile: settled as u64,
+                }
+            } else {
+                EquilibriumClass::NotAnEquilibrium
+            };
+            return;
+        }
+        // Frequencies over a window: the nearest equilibrium within tolerance. Two
+        // players: every equilibrium (extreme ones if the game is degenerate) by exact
+        // vertex enumeration; more players: the pure equilibria.
+        self.candidates.clear();
+        let mut mixed_ok = false;
+        if k == 2 {
+            let payoffs = self.game.payoffs();
+            let cached = matches!(&self.mixed_cache, Some((p, _)) if p.as_slice() == payoffs);
+            if !cached {
+                let found = brink_solve::twoplayer::game_to_exact(&self.game)
+                    .and_then(|g| brink_solve::twoplayer::vertex_enumeration(&g));
+                self.mixed_cache = found.ok().map(|sol| {
+                    let eqs = sol
+                        .equilibria
+                        .iter()
+                        .map(|e| {
+                            e.strategies
+                                .iter()
+                                .map(|st| st.iter().map(brink_solve::rational::to_f64).collect())
+                                .collect()
+                        })
+                        .collect();
+                    (payoffs.to_vec(), eqs)
+                });
             }
-        } else {
-            EquilibriumClass::NotAnEquilibrium
+            if let Some((_, eqs)) = &self.mixed_cache {
+                self.candidates.extend(eqs.iter().cloned());
+                mixed_ok = true;
+            }
+        }
+        if !mixed_ok {
+            let sizes = self.game.strategy_counts().to_vec();
+            for &e in self.solver.solve(&self.game) {
+                let profile = self.game.profile(e);
+                self.candidates.push(
+                    profile
+                        .iter()
+                        .zip(&sizes)
+                        .map(|(&a, &n)| (0..n).map(|b| f64::from(u8::from(a == b))).collect())
+                        .collect(),
+                );
+            }
+        }
+        let mut best: Option<(f64, usize)> = None;
+        for (c, eq) in self.candidates.iter().enumerate() {
+            let dist = model::play_distance(d, &self.result.play, eq);
+            if dist <= s.classification.tolerance && best.is_none_or(|(b, _)| dist < b) {
+                best = Some((dist, c));
+            }
+        }
+        self.result.equilibrium = match best {
+            None => EquilibriumClass::NotAnEquilibrium,
+            Some((_, c)) => {
+                let eq = &self.candidates[c];
+                let supports: Vec<u64> = eq
+                    .iter()
+                    .map(|st| {
+                        st.iter()
+                            .enumerate()
+                            .filter(|(_, p)| **p > 0.0)
+                            .fold(0u64, |m, (a, _)| m | (1 << a))
+                    })
+                    .collect();
+                if supports.iter().all(|m| m.count_ones() == 1) {
+                    let actions: Vec<usize> = supports
+                        .iter()
+                        .map(|m| m.trailing_zeros() as usize)
+                        .collect();
+                    EquilibriumClass::PureNash {
+                        profile: self.game.profile_index(&actions) as u64,
+                    }
+                } else {
+                    EquilibriumClass::MixedNash {
+                        supports: [supports[0], supports[1]],
+                    }
+                }
+            }
         };
     }
 }

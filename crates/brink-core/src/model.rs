@@ -25,20 +25,27 @@ pub struct Dims {
     pub actions: usize,
     /// Total `types × actions` over agents.
     pub forecasts: usize,
+    /// Start of each agent's `[type][term]` block in an all-agents term-value buffer.
+    pub value_offset: Vec<usize>,
+    /// Total `types × terms` over agents.
+    pub values: usize,
 }
 
 impl Dims {
     /// Offsets for a scenario.
     pub fn new(s: &CompiledScenario) -> Self {
-        let (mut t, mut a, mut f) = (0, 0, 0);
+        let (mut t, mut a, mut f, mut v) = (0, 0, 0, 0);
         let (mut type_offset, mut action_offset, mut forecast_offset) = (vec![], vec![], vec![]);
+        let mut value_offset = vec![];
         for ag in &s.agents {
             type_offset.push(t);
             action_offset.push(a);
             forecast_offset.push(f);
+            value_offset.push(v);
             t += ag.types.len();
             a += ag.actions.len();
             f += ag.types.len() * ag.actions.len();
+            v += ag.types.len() * ag.terms.len();
         }
         Dims {
             type_offset,
@@ -47,6 +54,8 @@ impl Dims {
             types: t,
             actions: a,
             forecasts: f,
+            value_offset,
+            values: v,
         }
     }
 }
@@ -100,6 +109,150 @@ pub fn expected_utilities(
             }
         }
     }
+}
+
+/// What a level-k or cognitive-hierarchy reasoner expects the others to play.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Hierarchy {
+    /// Level `k` faces everyone at level `k − 1`.
+    LevelK,
+    /// Level `k` faces levels `0..k` in normalised Poisson(`tau`) proportions.
+    Cognitive {
+        /// Mean level.
+        tau: f64,
+    },
+}
+
+/// Scratch and result of [`reason`].
+#[derive(Clone, Debug, Default)]
+pub struct Reasoning {
+    /// Aggregate play at each level below the top: `levels[m * actions + offset]`.
+    pub levels: Vec<f64>,
+    /// The others' play the top level responds to (flat by action offset).
+    pub faced: Vec<f64>,
+    eu: Vec<f64>,
+    policy: Vec<f64>,
+    weights: Vec<f64>,
+}
+
+/// Level-k / cognitive-hierarchy reasoning: fills `r.faced` with the play (flat by
+/// action offset) that a reasoner at `level` expects of every agent.
+///
+/// Level 0 of agent `a` plays `a.level0`. Level `m ≥ 1` of agent `a` and type `t`
+/// responds (best response, or logit with `lambda`) to the play it faces at `m`; an
+/// agent's play at level `m` is the mix over its types weighted by `weights` (flat
+/// `[agent][type]`, e.g. the reasoner's beliefs, with its own block at its prior).
+/// `values` holds every agent's term values (`[type][term]` at
+/// [`Dims::value_offset`]). Only blocks of agents other than the responder matter to
+/// a response, so one `faced` vector serves every agent.
+#[allow(clippy::too_many_arguments)]
+pub fn reason(
+    s: &CompiledScenario,
+    dims: &Dims,
+    values: &[f64],
+    weights: &[f64],
+    level: u32,
+    kind: Hierarchy,
+    lambda: Option<f64>,
+    r: &mut Reasoning,
+) {
+    let (na, top) = (dims.actions, level as usize);
+    r.faced.resize(na, 0.0);
+    if top == 0 {
+        r.faced.fill(0.0);
+        return;
+    }
+    r.levels.resize(top * na, 0.0);
+    for (a, spec) in s.agents.iter().enumerate() {
+        let off = dims.action_offset[a];
+        r.levels[off..off + spec.actions.len()].copy_from_slice(&spec.level0);
+    }
+    for m in 1..=top {
+        // What level m faces.
+        match kind {
+            Hierarchy::LevelK => {
+                r.faced.copy_from_slice(&r.levels[(m - 1) * na..m * na]);
+            }
+            Hierarchy::Cognitive { tau } => {
+                crate::rules::poisson_weights(tau, m, &mut r.weights);
+                r.faced.fill(0.0);
+                for (h, &g) in r.weights.iter().enumerate() {
+                    let row = &r.levels[h * na..(h + 1) * na];
+                    r.faced.iter_mut().zip(row).for_each(|(x, &p)| *x += g * p);
+                }
+            }
+        }
+        if m == top {
+            break;
+        }
+        // Level m's play: each agent's types respond to what level m faces.
+        for (a, spec) in s.agents.iter().enumerate() {
+            let (off, n, nterms) = (dims.action_offset[a], spec.actions.len(), spec.terms.len());
+            r.eu.resize(n, 0.0);
+            r.policy.resize(n, 0.0);
+            let out = &mut r.levels[m * na + off..m * na + off + n];
+            out.fill(0.0);
+            for t in 0..spec.types.len() {
+                let w = weights[dims.type_offset[a] + t];
+                if w == 0.0 {
+                    continue;
+                }
+                let v = &values[dims.value_offset[a] + t * nterms..][..nterms];
+                expected_utilities(s, dims, a, v, &r.faced, &mut r.eu);
+                crate::rules::respond(lambda, &r.eu, &mut r.policy);
+                out.iter_mut()
+                    .zip(&r.policy)
+                    .for_each(|(x, &p)| *x += w * p);
+            }
+        }
+    }
+}
+
+/// Beliefs of a fictitious player: each agent's empirical action frequencies from
+/// `counts` (flat by action offset); an agent with no count yet gets `fallback`'s
+/// block (the perception of the status quo).
+pub fn empirical_beliefs(
+    s: &CompiledScenario,
+    dims: &Dims,
+    counts: &[f64],
+    fallback: &[f64],
+    out: &mut [f64],
+) {
+    for (j, aj) in s.agents.iter().enumerate() {
+        let (off, n) = (dims.action_offset[j], aj.actions.len());
+        let c = &counts[off..off + n];
+        let total: f64 = c.iter().sum();
+        let o = &mut out[off..off + n];
+        if total > 0.0 {
+            o.iter_mut().zip(c).for_each(|(x, &k)| *x = k / total);
+        } else {
+            o.copy_from_slice(&fallback[off..off + n]);
+        }
+    }
+}
+
+/// A uniformly random point of the simplex (a flat Dirichlet): normalised
+/// exponential draws `-ln(1 − u)`, one uniform number per action.
+pub fn random_simplex(out: &mut [f64], mut uniform: impl FnMut() -> f64) {
+    let mut total = 0.0;
+    for x in out.iter_mut() {
+        *x = -(1.0 - uniform()).ln();
+        total += *x;
+    }
+    out.iter_mut().for_each(|x| *x /= total);
+}
+
+/// Max-norm distance between empirical frequencies `play` (flat by action offset)
+/// and a mixed profile (one strategy per agent).
+pub fn play_distance(dims: &Dims, play: &[f64], profile: &[Vec<f64>]) -> f64 {
+    let mut d = 0.0f64;
+    for (j, strat) in profile.iter().enumerate() {
+        let off = dims.action_offset[j];
+        for (a, &p) in strat.iter().enumerate() {
+            d = d.max((play[off + a] - p).abs());
+        }
+    }
+    d
 }
 
 /// Utility of agent `i` (term `values` of one type) at a pure action profile.

@@ -14,6 +14,11 @@ use serde::{Deserialize, Serialize};
 pub const TIE_TOLERANCE: f64 = 1e-9;
 
 /// How an agent chooses among its actions.
+///
+/// Every rule is two things: a model of what the others will play this round (see
+/// [`crate::engine`] and `docs/SCENARIO.md` §6.2) and a *response* mapping expected
+/// utilities to probabilities ([`DecisionRule::policy`]): best response, or logit when
+/// the rule has a precision `lambda`.
 #[derive(Component, Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum DecisionRule {
     /// Best response to beliefs: the action with the highest expected utility; ties
@@ -27,56 +32,134 @@ pub enum DecisionRule {
         /// Precision, >= 0.
         lambda: f64,
     },
+    /// Level-k reasoning (Nagel 1995; Stahl & Wilson 1995; Costa-Gomes & Crawford
+    /// 2006): level 0 plays the agent's declared `level0` distribution; level `k`
+    /// best-responds (or logit-responds, with `lambda`) to every other agent playing
+    /// its level `k − 1`.
+    LevelK {
+        /// The agent's level, >= 0.
+        level: u32,
+        /// Logit precision at every level; None for best response.
+        lambda: Option<f64>,
+    },
+    /// Cognitive hierarchy (Camerer, Ho & Chong 2004): level `k` responds to the
+    /// others playing levels `0..k` in proportions `f(h) / Σ_{h<k} f(h)`, `f` the
+    /// Poisson(`tau`) density.
+    CognitiveHierarchy {
+        /// The agent's level, >= 0.
+        level: u32,
+        /// Mean of the Poisson distribution of levels, > 0.
+        tau: f64,
+        /// Logit precision at every level; None for best response.
+        lambda: Option<f64>,
+    },
+    /// Fictitious play (Brown 1951; Robinson 1951; smooth: Fudenberg & Kreps 1993):
+    /// the agent's belief about each other agent's play is the empirical frequency of
+    /// the actions it has observed, started from `prior_weight` pseudo-observations
+    /// spread as `prior` says; it best-responds (or logit-responds, with `lambda`:
+    /// smooth fictitious play) to those frequencies.
+    FictitiousPlay {
+        /// Weight of the prior, in observations, >= 0.
+        prior_weight: f64,
+        /// How the prior pseudo-observations are spread.
+        prior: FictitiousPrior,
+        /// Logit precision; None for best response.
+        lambda: Option<f64>,
+    },
+}
+
+/// Initial beliefs of a fictitious player about each other agent's play.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FictitiousPrior {
+    /// Equal weight on every action.
+    Uniform,
+    /// A point mass on the other agent's `status_quo` (uniform if it has none).
+    StatusQuo,
+    /// Drawn afresh for each run, uniformly from the simplex (a flat Dirichlet), with
+    /// the agent's own stream.
+    Random,
 }
 
 impl DecisionRule {
-    /// Writes the probability of each action given expected utilities `eu` into `out`
-    /// (same length). NaN utilities count as worst. If some utilities are `+inf`, the
-    /// rule's limit is uniform play over those actions; if nothing beats `-inf`, play
-    /// is uniform.
-    pub fn policy(&self, eu: &[f64], out: &mut [f64]) {
-        debug_assert_eq!(eu.len(), out.len());
-        let best = eu
-            .iter()
-            .copied()
-            .filter(|x| !x.is_nan())
-            .fold(f64::NEG_INFINITY, f64::max);
-        if best == f64::INFINITY {
-            uniform_over(out, |a| eu[a] == f64::INFINITY);
-            return;
-        }
-        if best == f64::NEG_INFINITY {
-            uniform_over(out, |_| true);
-            return;
-        }
+    /// The logit precision of the rule's response, or None for best response.
+    pub fn lambda(&self) -> Option<f64> {
         match *self {
-            DecisionRule::BestResponse => {
-                let tol = TIE_TOLERANCE * best.abs().max(1.0);
-                let mut ties = 0usize;
-                for (o, &u) in out.iter_mut().zip(eu) {
-                    let tied = u >= best - tol;
-                    *o = if tied { 1.0 } else { 0.0 };
-                    ties += usize::from(tied);
-                }
-                let p = 1.0 / ties as f64;
-                out.iter_mut().for_each(|o| *o *= p);
-            }
-            DecisionRule::Logit { lambda } => {
-                // Subtract the best utility so exp never overflows.
-                let mut total = 0.0;
-                for (o, &u) in out.iter_mut().zip(eu) {
-                    let w = if u.is_nan() {
-                        0.0
-                    } else {
-                        (lambda * (u - best)).exp()
-                    };
-                    *o = w;
-                    total += w;
-                }
-                out.iter_mut().for_each(|o| *o /= total);
-            }
+            DecisionRule::BestResponse => None,
+            DecisionRule::Logit { lambda } => Some(lambda),
+            DecisionRule::LevelK { lambda, .. }
+            | DecisionRule::CognitiveHierarchy { lambda, .. }
+            | DecisionRule::FictitiousPlay { lambda, .. } => lambda,
         }
     }
+
+    /// Writes the probability of each action given expected utilities `eu` into `out`
+    /// (same length): the rule's response, best (ties spread evenly) or logit. NaN
+    /// utilities count as worst. If some utilities are `+inf`, the response's limit is
+    /// uniform play over those actions; if nothing beats `-inf`, play is uniform.
+    pub fn policy(&self, eu: &[f64], out: &mut [f64]) {
+        respond(self.lambda(), eu, out);
+    }
+}
+
+/// The response map: best response (`lambda = None`; ties within [`TIE_TOLERANCE`]
+/// spread evenly) or logit with precision `lambda`. See [`DecisionRule::policy`].
+pub fn respond(lambda: Option<f64>, eu: &[f64], out: &mut [f64]) {
+    debug_assert_eq!(eu.len(), out.len());
+    let best = eu
+        .iter()
+        .copied()
+        .filter(|x| !x.is_nan())
+        .fold(f64::NEG_INFINITY, f64::max);
+    if best == f64::INFINITY {
+        uniform_over(out, |a| eu[a] == f64::INFINITY);
+        return;
+    }
+    if best == f64::NEG_INFINITY {
+        uniform_over(out, |_| true);
+        return;
+    }
+    match lambda {
+        None => {
+            let tol = TIE_TOLERANCE * best.abs().max(1.0);
+            let mut ties = 0usize;
+            for (o, &u) in out.iter_mut().zip(eu) {
+                let tied = u >= best - tol;
+                *o = if tied { 1.0 } else { 0.0 };
+                ties += usize::from(tied);
+            }
+            let p = 1.0 / ties as f64;
+            out.iter_mut().for_each(|o| *o *= p);
+        }
+        Some(lambda) => {
+            // Subtract the best utility so exp never overflows.
+            let mut total = 0.0;
+            for (o, &u) in out.iter_mut().zip(eu) {
+                let w = if u.is_nan() {
+                    0.0
+                } else {
+                    (lambda * (u - best)).exp()
+                };
+                *o = w;
+                total += w;
+            }
+            out.iter_mut().for_each(|o| *o /= total);
+        }
+    }
+}
+
+/// Normalised Poisson(`tau`) weights of levels `0..k` (cognitive hierarchy):
+/// `out[h] = f(h) / Σ_{h'<k} f(h')`, `f(h) = tau^h / h!` (the `e^-tau` cancels).
+pub fn poisson_weights(tau: f64, k: usize, out: &mut Vec<f64>) {
+    out.clear();
+    let mut f = 1.0;
+    for h in 0..k {
+        if h > 0 {
+            f *= tau / h as f64;
+        }
+        out.push(f);
+    }
+    let total: f64 = out.iter().sum();
+    out.iter_mut().for_each(|x| *x /= total);
 }
 
 /// Equal probability on the actions `chosen` selects, zero elsewhere.

@@ -17,6 +17,14 @@ pub enum EquilibriumClass {
         /// Index of the profile in the stage game.
         profile: u64,
     },
+    /// The settled play (empirical frequencies over the classification window) is
+    /// within tolerance of a mixed equilibrium of a two-player stage game, named by the
+    /// two players' supports (bit `a` set when action `a` has positive probability).
+    /// Supports name an equilibrium uniquely in nondegenerate games.
+    MixedNash {
+        /// Support of each player's strategy.
+        supports: [u64; 2],
+    },
     /// The settled profile is not an equilibrium of the stage game.
     #[default]
     NotAnEquilibrium,
@@ -36,4 +44,7 @@ pub struct RunResult {
     pub final_state: Vec<f64>,
     /// Each agent's accumulated payoff (per-round utilities plus terminal payoff).
     pub payoffs: Vec<f64>,
+    /// Empirical frequency of each agent's actions over the classification window
+    /// (the last `window` rounds, or all rounds if fewer), flat by agent then action.
+    pub play: Vec<f64>,
 }

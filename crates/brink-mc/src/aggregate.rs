@@ -320,16 +320,19 @@ mod tests {
         for i in 0..10u32 {
             agg.record(&RunResult {
                 outcome: (i % 2) as usize,
-                equilibrium: if i % 3 == 0 {
-                    EquilibriumClass::PureNash {
+                equilibrium: match i % 3 {
+                    0 => EquilibriumClass::PureNash {
                         profile: u64::from(i),
-                    }
-                } else {
-                    EquilibriumClass::NotAnEquilibrium
+                    },
+                    1 => EquilibriumClass::MixedNash {
+                        supports: [3, u64::from(i)],
+                    },
+                    _ => EquilibriumClass::NotAnEquilibrium,
                 },
                 rounds: i,
                 final_state: vec![f64::from(i) / 7.0, 0.1 * f64::from(i)],
                 payoffs: vec![f64::from(i).sqrt()],
+                play: Vec::new(),
             });
         }
         let json = serde_json::to_string(&agg).unwrap();

@@ -25,6 +25,7 @@ fn label(class: EquilibriumClass) -> String {
                 ACTIONS[2][p % 3]
             )
         }
+        EquilibriumClass::MixedNash { .. } => "mixed".to_owned(),
         EquilibriumClass::NotAnEquilibrium => "not an equilibrium".to_owned(),
     }
 }
@@ -64,6 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rounds: 5 + (next() * 20.0) as u32,
             final_state: vec![t * t, 1.0e9 * (1.0 + next()), 100.0 * next()],
             payoffs: vec![10.0 * next() - 3.0, 2.0 * next(), -5.0 * next()],
+            play: Vec::new(),
         });
     }
     let meta = SummaryMeta {

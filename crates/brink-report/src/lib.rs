@@ -44,6 +44,7 @@
 //! };
 //! let summary = Summary::new(&meta, &agg, |class| match class {
 //!     EquilibriumClass::PureNash { profile } => format!("profile {profile}"),
+//!     EquilibriumClass::MixedNash { .. } => "mixed".into(),
 //!     EquilibriumClass::NotAnEquilibrium => "not an equilibrium".into(),
 //! })
 //! .unwrap();

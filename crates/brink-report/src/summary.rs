@@ -362,6 +362,7 @@ pub(crate) mod tests {
                     acts[(profile % 2) as usize]
                 )
             }
+            EquilibriumClass::MixedNash { .. } => "mixed".to_owned(),
             EquilibriumClass::NotAnEquilibrium => "not an equilibrium".to_owned(),
         }
     }
@@ -405,6 +406,7 @@ pub(crate) mod tests {
             rounds: 10 + i % 5, // 10..=14, mean 12
             final_state: vec![t, 100.0 + f64::from(i % 2)],
             payoffs: vec![f64::from(i % 3), -1.0],
+            play: Vec::new(),
         }
     }
 
@@ -599,6 +601,7 @@ pub(crate) mod tests {
                 rounds: 1,
                 final_state: vec![0.5],
                 payoffs: vec![0.0],
+                play: Vec::new(),
             });
         }
         let v = VariableSummary::new("x", &agg.final_state[0]);

@@ -16,12 +16,10 @@ use crate::summary::{EquilibriumFrequency, OutcomeFrequency, Parameter, Summary,
 /// Names of the files [`write_sweep_outputs`] writes.
 pub const SWEEP_FILES: [&str; 2] = ["points.csv", "summary.json"];
 
-/// `(sanction, covert, stall)` or `not an equilibrium`.
+/// `(sanction, covert, stall)`, `mixed {heads, tails} × {heads, tails}` or
+/// `not an equilibrium` (see [`CompiledScenario::equilibrium_label`]).
 pub fn equilibrium_label(scenario: &CompiledScenario, class: EquilibriumClass) -> String {
-    match class {
-        EquilibriumClass::PureNash { profile } => scenario.profile_label(profile),
-        EquilibriumClass::NotAnEquilibrium => "not an equilibrium".to_owned(),
-    }
+    scenario.equilibrium_label(class)
 }
 
 impl SummaryMeta {

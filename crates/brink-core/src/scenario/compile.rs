@@ -8,6 +8,7 @@ use super::error::Locator;
 use super::raw::{self, OrderedMap, Quantity, SpannedStr};
 use super::*;
 use crate::expr::{self, Symbols, ValueType};
+use crate::rules::FictitiousPrior;
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -111,6 +112,7 @@ pub(super) fn compile(
         .map(|(i, e)| c.effect(i, e, &state, &world))
         .collect::<Result<Vec<_>>>()?;
     let outcomes = c.outcomes(&raw.outcomes, &world)?;
+    let classification = c.classification(raw.equilibrium.as_ref())?;
 
     Ok(CompiledScenario {
         name: meta.name.get_ref().clone(),
@@ -126,8 +128,12 @@ pub(super) fn compile(
         effects,
         outcomes,
         layout,
+        classification,
     })
 }
+
+/// Highest reasoning level accepted (level-k, cognitive hierarchy).
+const MAX_LEVEL: i64 = 20;
 
 /// What is known of an agent before its formulas are compiled.
 struct Shell {
@@ -723,6 +729,7 @@ impl Compiler<'_> {
             ),
         };
         let rule = self.decision(&a.decision, &format!("{field}.decision"))?;
+        let level0 = self.level0(a, shell, &format!("{field}.level0"))?;
         let own: Vec<Symbols> = shell
             .types
             .iter()
@@ -813,6 +820,7 @@ impl Compiler<'_> {
             actions: shell.actions.clone(),
             status_quo,
             rule,
+            level0,
             types: shell.types.clone(),
             value_names: shell.value_names.clone(),
             terms,
@@ -822,27 +830,51 @@ impl Compiler<'_> {
     }
 
     fn decision(&self, d: &Spanned<raw::Decision>, field: &str) -> Result<DecisionRule> {
-        let rule = d.get_ref().rule.get_ref().as_str();
-        let lambda = &d.get_ref().lambda;
-        match rule {
-            "best_response" => {
-                if let Some(l) = lambda {
-                    return Err(self.loc.at(
-                        or_span(l.span(), d.span()),
-                        format!("{field}.lambda"),
-                        "`lambda` belongs to the `logit` rule; `best_response` takes no parameters",
-                    ));
-                }
-                Ok(DecisionRule::BestResponse)
+        let raw = d.get_ref();
+        let rule = raw.rule.get_ref().as_str();
+        // Which optional keys each rule takes; any other one is an error naming it.
+        let allowed: &[&str] = match rule {
+            "best_response" => &[],
+            "logit" => &["lambda"],
+            "level_k" => &["level", "lambda"],
+            "cognitive_hierarchy" => &["level", "tau", "lambda"],
+            "fictitious_play" => &["prior_weight", "prior", "lambda"],
+            other => {
+                return Err(self.loc.at(
+                    raw.rule.span(),
+                    format!("{field}.rule"),
+                    format!(
+                        "unknown decision rule `{other}`; expected one of: best_response, logit, level_k, cognitive_hierarchy, fictitious_play"
+                    ),
+                ));
             }
-            "logit" => {
-                let Some(l) = lambda else {
-                    return Err(self.loc.at(
-                        d.span(),
-                        format!("{field}.lambda"),
-                        "the `logit` rule needs `lambda`, its precision (>= 0)",
-                    ));
+        };
+        let present: [(&str, Option<Range<usize>>); 5] = [
+            ("lambda", raw.lambda.as_ref().map(|x| x.span())),
+            ("level", raw.level.as_ref().map(|x| x.span())),
+            ("tau", raw.tau.as_ref().map(|x| x.span())),
+            ("prior_weight", raw.prior_weight.as_ref().map(|x| x.span())),
+            ("prior", raw.prior.as_ref().map(|x| x.span())),
+        ];
+        for (key, span) in present {
+            if let Some(span) = span
+                && !allowed.contains(&key)
+            {
+                let takes = if allowed.is_empty() {
+                    "takes no parameters".to_owned()
+                } else {
+                    format!("takes {}", allowed.join(", "))
                 };
+                return Err(self.loc.at(
+                    or_span(span, d.span()),
+                    format!("{field}.{key}"),
+                    format!("`{key}` does not belong to the `{rule}` rule, which {takes}"),
+                ));
+            }
+        }
+        let lambda = match &raw.lambda {
+            None => None,
+            Some(l) => {
                 let v = self.constant(l, d.span(), &format!("{field}.lambda"), &self.params)?;
                 if v < 0.0 {
                     return Err(self.loc.at(
@@ -851,14 +883,193 @@ impl Compiler<'_> {
                         format!("expected a precision >= 0, got {v}"),
                     ));
                 }
-                Ok(DecisionRule::Logit { lambda: v })
+                Some(v)
             }
-            other => Err(self.loc.at(
-                d.get_ref().rule.span(),
-                format!("{field}.rule"),
-                format!("unknown decision rule `{other}`; expected `best_response` or `logit`"),
-            )),
+        };
+        let level = || -> Result<u32> {
+            let Some(l) = &raw.level else {
+                return Err(self.loc.at(
+                    d.span(),
+                    format!("{field}.level"),
+                    format!("the `{rule}` rule needs `level`, a whole number >= 0"),
+                ));
+            };
+            let v = *l.get_ref();
+            if !(0..=MAX_LEVEL).contains(&v) {
+                return Err(self.loc.at(
+                    or_span(l.span(), d.span()),
+                    format!("{field}.level"),
+                    format!("expected a level from 0 to {MAX_LEVEL}, got {v}"),
+                ));
+            }
+            Ok(v as u32)
+        };
+        match rule {
+            "best_response" => Ok(DecisionRule::BestResponse),
+            "logit" => match lambda {
+                Some(lambda) => Ok(DecisionRule::Logit { lambda }),
+                None => Err(self.loc.at(
+                    d.span(),
+                    format!("{field}.lambda"),
+                    "the `logit` rule needs `lambda`, its precision (>= 0)",
+                )),
+            },
+            "level_k" => Ok(DecisionRule::LevelK {
+                level: level()?,
+                lambda,
+            }),
+            "cognitive_hierarchy" => {
+                let level = level()?;
+                let Some(t) = &raw.tau else {
+                    return Err(self.loc.at(
+                        d.span(),
+                        format!("{field}.tau"),
+                        "the `cognitive_hierarchy` rule needs `tau`, the mean level (> 0)",
+                    ));
+                };
+                let tau = self.constant(t, d.span(), &format!("{field}.tau"), &self.params)?;
+                if tau <= 0.0 {
+                    return Err(self.loc.at(
+                        or_span(t.span(), d.span()),
+                        format!("{field}.tau"),
+                        format!("expected a mean level > 0, got {tau}"),
+                    ));
+                }
+                Ok(DecisionRule::CognitiveHierarchy { level, tau, lambda })
+            }
+            _ => {
+                let prior_weight = match &raw.prior_weight {
+                    None => 1.0,
+                    Some(w) => {
+                        let v = self.constant(
+                            w,
+                            d.span(),
+                            &format!("{field}.prior_weight"),
+                            &self.params,
+                        )?;
+                        if v < 0.0 {
+                            return Err(self.loc.at(
+                                or_span(w.span(), d.span()),
+                                format!("{field}.prior_weight"),
+                                format!("expected a weight >= 0 (in observations), got {v}"),
+                            ));
+                        }
+                        v
+                    }
+                };
+                let prior = match raw.prior.as_ref().map(|p| (p.get_ref().as_str(), p.span())) {
+                    None | Some(("uniform", _)) => FictitiousPrior::Uniform,
+                    Some(("status_quo", _)) => FictitiousPrior::StatusQuo,
+                    Some(("random", _)) => FictitiousPrior::Random,
+                    Some((other, span)) => {
+                        return Err(self.loc.at(
+                            or_span(span, d.span()),
+                            format!("{field}.prior"),
+                            format!(
+                                "unknown prior `{other}`; expected one of: uniform, status_quo, random"
+                            ),
+                        ));
+                    }
+                };
+                Ok(DecisionRule::FictitiousPlay {
+                    prior_weight,
+                    prior,
+                    lambda,
+                })
+            }
         }
+    }
+
+    /// `level0`: uniform, or a distribution over the agent's actions.
+    fn level0(&self, a: &raw::Agent, shell: &Shell, field: &str) -> Result<Vec<f64>> {
+        let n = shell.actions.len();
+        let Some(l0) = &a.level0 else {
+            return Ok(vec![1.0 / n as f64; n]);
+        };
+        match l0.get_ref() {
+            raw::Level0::Keyword(k) if k == "uniform" => Ok(vec![1.0 / n as f64; n]),
+            raw::Level0::Keyword(k) => Err(self.loc.at(
+                l0.span(),
+                field,
+                format!(
+                    "unknown level-0 behaviour `{k}`; expected \"uniform\" or a table of action probabilities, e.g. {{ {} = 1.0 }}",
+                    shell.actions[0]
+                ),
+            )),
+            raw::Level0::Distribution(m) => {
+                let mut p = vec![0.0; n];
+                for (action, q) in &m.0 {
+                    let f = format!("{field}.{}", action.get_ref());
+                    let Some(k) = shell.actions.iter().position(|x| x == action.get_ref()) else {
+                        return Err(self.loc.at(
+                            action.span(),
+                            f,
+                            format!(
+                                "`{}` is not an action of `{}`; expected one of: {}",
+                                action.get_ref(),
+                                shell.name,
+                                shell.actions.join(", ")
+                            ),
+                        ));
+                    };
+                    let v = self.constant(q, action.span(), &f, &self.params)?;
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(self.loc.at(
+                            or_span(q.span(), action.span()),
+                            f,
+                            format!("expected a probability between 0 and 1, got {v}"),
+                        ));
+                    }
+                    p[k] = v;
+                }
+                let total: f64 = p.iter().sum();
+                if (total - 1.0).abs() > 1e-9 {
+                    return Err(self.loc.at(
+                        l0.span(),
+                        field,
+                        format!("the level-0 probabilities must sum to 1, got {total}"),
+                    ));
+                }
+                Ok(p)
+            }
+        }
+    }
+
+    fn classification(&self, raw: Option<&Spanned<raw::Classification>>) -> Result<Classification> {
+        let Some(c) = raw else {
+            return Ok(Classification::default());
+        };
+        let mut out = Classification::default();
+        if let Some(w) = &c.get_ref().window {
+            let v = *w.get_ref();
+            if !(1..=1_000_000).contains(&v) {
+                return Err(self.loc.at(
+                    w.span(),
+                    "equilibrium.window",
+                    format!("expected a number of rounds from 1 to 1000000, got {v}"),
+                ));
+            }
+            out.window = v as u32;
+        }
+        if let Some(t) = &c.get_ref().tolerance {
+            let v = *t.get_ref();
+            if !(0.0..=1.0).contains(&v) {
+                return Err(self.loc.at(
+                    t.span(),
+                    "equilibrium.tolerance",
+                    format!("expected a distance between 0 and 1, got {v}"),
+                ));
+            }
+            out.tolerance = v;
+        }
+        if out.window > 1 && c.get_ref().tolerance.is_none() {
+            return Err(self.loc.at(
+                c.span(),
+                "equilibrium.tolerance",
+                "a window of more than one round needs `tolerance`, the largest distance between empirical frequencies and an equilibrium (e.g. 0.05)",
+            ));
+        }
+        Ok(out)
     }
 
     fn conditions(

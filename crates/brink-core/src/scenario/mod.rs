@@ -104,6 +104,10 @@ pub struct AgentSpec {
     pub status_quo: Option<usize>,
     /// Decision rule.
     pub rule: DecisionRule,
+    /// What a level-0 version of this agent plays (probability per action; uniform
+    /// unless the scenario says otherwise). Used by level-k and cognitive-hierarchy
+    /// reasoners.
+    pub level0: Vec<f64>,
     /// Private types.
     pub types: Vec<TypeSpec>,
     /// Names of the type constants (`self.NAME`).
@@ -184,6 +188,30 @@ pub struct CompiledScenario {
     pub outcomes: Vec<OutcomeSpec>,
     /// Frame layout for formulas.
     pub layout: FrameLayout,
+    /// How settled play is classified.
+    pub classification: Classification,
+}
+
+/// `[equilibrium]`: settled play is the empirical action frequencies of the last
+/// `window` rounds, matched to the nearest equilibrium of the last round's stage game
+/// within `tolerance`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Classification {
+    /// Rounds, >= 1 (1: the last profile played, checked exactly against the pure
+    /// equilibria).
+    pub window: u32,
+    /// Largest max-norm distance between frequencies and an equilibrium's
+    /// probabilities, in [0, 1].
+    pub tolerance: f64,
+}
+
+impl Default for Classification {
+    fn default() -> Self {
+        Classification {
+            window: 1,
+            tolerance: 0.0,
+        }
+    }
 }
 
 /// Stage games larger than this are not classified (checked at load).
@@ -225,6 +253,33 @@ impl CompiledScenario {
             .map(|(&a, agent)| agent.actions[a].as_str())
             .collect();
         format!("({})", names.join(", "))
+    }
+
+    /// Human label of an equilibrium class: `(sanction, covert, stall)`,
+    /// `mixed {heads, tails} × {heads, tails}` or `not an equilibrium`.
+    pub fn equilibrium_label(&self, class: crate::EquilibriumClass) -> String {
+        use crate::EquilibriumClass as C;
+        match class {
+            C::PureNash { profile } => self.profile_label(profile),
+            C::MixedNash { supports } => {
+                let sets: Vec<String> = supports
+                    .iter()
+                    .zip(&self.agents)
+                    .map(|(&mask, agent)| {
+                        let names: Vec<&str> = agent
+                            .actions
+                            .iter()
+                            .enumerate()
+                            .filter(|(a, _)| (mask >> a) & 1 == 1)
+                            .map(|(_, n)| n.as_str())
+                            .collect();
+                        format!("{{{}}}", names.join(", "))
+                    })
+                    .collect();
+                format!("mixed {}", sets.join(" × "))
+            }
+            C::NotAnEquilibrium => "not an equilibrium".to_owned(),
+        }
     }
 
     /// Index of a parameter by name.

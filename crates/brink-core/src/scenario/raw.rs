@@ -261,11 +261,67 @@ impl StateVar {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    /// `best_response` or `logit`.
+    /// `best_response`, `logit`, `level_k`, `cognitive_hierarchy` or `fictitious_play`.
     pub rule: SpannedStr,
     /// Logit precision.
     #[serde(default)]
     pub lambda: Option<Spanned<Quantity>>,
+    /// Reasoning level (`level_k`, `cognitive_hierarchy`).
+    #[serde(default)]
+    pub level: Option<Spanned<i64>>,
+    /// Poisson mean of levels (`cognitive_hierarchy`).
+    #[serde(default)]
+    pub tau: Option<Spanned<Quantity>>,
+    /// Weight of the prior in observations (`fictitious_play`).
+    #[serde(default)]
+    pub prior_weight: Option<Spanned<Quantity>>,
+    /// `uniform`, `status_quo` or `random` (`fictitious_play`).
+    #[serde(default)]
+    pub prior: Option<SpannedStr>,
+}
+
+/// `level0 = "uniform"` or `level0 = { r20 = 1.0 }`: what a level-0 version of an
+/// agent plays.
+#[derive(Debug)]
+pub enum Level0 {
+    /// A keyword (only `uniform` is valid).
+    Keyword(String),
+    /// Action name → probability.
+    Distribution(OrderedMap<SpannedStr, Spanned<Quantity>>),
+}
+
+impl<'de> Deserialize<'de> for Level0 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct LV;
+        impl<'de> Visitor<'de> for LV {
+            type Value = Level0;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("\"uniform\" or a table of action probabilities, e.g. { r20 = 1.0 }")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Level0, E> {
+                Ok(Level0::Keyword(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Level0, A::Error> {
+                Ok(Level0::Distribution(OrderedMap::deserialize(
+                    de::value::MapAccessDeserializer::new(map),
+                )?))
+            }
+        }
+        d.deserialize_any(LV)
+    }
+}
+
+/// `[equilibrium]`: how settled play is classified.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Classification {
+    /// Number of final rounds whose empirical action frequencies are classified.
+    #[serde(default)]
+    pub window: Option<Spanned<i64>>,
+    /// Largest distance (max over agents and actions of |frequency − probability|) at
+    /// which play counts as an equilibrium.
+    #[serde(default)]
+    pub tolerance: Option<Spanned<f64>>,
 }
 
 /// One private type of an agent.
@@ -314,6 +370,9 @@ pub struct Agent {
     pub status_quo: Option<SpannedStr>,
     /// Decision rule.
     pub decision: Spanned<Decision>,
+    /// What a level-0 version of this agent plays (for level-k reasoners).
+    #[serde(default)]
+    pub level0: Option<Spanned<Level0>>,
     /// Private types; absent means one type, `default`, with prior 1.
     #[serde(default)]
     pub types: Option<Spanned<Vec<Spanned<AgentType>>>>,
@@ -385,4 +444,7 @@ pub struct Scenario {
     pub effects: Vec<Spanned<Effect>>,
     /// `[[outcomes]]`.
     pub outcomes: Spanned<Vec<Spanned<Outcome>>>,
+    /// `[equilibrium]`.
+    #[serde(default)]
+    pub equilibrium: Option<Spanned<Classification>>,
 }
