@@ -7,10 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
+use brink_solve::evolution::{OdeOptions, is_ess, replicator};
 use brink_solve::extensive::{
     ExtensiveGame, solve_zero_sum_sequence_form, subgame_perfect_equilibria,
 };
-use brink_solve::formats::{FileKind, GameFile, format_decimal, format_number, read_game};
+use brink_solve::formats::{
+    FileKind, GameFile, format_decimal, format_number, parse_number, read_game,
+};
 use brink_solve::nplayer::{EnumOptions, enumerate_equilibria_report};
 use brink_solve::qre::{LimitOptions, limiting_logit_equilibrium, logit_qre};
 use brink_solve::rational::{Q, from_f64, to_f64};
@@ -24,6 +27,17 @@ use serde_json::{Value, json};
 
 /// Most subgame-perfect equilibria `--method spe` lists.
 const SPE_LIMIT: usize = 10_000;
+
+/// End time of `--method replicator`. Near a regular ESS (a hyperbolic sink)
+/// the distance to it shrinks like `e^(−κ t)`; with κ of order 0.1 or more
+/// (payoff differences of order 1) the state is within rounding of the rest
+/// point long before t = 1000. Slower convergence (non-regular equilibria, tiny
+/// payoff differences) or cycles show up as a positive regret at the end.
+const REPLICATOR_HORIZON: f64 = 1000.0;
+
+/// Largest regret, relative to the largest absolute payoff (at least 1), at
+/// which the end point of `--method replicator` counts as an equilibrium.
+const REPLICATOR_REGRET_TOL: f64 = 1e-6;
 
 /// Arguments of `brink solve`.
 #[derive(clap::Args, Debug)]
@@ -57,6 +71,11 @@ pub struct SolveArgs {
     /// logit path to its limit (a Nash equilibrium).
     #[arg(long)]
     pub lambda: Option<f64>,
+    /// For --method replicator: the initial population state, one
+    /// probability per strategy separated by commas (fractions or decimals,
+    /// summing to 1), e.g. 1/2,1/4,1/4. Default: uniform.
+    #[arg(long, value_name = "P1,P2,...")]
+    pub start: Option<String>,
 }
 
 /// Solution methods of `brink solve`.
@@ -82,7 +101,10 @@ pub enum Method {
     Spe,
     /// Sequence-form LP (two-player zero-sum extensive games), exact.
     Seqform,
-    /// Replicator dynamics from the uniform profile (symmetric two-player games).
+    /// Replicator dynamics from the uniform profile (or --start) to t = 1000,
+    /// symmetric two-player games: the end point, both players using the
+    /// population strategy, and whether it is an evolutionarily stable
+    /// strategy (decided exactly).
     Replicator,
 }
 
@@ -147,7 +169,8 @@ struct Solution {
 struct Report {
     method: Method,
     /// `NE` for equilibria, `QRE` for a quantal response equilibrium at a
-    /// given λ: the first field of each text line.
+    /// given λ, `STATE` for an end point of the replicator dynamics that is
+    /// not an equilibrium: the first field of each text line.
     tag: &'static str,
     representation: &'static str,
     players: Vec<String>,
@@ -156,6 +179,8 @@ struct Report {
     solutions: Vec<Solution>,
     /// Remarks (degeneracy, truncation, ...), printed to stderr in text mode.
     notes: Vec<String>,
+    /// Method-specific top-level JSON fields (key, value).
+    extra: Vec<(&'static str, Value)>,
 }
 
 /// Runs `brink solve`.
@@ -237,6 +262,12 @@ fn default_method(game: &GameFile) -> Method {
 
 fn solve(game: &GameFile, a: &SolveArgs) -> Result<Report, String> {
     let method = a.method.unwrap_or_else(|| default_method(game));
+    if a.start.is_some() && method != Method::Replicator {
+        return Err(format!(
+            "--start applies to --method replicator only, not {}",
+            method.name()
+        ));
+    }
     match (game, method) {
         (GameFile::Extensive(g), Method::Spe) => spe(g),
         (GameFile::Extensive(g), Method::Seqform) => seqform(g),
@@ -392,12 +423,7 @@ fn normal_form(
                 vec![float_solution(g, &e.strategies, &e.payoffs)]
             }
         }
-        Method::Replicator => {
-            return Err(format!(
-                "method {} is not available yet (its solver is still being written)",
-                method.name()
-            ));
-        }
+        Method::Replicator => return replicator_report(g, players, labels, a),
         Method::Spe | Method::Seqform => {
             return Err(format!("method {} needs an extensive game", method.name()));
         }
@@ -410,6 +436,7 @@ fn normal_form(
         labels,
         solutions,
         notes,
+        extra: Vec::new(),
     })
 }
 
@@ -536,6 +563,7 @@ fn spe(g: &ExtensiveGame<Q>) -> Result<Report, String> {
         labels: behaviour_labels(g),
         solutions,
         notes,
+        extra: Vec::new(),
     })
 }
 
@@ -563,6 +591,214 @@ fn seqform(g: &ExtensiveGame<Q>) -> Result<Report, String> {
             payoffs: vec![Num::Exact(s.value), Num::Exact(other)],
         }],
         notes,
+        extra: Vec::new(),
+    })
+}
+
+/// The name of entry `i` of `names`, or its 1-based number if it is empty.
+fn name_or_number(names: &[String], i: usize) -> String {
+    match names.get(i) {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => (i + 1).to_string(),
+    }
+}
+
+/// The row payoff matrix `A` of a symmetric two-player game: both players
+/// have the same number of strategies and player 2's payoff matrix is the
+/// transpose of player 1's (`u2(j, i) = u1(i, j) = a[i][j]`).
+fn symmetric_matrix(
+    g: &NormalFormGame<Q>,
+    players: &[String],
+    labels: &[Vec<String>],
+) -> Result<Vec<Vec<Q>>, String> {
+    let expected = "method replicator needs a symmetric two-player game (both players with the \
+                    same number of strategies, player 2's payoff matrix the transpose of player \
+                    1's)";
+    if g.num_players() != 2 {
+        return Err(format!(
+            "{expected}, but the game has {} player{}",
+            g.num_players(),
+            if g.num_players() == 1 { "" } else { "s" }
+        ));
+    }
+    let player = |p: usize| match players.get(p) {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => format!("player {}", p + 1),
+    };
+    let n = g.num_strategies(0);
+    if g.num_strategies(1) != n {
+        return Err(format!(
+            "{expected}, but {} has {n} strategies and {} has {}",
+            player(0),
+            player(1),
+            g.num_strategies(1)
+        ));
+    }
+    let empty = Vec::new();
+    let (l0, l1) = (
+        labels.first().unwrap_or(&empty),
+        labels.get(1).unwrap_or(&empty),
+    );
+    for i in 0..n {
+        for j in 0..n {
+            let u1 = g.payoff(&[i, j], 0);
+            let u2 = g.payoff(&[j, i], 1);
+            if u1 != u2 {
+                return Err(format!(
+                    "{expected}, but {}'s payoff at ({}, {}) is {} while {}'s payoff at ({}, {}) \
+                     is {}",
+                    player(0),
+                    name_or_number(l0, i),
+                    name_or_number(l1, j),
+                    format_number(u1),
+                    player(1),
+                    name_or_number(l0, j),
+                    name_or_number(l1, i),
+                    format_number(u2),
+                ));
+            }
+        }
+    }
+    Ok((0..n)
+        .map(|i| (0..n).map(|j| g.payoff(&[i, j], 0).clone()).collect())
+        .collect())
+}
+
+/// Parses `--start`: `n` comma-separated probabilities summing exactly to 1.
+fn parse_start(text: &str, n: usize) -> Result<Vec<Q>, String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != n {
+        return Err(format!(
+            "--start: expected {n} probabilities separated by commas (one per strategy), got {}",
+            parts.len()
+        ));
+    }
+    let x = parts
+        .iter()
+        .map(|p| parse_number(p).map_err(|e| format!("--start: \"{p}\": {e}")))
+        .collect::<Result<Vec<Q>, String>>()?;
+    if let Some(v) = x.iter().find(|v| **v < Q::default()) {
+        return Err(format!(
+            "--start: expected probabilities, got the negative {}",
+            format_number(v)
+        ));
+    }
+    let total: Q = x.iter().sum();
+    if total != Q::from_integer(1.into()) {
+        return Err(format!(
+            "--start: the probabilities sum to {}, not 1",
+            format_number(&total)
+        ));
+    }
+    Ok(x)
+}
+
+/// `--method replicator`: integrates the replicator dynamics of the
+/// symmetric game `g` from the uniform state (or `--start`) to
+/// [`REPLICATOR_HORIZON`] with the integrator's default tolerances, and
+/// reports the end point as the symmetric profile in which both players use
+/// it, with an exact ESS check when the end point is confirmed exactly.
+fn replicator_report(
+    g: &NormalFormGame<Q>,
+    players: Vec<String>,
+    labels: Vec<Vec<String>>,
+    a: &SolveArgs,
+) -> Result<Report, String> {
+    let aq = symmetric_matrix(g, &players, &labels)?;
+    let n = aq.len();
+    let af: Vec<Vec<f64>> = aq
+        .iter()
+        .map(|row| row.iter().map(to_f64).collect())
+        .collect();
+    let (x0, from) = match &a.start {
+        None => (vec![1.0 / n as f64; n], "the uniform state".to_string()),
+        Some(s) => (
+            parse_start(s, n)?.iter().map(to_f64).collect(),
+            format!(
+                "the state ({})",
+                s.split(',').map(str::trim).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+    };
+    let tr = replicator(&af, &x0, REPLICATOR_HORIZON, &OdeOptions::default())
+        .map_err(|e| e.to_string())?;
+    let x = tr.states.last().cloned().unwrap_or_else(|| x0.clone());
+    let ax: Vec<f64> = af
+        .iter()
+        .map(|row| row.iter().zip(&x).map(|(aij, xj)| aij * xj).sum())
+        .collect();
+    let value: f64 = x.iter().zip(&ax).map(|(xi, axi)| xi * axi).sum();
+    let regret = ax.iter().fold(0.0f64, |m, v| m.max(v - value));
+    let scale = af.iter().flatten().fold(1.0f64, |m, v| m.max(v.abs()));
+    let solution = float_solution(g, &[x.clone(), x.clone()], &[value, value]);
+    let exact: Option<Vec<Q>> = solution.probs[0]
+        .iter()
+        .map(|v| match v {
+            Num::Exact(q) => Some(q.clone()),
+            Num::Float(_) => None,
+        })
+        .collect();
+    let tol = REPLICATOR_REGRET_TOL * scale;
+    let equilibrium = exact.is_some() || regret <= tol;
+    let mut notes = vec![format!(
+        "replicator dynamics from {from} to t = {REPLICATOR_HORIZON} ({} steps); both players \
+         use the end point",
+        tr.accepted_steps
+    )];
+    if !equilibrium {
+        notes.push(format!(
+            "the end point is not an equilibrium: a pure strategy earns {regret:.3e} more than \
+             the population (tolerance {tol:.1e}); the dynamics have not settled by t = \
+             {REPLICATOR_HORIZON} (cycling, or converging slowly)"
+        ));
+    } else if exact.is_none() {
+        notes.push(format!(
+            "the end point is an approximate equilibrium (a pure strategy earns at most \
+             {regret:.3e} more than the population); it is not confirmed exactly"
+        ));
+    }
+    let mut ess_note = None;
+    let ess = match &exact {
+        Some(xq) => match is_ess(&aq, xq) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                ess_note = Some(format!("undecided ({e})"));
+                None
+            }
+        },
+        None => None,
+    };
+    let ess_text = match (ess, ess_note) {
+        (Some(true), _) => "yes".to_string(),
+        (Some(false), _) => "no".to_string(),
+        (None, Some(t)) => t,
+        (None, None) if equilibrium => {
+            "undecided (the end point is not confirmed exactly)".to_string()
+        }
+        (None, None) => "not checked (the end point is not an equilibrium)".to_string(),
+    };
+    notes.push(format!("evolutionarily stable strategy (ESS): {ess_text}"));
+    let extra = vec![(
+        "replicator",
+        json!({
+            "start": x0,
+            "t_end": REPLICATOR_HORIZON,
+            "accepted_steps": tr.accepted_steps,
+            "rejected_steps": tr.rejected_steps,
+            "max_regret": regret,
+            "equilibrium": equilibrium,
+            "ess": ess,
+        }),
+    )];
+    Ok(Report {
+        method: Method::Replicator,
+        tag: if equilibrium { "NE" } else { "STATE" },
+        representation: "mixed",
+        players,
+        labels,
+        solutions: vec![solution],
+        notes,
+        extra,
     })
 }
 
@@ -623,7 +859,7 @@ fn json_report(r: &Report, file: &str) -> Value {
             json!({ "exact": is_exact, "players": players })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "file": file,
         "method": r.method.name(),
         "kind": r.tag,
@@ -632,5 +868,11 @@ fn json_report(r: &Report, file: &str) -> Value {
         "labels": r.labels,
         "notes": r.notes,
         "equilibria": equilibria,
-    })
+    });
+    if let Value::Object(map) = &mut doc {
+        for (key, value) in &r.extra {
+            map.insert((*key).to_string(), value.clone());
+        }
+    }
+    doc
 }

@@ -168,3 +168,251 @@ fn errors_name_the_file_line_and_column() {
         .failure()
         .stderr(predicate::str::contains("not zero-sum"));
 }
+
+/// Writes a symmetric two-player game with row payoff matrix `a` (player 2's
+/// payoffs the transpose) as a brink TOML file in `dir`; strategy names
+/// `names`.
+fn symmetric_toml(dir: &std::path::Path, file: &str, names: &[&str], a: &[&[i64]]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    let list = quoted.join(", ");
+    let mut payoffs = String::new();
+    for (i, row) in a.iter().enumerate() {
+        for (j, &aij) in row.iter().enumerate() {
+            payoffs.push_str(&format!("  [{aij}, {}],\n", a[j][i]));
+        }
+    }
+    let text = format!(
+        "players = [\"A\", \"B\"]\nstrategies = [[{list}], [{list}]]\npayoffs = [\n{payoffs}]\n"
+    );
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// Runs `brink solve path args...`, expecting success; returns (stdout,
+/// stderr).
+fn solve_path(path: &str, args: &[&str]) -> (String, String) {
+    let out = brink()
+        .arg("solve")
+        .arg(path)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const ESS_YES: &str = "note: evolutionarily stable strategy (ESS): yes\n";
+const ESS_NO: &str = "note: evolutionarily stable strategy (ESS): no\n";
+
+// Hawk–dove (Maynard Smith & Price 1973): H vs H (V−C)/2, H vs D V, D vs H
+// 0, D vs D V/2. For V < C the unique ESS plays hawk with probability V/C,
+// and it attracts every interior state.
+#[test]
+fn replicator_hawk_dove_ends_at_the_ess() {
+    let dir = tempfile::tempdir().unwrap();
+    // V = 2, C = 4: the uniform state is already the ESS (1/2, 1/2).
+    let hd = symmetric_toml(
+        dir.path(),
+        "hd.toml",
+        &["Hawk", "Dove"],
+        &[&[-1, 2], &[0, 1]],
+    );
+    let (out, err) = solve_path(&hd, &["-m", "replicator", "--exact"]);
+    assert_eq!(out, "NE,1/2,1/2,1/2,1/2\n");
+    assert!(err.contains(ESS_YES), "{err}");
+    assert!(err.contains("from the uniform state to t = 1000"), "{err}");
+    // V = 2, C = 3 (payoffs doubled): the dynamics must move from the
+    // uniform state to hawk with probability 2/3, from either side.
+    let hd3 = symmetric_toml(
+        dir.path(),
+        "hd3.toml",
+        &["Hawk", "Dove"],
+        &[&[-1, 4], &[0, 2]],
+    );
+    for start in [None, Some("9/10,1/10"), Some("0.01,0.99")] {
+        let mut args = vec!["-m", "replicator", "--exact"];
+        if let Some(s) = start {
+            args.extend(["--start", s]);
+        }
+        let (out, err) = solve_path(&hd3, &args);
+        assert_eq!(out, "NE,2/3,1/3,2/3,1/3\n", "start {start:?}");
+        assert!(err.contains(ESS_YES), "start {start:?}: {err}");
+    }
+    assert_eq!(
+        solve_path(&hd3, &["-m", "replicator"]).0,
+        "NE,0.666667,0.333333,0.666667,0.333333\n"
+    );
+    // JSON: both players use the end point; its payoff x·Ax = 2/3; ESS true.
+    let v: Value =
+        serde_json::from_str(&solve_path(&hd3, &["-m", "replicator", "-f", "json"]).0).unwrap();
+    assert_eq!(v["method"], "replicator");
+    assert_eq!(v["kind"], "NE");
+    let players = &v["equilibria"][0]["players"];
+    for p in 0..2 {
+        assert_eq!(
+            players[p]["probabilities"],
+            serde_json::json!(["2/3", "1/3"])
+        );
+        assert_eq!(players[p]["payoff"], "2/3");
+    }
+    assert_eq!(v["equilibria"][0]["exact"], true);
+    assert_eq!(v["replicator"]["ess"], true);
+    assert_eq!(v["replicator"]["equilibrium"], true);
+    assert_eq!(v["replicator"]["t_end"], 1000.0);
+    assert!(v["notes"].to_string().contains("(ESS): yes"));
+}
+
+// Standard rock–paper–scissors (win 1, lose −1): the centroid is the unique
+// equilibrium and a rest point, but A is antisymmetric, so z·Az = 0 for every
+// z and it is not an ESS; interior orbits are closed curves around it on
+// which x₁x₂x₃ is constant (Hofbauer & Sigmund 1998, §7.5). With win 2,
+// lose −1 the centroid is an ESS and attracts the interior.
+#[test]
+fn replicator_rock_paper_scissors() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["Rock", "Paper", "Scissors"];
+    let rps = symmetric_toml(
+        dir.path(),
+        "rps.toml",
+        &names,
+        &[&[0, -1, 1], &[1, 0, -1], &[-1, 1, 0]],
+    );
+    let (out, err) = solve_path(&rps, &["-m", "replicator", "--exact"]);
+    assert_eq!(out, "NE,1/3,1/3,1/3,1/3,1/3,1/3\n");
+    assert!(err.contains(ESS_NO), "{err}");
+    assert!(!err.contains(ESS_YES), "{err}");
+    let v: Value =
+        serde_json::from_str(&solve_path(&rps, &["-m", "replicator", "-f", "json"]).0).unwrap();
+    assert_eq!(v["replicator"]["ess"], false);
+    assert_eq!(v["kind"], "NE");
+
+    // From (1/2, 1/4, 1/4) the state cycles: the end point is not an
+    // equilibrium, it is reported as a state, and x₁x₂x₃ stays 1/32.
+    let (out, err) = solve_path(&rps, &["-m", "replicator", "--start", "1/2,1/4,1/4"]);
+    assert!(out.starts_with("STATE,"), "{out}");
+    assert!(err.contains("not an equilibrium"), "{err}");
+    assert!(err.contains("(ESS): not checked"), "{err}");
+    let v: Value = serde_json::from_str(
+        &solve_path(
+            &rps,
+            &["-m", "replicator", "--start", "1/2,1/4,1/4", "-f", "json"],
+        )
+        .0,
+    )
+    .unwrap();
+    assert_eq!(v["kind"], "STATE");
+    assert_eq!(v["replicator"]["equilibrium"], false);
+    assert_eq!(v["replicator"]["ess"], Value::Null);
+    let x: Vec<f64> = v["equilibria"][0]["players"][0]["probabilities_float"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_f64().unwrap())
+        .collect();
+    assert!((x[0] * x[1] * x[2] - 1.0 / 32.0).abs() < 1e-7, "{x:?}");
+    assert!(x.iter().all(|&p| (p - 1.0 / 3.0).abs() > 0.01), "{x:?}");
+
+    // Win 2, lose −1: an ESS, reached from a corner-heavy start.
+    let rps2 = symmetric_toml(
+        dir.path(),
+        "rps2.toml",
+        &names,
+        &[&[0, -1, 2], &[2, 0, -1], &[-1, 2, 0]],
+    );
+    let (out, err) = solve_path(
+        &rps2,
+        &["-m", "replicator", "--exact", "--start", "0.8,0.1,0.1"],
+    );
+    assert_eq!(out, "NE,1/3,1/3,1/3,1/3,1/3,1/3\n");
+    assert!(err.contains(ESS_YES), "{err}");
+}
+
+// The prisoner's dilemma file is symmetric: defection is strictly dominant,
+// the population ends all-defect, a strict equilibrium and so an ESS.
+#[test]
+fn replicator_prisoners_dilemma_ends_at_defection() {
+    let (out, err) = solve_path(
+        &format!("{GAMES}/prisoners_dilemma.toml"),
+        &["-m", "replicator"],
+    );
+    assert_eq!(out, "NE,0,1,0,1\n");
+    assert!(err.contains(ESS_YES), "{err}");
+}
+
+#[test]
+fn replicator_rejects_asymmetric_games_and_bad_starts() {
+    // Battle of the sexes: two players, but Alice's payoff at (1, 1) is 2
+    // and Bob's is 1.
+    let bos = format!("{GAMES}/bos.nfg");
+    brink()
+        .args(["solve", &bos, "-m", "replicator"])
+        .assert()
+        .failure()
+        .code(predicate::ne(0))
+        .stdout("")
+        .stderr(predicate::str::diff(format!(
+            "error: {bos}: method replicator needs a symmetric two-player game (both players \
+             with the same number of strategies, player 2's payoff matrix the transpose of \
+             player 1's), but Alice's payoff at (1, 1) is 2 while Bob's payoff at (1, 1) is 1\n"
+        )));
+    // Three players.
+    brink()
+        .args([
+            "solve",
+            &format!("{GAMES}/coordination3.nfg"),
+            "-m",
+            "replicator",
+        ])
+        .assert()
+        .failure()
+        .stdout("")
+        .stderr(
+            predicate::str::contains(
+                "coordination3.nfg: method replicator needs a symmetric two-player game",
+            )
+            .and(predicate::str::contains("but the game has 3 players")),
+        );
+    // Different strategy counts.
+    let dir = tempfile::tempdir().unwrap();
+    let shape = dir.path().join("shape.toml");
+    std::fs::write(
+        &shape,
+        "players = [\"A\", \"B\"]\nstrategies = [2, 3]\npayoffs = [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [0, 0]]\n",
+    )
+    .unwrap();
+    brink()
+        .arg("solve")
+        .arg(&shape)
+        .args(["-m", "replicator"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "but A has 2 strategies and B has 3",
+        ));
+    // --start: wrong length, not summing to 1, or with another method.
+    let pd = format!("{GAMES}/prisoners_dilemma.toml");
+    for (start, message) in [
+        ("1/3,1/3,1/3", "--start: expected 2 probabilities"),
+        ("0.5,0.6", "--start: the probabilities sum to 11/10, not 1"),
+        ("x,1", "--start: \"x\""),
+    ] {
+        brink()
+            .args(["solve", &pd, "-m", "replicator", "--start", start])
+            .assert()
+            .failure()
+            .stdout("")
+            .stderr(predicate::str::contains(message));
+    }
+    brink()
+        .args(["solve", &pd, "-m", "pure", "--start", "1/2,1/2"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--start applies to --method replicator only",
+        ));
+}

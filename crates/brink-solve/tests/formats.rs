@@ -174,9 +174,19 @@ fn extensive_brink_format_for_a_hand_built_tree() {
     assert!(json.contains("\"payoffs\": [\"1/2\", 0]"), "{json}");
 }
 
+/// A malformed-file case: name, file kind, file text, expected (line,
+/// column) of the error, and a fragment of its message.
+type ErrorCase = (
+    &'static str,
+    FileKind,
+    &'static str,
+    (usize, usize),
+    &'static str,
+);
+
 #[test]
 fn errors_carry_line_and_column() {
-    let cases: &[(&str, FileKind, &str, (usize, usize), &str)] = &[
+    let cases: &[ErrorCase] = &[
         (
             "bad magic",
             FileKind::Nfg,
