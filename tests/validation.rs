@@ -1,0 +1,329 @@
+//! The validation families of docs/validation.md: simulated frequencies checked against
+//! closed-form theory. Each Monte Carlo check asks that the closed-form value lie in
+//! the 99% Wilson interval of the simulated frequency (fixed seeds, so a check that
+//! passes once passes always; with a wrong model the intervals miss by many widths).
+
+use std::sync::Arc;
+
+use brink_core::{CompiledScenario, Engine, EquilibriumClass, RunResult};
+use brink_report::stats::wilson_interval;
+
+/// Two-sided 99% normal quantile.
+const Z99: f64 = 2.575_829_303_548_901;
+
+fn path(name: &str) -> String {
+    format!("{}/scenarios/{name}.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn load(name: &str, overrides: &[(&str, f64)]) -> Arc<CompiledScenario> {
+    let o: Vec<(String, f64)> = overrides.iter().map(|(k, v)| ((*k).into(), *v)).collect();
+    Arc::new(brink_core::scenario::load(path(name).as_ref(), &o).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// A scenario file with text replaced (e.g. another decision rule).
+fn load_edited(name: &str, edits: &[(&str, &str)]) -> Arc<CompiledScenario> {
+    let mut src = std::fs::read_to_string(path(name)).unwrap();
+    for (from, to) in edits {
+        assert!(src.contains(from), "{name}: `{from}` not found");
+        src = src.replace(from, to);
+    }
+    Arc::new(brink_core::scenario::from_str(&src, name, &[]).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// Plays `runs` runs (seed `seed`) and hands each result to `f`.
+fn each_run(scenario: &Arc<CompiledScenario>, seed: u64, runs: u64, mut f: impl FnMut(&RunResult)) {
+    let mut engine = Engine::new(scenario.clone());
+    for i in 0..runs {
+        f(engine.run(seed, i));
+    }
+}
+
+/// Outcome counts over `runs` runs.
+fn outcome_counts(scenario: &Arc<CompiledScenario>, seed: u64, runs: u64) -> Vec<u64> {
+    let mut counts = vec![0u64; scenario.outcomes.len()];
+    each_run(scenario, seed, runs, |r| counts[r.outcome] += 1);
+    counts
+}
+
+fn outcome(scenario: &CompiledScenario, name: &str) -> usize {
+    scenario
+        .outcomes
+        .iter()
+        .position(|o| o.name == name)
+        .unwrap_or_else(|| panic!("no outcome {name}"))
+}
+
+/// Asserts that `expected` lies in the 99% Wilson interval of `count / runs`.
+fn assert_covers(what: &str, count: u64, runs: u64, expected: f64) {
+    let (lo, hi) = wilson_interval(count, runs, Z99);
+    assert!(
+        (lo..=hi).contains(&expected),
+        "{what}: simulated {count}/{runs} = {:.4}, 99% interval [{lo:.4}, {hi:.4}], closed form {expected:.4}",
+        count as f64 / runs as f64
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// 1. Fearon's bargaining model.
+
+#[test]
+fn fearon_demand_and_war_probability_match_the_closed_form() {
+    // (p, cA, cbar): 20 (cbar - cA) / (2 cbar) whole, so the grid holds x* exactly;
+    // the last case has cA > cbar: A demands p and war never happens.
+    let cases = [
+        (0.4, 0.08, 0.4),
+        (0.5, 0.12, 0.3),
+        (0.3, 0.05, 0.5),
+        (0.4, 0.6, 0.4),
+    ];
+    let runs = 4000;
+    for (p, ca, cbar) in cases {
+        let s = load("fearon_bargaining", &[("p", p), ("cA", ca), ("cbar", cbar)]);
+        let x_star = (p + (cbar - ca) / 2.0).clamp(p, p + cbar);
+        let war_prob = ((cbar - ca) / (2.0 * cbar)).max(0.0);
+        let war = outcome(&s, "war");
+        let mut wars = 0;
+        each_run(&s, 7, runs, |r| {
+            // The demand is a state variable set by A's action.
+            assert!(
+                (r.final_state[0] - x_star).abs() < 1e-12,
+                "p={p} cA={ca} cbar={cbar}: A demanded {} instead of x* = {x_star}",
+                r.final_state[0]
+            );
+            wars += u64::from(r.outcome == war);
+        });
+        let what = format!("war frequency at p={p}, cA={ca}, cbar={cbar}");
+        if war_prob == 0.0 {
+            assert_eq!(wars, 0, "{what}");
+        } else {
+            assert_covers(&what, wars, runs, war_prob);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// 2. Striking on intelligence.
+
+/// Closed form of docs/validation.md §2: posteriors after an alarm and after a quiet
+/// report, and the probabilities of the four outcomes.
+fn strike_closed_form(pi: f64, alpha: f64, gain: f64, cost: f64) -> (f64, f64, [f64; 4]) {
+    let theta = cost / (gain + cost);
+    let mu_alarm = pi * alpha / (pi * alpha + (1.0 - pi) * (1.0 - alpha));
+    let mu_quiet = pi * (1.0 - alpha) / (pi * (1.0 - alpha) + (1.0 - pi) * alpha);
+    let s_alarm = f64::from(u8::from(mu_alarm > theta));
+    let s_quiet = f64::from(u8::from(mu_quiet > theta));
+    let strike_if_builder = alpha * s_alarm + (1.0 - alpha) * s_quiet;
+    let strike_if_restrained = (1.0 - alpha) * s_alarm + alpha * s_quiet;
+    (
+        mu_alarm,
+        mu_quiet,
+        [
+            pi * strike_if_builder,
+            (1.0 - pi) * strike_if_restrained,
+            pi * (1.0 - strike_if_builder),
+            (1.0 - pi) * (1.0 - strike_if_restrained),
+        ],
+    )
+}
+
+#[test]
+fn strike_intel_outcomes_and_posteriors_match_the_closed_form() {
+    // (pi, alpha): strike on an alarm only; never (alarm posterior 0.391 < 0.4);
+    // on an alarm only, near the threshold; always (even a quiet report leaves 0.727).
+    let cases = [(0.3, 0.9), (0.3, 0.6), (0.3, 0.7), (0.8, 0.6)];
+    let (gain, cost) = (3.0, 2.0);
+    let runs = 4000;
+    for (pi, alpha) in cases {
+        let s = load("strike_intel", &[("pi", pi), ("alpha", alpha)]);
+        let (mu_alarm, mu_quiet, probs) = strike_closed_form(pi, alpha, gain, cost);
+        let counts = outcome_counts(&s, 11, runs);
+        for (o, name) in ["strike_on_builder", "strike_on_restrained", "bomb", "peace"]
+            .iter()
+            .enumerate()
+        {
+            let k = counts[outcome(&s, name)];
+            let what = format!("{name} at pi={pi}, alpha={alpha}");
+            if probs[o] == 0.0 {
+                assert_eq!(k, 0, "{what}");
+            } else {
+                assert_covers(&what, k, runs, probs[o]);
+            }
+        }
+        // The defender's round-2 belief is Bayes' posterior after the report it saw.
+        let mut engine = Engine::new(s.clone());
+        for i in 0..40 {
+            let (_, trace) = engine.run_traced(11, i);
+            let defender = &trace.rounds[1].agents[0];
+            let (_, report) = &defender.observed[0];
+            let belief = defender.beliefs[0].types[0].value;
+            let want = if report == "build" {
+                mu_alarm
+            } else {
+                mu_quiet
+            };
+            assert!(
+                (belief - want).abs() < 1e-12,
+                "pi={pi} alpha={alpha}: posterior after `{report}` is {belief}, Bayes gives {want}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// 3. Learning in 2×2 games.
+
+fn class_count(s: &Arc<CompiledScenario>, seed: u64, runs: u64, class: EquilibriumClass) -> u64 {
+    let mut n = 0;
+    each_run(s, seed, runs, |r| n += u64::from(r.equilibrium == class));
+    n
+}
+
+#[test]
+fn stag_hunt_fictitious_play_settles_in_proportion_to_the_basins() {
+    // Profile index: (stag, stag) = 0, (hare, hare) = 3.
+    let stag_stag = EquilibriumClass::PureNash { profile: 0 };
+    let hare_hare = EquilibriumClass::PureNash { profile: 3 };
+    let runs = 6000;
+    // p* = 3/4: basin of (stag, stag) = (1 - p*)^2 = 1/16; the rest goes to (hare, hare).
+    let s = load("learning_stag_hunt", &[]);
+    let n = class_count(&s, 5, runs, stag_stag);
+    assert_covers("(stag, stag) with p* = 3/4", n, runs, 1.0 / 16.0);
+    assert_eq!(n + class_count(&s, 5, runs, hare_hare), runs);
+    // p* = 1/3: basin of (stag, stag) = 1 - p*^2 = 8/9.
+    let s = load("learning_stag_hunt", &[("stag", 3.0), ("hare", 1.0)]);
+    let n = class_count(&s, 5, runs, stag_stag);
+    assert_covers("(stag, stag) with p* = 1/3", n, runs, 8.0 / 9.0);
+    assert_eq!(n + class_count(&s, 5, runs, hare_hare), runs);
+}
+
+#[test]
+fn matching_pennies_fictitious_play_frequencies_converge_to_one_half() {
+    let s = load("learning_matching_pennies", &[]);
+    let mixed = EquilibriumClass::MixedNash {
+        supports: [0b11, 0b11],
+    };
+    // The farther from 1/2 the frequencies of a run of T rounds, the worse; they
+    // shrink as T grows (Robinson 1951).
+    let worst = |s: &Arc<CompiledScenario>| {
+        let mut worst = 0.0f64;
+        each_run(s, 3, 100, |r| {
+            assert_eq!(r.play.len(), 4);
+            for &f in &r.play {
+                worst = worst.max((f - 0.5).abs());
+            }
+        });
+        worst
+    };
+    let long = worst(&s);
+    assert!(
+        long < 0.05,
+        "frequencies after 2000 rounds are {long} from 1/2"
+    );
+    assert_eq!(class_count(&s, 3, 100, mixed), 100);
+    let short = load_edited(
+        "learning_matching_pennies",
+        &[
+            ("horizon = 2000", "horizon = 50"),
+            ("window = 2000", "window = 50"),
+        ],
+    );
+    let early = worst(&short);
+    assert!(early > long, "50 rounds: {early}, 2000 rounds: {long}");
+}
+
+#[test]
+fn prisoners_dilemma_ends_in_mutual_defection_under_every_rule() {
+    let rules = [
+        r#"decision = { rule = "best_response" }"#,
+        r#"decision = { rule = "logit", lambda = 50 }"#,
+        r#"decision = { rule = "fictitious_play", prior = "random" }"#,
+        r#"decision = { rule = "fictitious_play", prior = "uniform", lambda = 20 }"#,
+        r#"decision = { rule = "level_k", level = 1 }"#,
+        r#"decision = { rule = "level_k", level = 3 }"#,
+        r#"decision = { rule = "cognitive_hierarchy", level = 2, tau = 1.5 }"#,
+    ];
+    for rule in rules {
+        let s = load_edited(
+            "prisoners_dilemma",
+            &[(r#"decision = { rule = "best_response" }"#, rule)],
+        );
+        let defect = s.agents[0]
+            .actions
+            .iter()
+            .position(|a| a == "defect")
+            .unwrap();
+        let dd = EquilibriumClass::PureNash {
+            profile: s.profile_index(&[defect, defect]),
+        };
+        let runs = 300;
+        // Logit and smooth play still err now and then; the last round must be
+        // mutual defection in nearly all runs, and exactly all for best responders.
+        let n = class_count(&s, 1, runs, dd);
+        if rule.contains("lambda") {
+            assert!(n >= runs * 95 / 100, "{rule}: {n}/{runs}");
+        } else {
+            assert_eq!(n, runs, "{rule}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// 4. Level-k in the 11–20 money request game.
+
+/// The row player's request in a one-shot game, with the given decision lines for
+/// row and column (level 0 of both asks for 20).
+fn request(row_rule: &str, column_rule: &str, level0: &str) -> usize {
+    let src = std::fs::read_to_string(path("money_request")).unwrap();
+    let mut parts = src.splitn(2, r#"decision = { rule = "level_k", level = 2 }"#);
+    let head = parts.next().unwrap().replace(
+        r#"decision = { rule = "level_k", level = 1 }"#,
+        &format!(r#"decision = {row_rule}"#),
+    );
+    let tail = parts.next().unwrap();
+    let src =
+        format!("{head}decision = {column_rule}{tail}").replace("level0 = { r20 = 1.0 }", level0);
+    let s = Arc::new(brink_core::scenario::from_str(&src, "money_request", &[]).unwrap());
+    let mut engine = Engine::new(s.clone());
+    let r = engine.run(0, 0).clone();
+    let asked = s.outcomes[r.outcome].name.trim_start_matches("row_asks_");
+    asked.parse().unwrap()
+}
+
+#[test]
+fn level_k_requests_in_the_11_20_game() {
+    let column = r#"{ rule = "level_k", level = 0 }"#;
+    // Level k asks for 20 - k (Arad & Rubinstein 2012), k = 0..9; level 10 faces a
+    // level 9 asking 11 and, with no way to undercut, asks for 20 again.
+    for k in 0..=9 {
+        let rule = format!(r#"{{ rule = "level_k", level = {k} }}"#);
+        assert_eq!(
+            request(&rule, column, "level0 = { r20 = 1.0 }"),
+            20 - k,
+            "level {k}"
+        );
+    }
+    let rule = r#"{ rule = "level_k", level = 10 }"#;
+    assert_eq!(request(rule, column, "level0 = { r20 = 1.0 }"), 20);
+    // A uniform level 0: level 1 compares 19 + 20/10 = 21 with 20 and asks 19.
+    let rule = r#"{ rule = "level_k", level = 1 }"#;
+    assert_eq!(request(rule, column, r#"level0 = "uniform""#), 19);
+}
+
+#[test]
+fn cognitive_hierarchy_requests_in_the_11_20_game() {
+    let column = r#"{ rule = "level_k", level = 0 }"#;
+    let ch = |level: u32, tau: f64| {
+        let rule = format!(r#"{{ rule = "cognitive_hierarchy", level = {level}, tau = {tau} }}"#);
+        request(&rule, column, "level0 = { r20 = 1.0 }")
+    };
+    // Level 2 faces level 0 (asks 20) and level 1 (asks 19) in proportions 1 : tau.
+    // EU(19) = 19 + 20/(1+tau), EU(18) = 18 + 20 tau/(1+tau), EU(20) = 20.
+    // tau = 1.5: 27 vs 30 -> 18; tau = 1: 29 vs 28 -> 19.
+    assert_eq!(ch(2, 1.5), 18);
+    assert_eq!(ch(2, 1.0), 19);
+    // Level 3, tau = 1.5: levels 0, 1, 2 (asking 20, 19, 18) in proportions
+    // 1 : 1.5 : 1.125; EU(18) = 18 + 20 * 1.5/3.625 = 26.28 beats EU(17) = 23.21 and
+    // EU(19) = 24.52, so CH level 3 asks 18 where level-k level 3 asks 17.
+    assert_eq!(ch(3, 1.5), 18);
+    assert_eq!(ch(1, 1.5), 19);
+}
