@@ -559,22 +559,28 @@ fn single_threaded(mut schedule: Schedule) -> Schedule {
     schedule
 }
 
+/// The components [`Engine`] resets at the start of each run.
+type ResetItem = (
+    &'static Agent,
+    &'static mut PrivateType,
+    &'static mut Beliefs,
+    &'static mut Perception,
+    &'static mut Forecasts,
+    &'static mut Payoff,
+    &'static mut AgentRng,
+    &'static mut Empirical,
+);
+
+/// One mixed strategy per agent.
+type MixedProfileF64 = Vec<Vec<f64>>;
+
 /// Plays runs of one scenario, reusing one `World` and `Schedule` across runs.
 pub struct Engine {
     world: World,
     schedule: Schedule,
     traced: Option<Schedule>,
     scenario: Arc<CompiledScenario>,
-    agents: QueryState<(
-        &'static Agent,
-        &'static mut PrivateType,
-        &'static mut Beliefs,
-        &'static mut Perception,
-        &'static mut Forecasts,
-        &'static mut Payoff,
-        &'static mut AgentRng,
-        &'static mut Empirical,
-    )>,
+    agents: QueryState<ResetItem>,
     finals: QueryState<(
         &'static Agent,
         &'static PrivateType,
@@ -587,8 +593,8 @@ pub struct Engine {
     types: Vec<usize>,
     values: Vec<Vec<f64>>,
     /// The last two-player stage game whose equilibria were enumerated, and them.
-    mixed_cache: Option<(Vec<f64>, Vec<Vec<Vec<f64>>>)>,
-    candidates: Vec<Vec<Vec<f64>>>,
+    mixed_cache: Option<(Vec<f64>, Vec<MixedProfileF64>)>,
+    candidates: Vec<MixedProfileF64>,
 }
 
 impl Engine {
