@@ -277,6 +277,30 @@ const CASES: &[Case] = &[
         "expected a distance between 0 and 1, got 1.5",
     ),
     case(
+        "state_intel_unknown_var.toml",
+        Some((13, 17)),
+        Some("agents[0].state_intel.heat"),
+        "unknown state variable `heat`; expected one of: x",
+    ),
+    case(
+        "state_intel_zero_sd.toml",
+        Some((13, 28)),
+        Some("agents[0].state_intel.x.sd"),
+        "expected a standard deviation > 0, got 0",
+    ),
+    case(
+        "state_intel_negative_drift.toml",
+        Some((13, 41)),
+        Some("agents[0].state_intel.x.drift"),
+        "expected a standard deviation >= 0, got -0.1",
+    ),
+    case(
+        "state_intel_unknown_key.toml",
+        Some((13, 33)),
+        None,
+        "unknown field `bias`, expected `sd` or `drift`",
+    ),
+    case(
         "lambda_with_best_response.toml",
         Some((9, 47)),
         Some("agents[0].decision.lambda"),

@@ -45,6 +45,12 @@ struct AgentState {
     rng: ChaCha8Rng,
     /// Payoff accumulated so far.
     payoff: f64,
+    /// State-intelligence estimates (mean, variance), perceived frame, and every
+    /// agent's term values on it (empty without state intelligence).
+    est_mean: Vec<f64>,
+    est_var: Vec<f64>,
+    est_frame: Vec<f64>,
+    est_values: Vec<f64>,
 }
 
 /// Forecasts of one target shared by observers who perceived the same last round
@@ -54,18 +60,6 @@ struct ForecastCache {
     eu: Vec<f64>,
     keys: Vec<u64>,
     blocks: Vec<Vec<f64>>,
-}
-
-/// Index of the profile of perceived actions of every agent but `skip`, or None when
-/// some perception is not a point mass (the engine's `perceived_key`).
-fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) -> Option<u64> {
-    let mut key = 0u64;
-    for (k, (p, agent)) in points.iter().zip(&s.agents).enumerate() {
-        if k != skip {
-            key = key * agent.actions.len() as u64 + (*p)? as u64;
-        }
-    }
-    Some(key)
 }
 
 /// Observer `i` (mutable) and target `j` (shared), `i != j`.
@@ -126,6 +120,14 @@ impl PlainEngine {
                 policy: vec![0.0; a.actions.len()],
                 rng: ChaCha8Rng::from_seed([0; 32]),
                 payoff: 0.0,
+                est_mean: vec![0.0; a.state_intel.len()],
+                est_var: vec![0.0; a.state_intel.len()],
+                est_frame: Vec::new(),
+                est_values: if a.state_intel.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![0.0; dims.values]
+                },
             })
             .collect();
         let n_state = s.state.len();
@@ -195,6 +197,10 @@ impl PlainEngine {
             agent.points.fill(None);
             agent.forecasts.fill(0.0);
             agent.payoff = 0.0;
+            for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
+                agent.est_mean[k] = s.state[intel.var].initial;
+                agent.est_var[k] = 0.0;
+            }
         }
         self.world_rng = ChaCha8Rng::from_seed(key);
         self.world_rng.set_stream(seed::WORLD_STREAM);
@@ -241,6 +247,17 @@ impl PlainEngine {
                 }
                 p.points[j] = seen;
             }
+            for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
+                let noise: f64 = p.rng.sample(StandardNormal);
+                let y = self.frame[intel.var] + intel.sd * noise;
+                model::kalman_update(
+                    &mut p.est_mean[k],
+                    &mut p.est_var[k],
+                    y,
+                    intel.sd,
+                    intel.drift,
+                );
+            }
         }
     }
 
@@ -265,8 +282,13 @@ impl PlainEngine {
     }
 
     fn appraise(&mut self) {
-        for (spec, agent) in self.scenario.agents.iter().zip(&mut self.agents) {
+        let (s, d) = (&*self.scenario, &self.dims);
+        for (spec, agent) in s.agents.iter().zip(&mut self.agents) {
             model::evaluate_terms(spec, &self.frame, &mut agent.utilities);
+            if !agent.est_mean.is_empty() {
+                model::perceived_frame(s, spec, &agent.est_mean, &self.frame, &mut agent.est_frame);
+                model::evaluate_all_terms(s, d, &agent.est_frame, &mut agent.est_values);
+            }
         }
     }
 
@@ -281,13 +303,19 @@ impl PlainEngine {
             for i in (0..s.agents.len()).filter(|&i| i != j) {
                 let (observer, target) = observer_and_target(&mut self.agents, i, j);
                 let block = &mut observer.forecasts[d.forecast_offset[j]..][..block_len];
-                let key = perceived_key(s, &observer.points, j);
+                let sees_state = !observer.est_mean.is_empty();
+                let key = model::perceived_key(s, &observer.points, j).filter(|_| !sees_state);
                 if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
                     block.copy_from_slice(&c.blocks[pos]);
                     continue;
                 }
+                let target_values: &[f64] = if sees_state {
+                    &observer.est_values[d.value_offset[j]..][..aj.types.len() * nterms]
+                } else {
+                    &target.utilities
+                };
                 for ty in 0..aj.types.len() {
-                    let values = &target.utilities[ty * nterms..(ty + 1) * nterms];
+                    let values = &target_values[ty * nterms..(ty + 1) * nterms];
                     model::expected_utilities(s, d, j, values, &observer.marginals, &mut c.eu);
                     aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
                 }
@@ -324,7 +352,12 @@ impl PlainEngine {
             }
             let spec = &s.agents[i];
             let nterms = spec.terms.len();
-            let values = &agent.utilities[agent.ty * nterms..(agent.ty + 1) * nterms];
+            let own: &[f64] = if agent.est_mean.is_empty() {
+                &agent.utilities
+            } else {
+                &agent.est_values[d.value_offset[i]..][..spec.types.len() * nterms]
+            };
+            let values = &own[agent.ty * nterms..(agent.ty + 1) * nterms];
             model::expected_utilities(s, d, i, values, m_all, &mut agent.expected);
             spec.rule.policy(&agent.expected, &mut agent.policy);
             self.current[i] = sample(&agent.policy, agent.rng.random());

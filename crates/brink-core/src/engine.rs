@@ -117,6 +117,31 @@ pub struct Empirical {
     pub counts: Vec<f64>,
 }
 
+/// The agent's estimates of the state variables it has intelligence on (empty for an
+/// agent without `state_intel`), and what it derives from them: its perceived frame
+/// and every agent's term values on that frame (flat at [`Dims::value_offset`]),
+/// which replace the true ones in its forecasts and decisions.
+#[derive(Component, Clone, Debug, Default)]
+pub struct StateEstimate {
+    /// Mean of each estimate, in `state_intel` order.
+    pub mean: Vec<f64>,
+    /// Variance of each estimate.
+    pub var: Vec<f64>,
+    /// The last reading of each variable.
+    pub reading: Vec<f64>,
+    /// Perceived frame.
+    pub frame: Vec<f64>,
+    /// Term values of every agent on the perceived frame.
+    pub values: Vec<f64>,
+}
+
+impl StateEstimate {
+    /// Whether the agent has state intelligence.
+    pub fn active(&self) -> bool {
+        !self.mean.is_empty()
+    }
+}
+
 /// The agent's own random stream (see [`crate::seed`]).
 #[derive(Component, Clone, Debug)]
 pub struct AgentRng(pub ChaCha8Rng);
@@ -186,10 +211,17 @@ fn observe(
     model: Res<Model>,
     round: Res<Round>,
     profile: Res<Profile>,
-    mut agents: Query<(&Agent, &mut Perception, &mut Empirical, &mut AgentRng)>,
+    world: Res<WorldState>,
+    mut agents: Query<(
+        &Agent,
+        &mut Perception,
+        &mut Empirical,
+        &mut StateEstimate,
+        &mut AgentRng,
+    )>,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, mut perception, mut empirical, mut rng) in &mut agents {
+    for (agent, mut perception, mut empirical, mut estimate, mut rng) in &mut agents {
         let i = agent.index;
         let p = &mut *perception;
         p.marginals.fill(0.0);
@@ -219,6 +251,14 @@ fn observe(
                 None => p.marginals[off..off + n].fill(1.0 / n as f64),
             }
             p.points[j] = seen;
+        }
+        // Readings of state variables (after the action signals, in declaration order).
+        let est = &mut *estimate;
+        for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
+            let noise: f64 = rng.0.sample(StandardNormal);
+            let y = world.frame[intel.var] + intel.sd * noise;
+            est.reading[k] = y;
+            model::kalman_update(&mut est.mean[k], &mut est.var[k], y, intel.sd, intel.drift);
         }
     }
 }
@@ -252,17 +292,19 @@ fn appraise(
     model: Res<Model>,
     world: Res<WorldState>,
     mut all: ResMut<AllValues>,
-    mut agents: Query<(&Agent, &mut Utilities)>,
+    mut agents: Query<(&Agent, &mut Utilities, &mut StateEstimate)>,
 ) {
-    for (agent, mut utilities) in &mut agents {
+    let (s, d) = (&*model.scenario, &model.dims);
+    for (agent, mut utilities, mut estimate) in &mut agents {
         let i = agent.index;
-        model::evaluate_terms(
-            &model.scenario.agents[i],
-            &world.frame,
-            &mut utilities.values,
-        );
-        let off = model.dims.value_offset[i];
+        model::evaluate_terms(&s.agents[i], &world.frame, &mut utilities.values);
+        let off = d.value_offset[i];
         all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
+        if estimate.active() {
+            let est = &mut *estimate;
+            model::perceived_frame(s, &s.agents[i], &est.mean, &world.frame, &mut est.frame);
+            model::evaluate_all_terms(s, d, &est.frame, &mut est.values);
+        }
     }
 }
 
@@ -278,23 +320,18 @@ struct ForecastCache {
     reasoning: model::Reasoning,
 }
 
-/// Index of the profile of perceived actions of every agent but `skip`, or None when
-/// some perception is not a point mass.
-fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) -> Option<u64> {
-    let mut key = 0u64;
-    for (k, (p, agent)) in points.iter().zip(&s.agents).enumerate() {
-        if k != skip {
-            key = key * agent.actions.len() as u64 + (*p)? as u64;
-        }
-    }
-    Some(key)
-}
-
 fn forecast(
     model: Res<Model>,
     all: Res<AllValues>,
     targets: Query<(&Agent, &Utilities)>,
-    mut observers: Query<(&Agent, &Perception, &Beliefs, &Empirical, &mut Forecasts)>,
+    mut observers: Query<(
+        &Agent,
+        &Perception,
+        &Beliefs,
+        &Empirical,
+        &StateEstimate,
+        &mut Forecasts,
+    )>,
     mut cache: Local<ForecastCache>,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
@@ -306,15 +343,26 @@ fn forecast(
         let block_len = aj.types.len() * n;
         c.eu.resize(n, 0.0);
         c.keys.clear();
-        for (observer, perception, beliefs, empirical, mut forecasts) in &mut observers {
+        for (observer, perception, beliefs, empirical, estimate, mut forecasts) in &mut observers {
             if observer.index == j {
                 continue;
             }
+            // An observer with state intelligence sees `j`'s utilities on its own
+            // estimate of the state, so its forecasts are its own.
+            let (target_values, all_values): (&[f64], &[f64]) = if estimate.active() {
+                (
+                    &estimate.values[d.value_offset[j]..][..aj.types.len() * nterms],
+                    &estimate.values,
+                )
+            } else {
+                (&utilities.values, &all.0)
+            };
             let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
             // What the observer thinks `j` responds to.
             let faced: &[f64] = match aj.rule {
                 DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
-                    let key = perceived_key(s, &perception.points, j);
+                    let key = model::perceived_key(s, &perception.points, j)
+                        .filter(|_| !estimate.active());
                     if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
                         block.copy_from_slice(&c.blocks[pos]);
                         continue;
@@ -346,7 +394,7 @@ fn forecast(
                     model::reason(
                         s,
                         d,
-                        &all.0,
+                        all_values,
                         &beliefs.probs,
                         level,
                         hierarchy(aj.rule),
@@ -357,7 +405,7 @@ fn forecast(
                 }
             };
             for ty in 0..aj.types.len() {
-                let values = &utilities.values[ty * nterms..(ty + 1) * nterms];
+                let values = &target_values[ty * nterms..(ty + 1) * nterms];
                 model::expected_utilities(s, d, j, values, faced, &mut c.eu);
                 aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
             }
@@ -389,6 +437,7 @@ type DecideItem<'a> = (
     &'a Forecasts,
     &'a Perception,
     &'a Empirical,
+    &'a StateEstimate,
     &'a Utilities,
     &'a DecisionRule,
     &'a mut Choice,
@@ -419,6 +468,7 @@ fn decide(
         forecasts,
         perception,
         empirical,
+        estimate,
         utilities,
         rule,
         mut choice,
@@ -427,6 +477,16 @@ fn decide(
     {
         let i = agent.index;
         let spec = &s.agents[i];
+        let nterms = spec.terms.len();
+        // Term values as the agent sees them: on its estimate of the state, if it has one.
+        let (own_values, all_values): (&[f64], &[f64]) = if estimate.active() {
+            (
+                &estimate.values[d.value_offset[i]..][..spec.types.len() * nterms],
+                &estimate.values,
+            )
+        } else {
+            (&utilities.values, &all.0)
+        };
         // What the agent expects the others to play.
         let faced: &[f64] = match *rule {
             DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
@@ -461,7 +521,7 @@ fn decide(
                 model::reason(
                     s,
                     d,
-                    &all.0,
+                    all_values,
                     &beliefs.probs,
                     level,
                     hierarchy(*rule),
@@ -471,8 +531,7 @@ fn decide(
                 &sc.reasoning.faced
             }
         };
-        let nterms = spec.terms.len();
-        let values = &utilities.values[ty.0 * nterms..(ty.0 + 1) * nterms];
+        let values = &own_values[ty.0 * nterms..(ty.0 + 1) * nterms];
         let c = &mut *choice;
         model::expected_utilities(s, d, i, values, faced, &mut c.expected);
         match *rule {
@@ -569,6 +628,7 @@ type ResetItem = (
     &'static mut Payoff,
     &'static mut AgentRng,
     &'static mut Empirical,
+    &'static mut StateEstimate,
 );
 
 /// One mixed strategy per agent.
@@ -631,6 +691,17 @@ impl Engine {
                 Payoff(0.0),
                 Empirical {
                     counts: vec![0.0; dims.actions],
+                },
+                StateEstimate {
+                    mean: vec![0.0; a.state_intel.len()],
+                    var: vec![0.0; a.state_intel.len()],
+                    reading: vec![0.0; a.state_intel.len()],
+                    frame: Vec::with_capacity(s.layout.len),
+                    values: if a.state_intel.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![0.0; dims.values]
+                    },
                 },
             ));
         }
@@ -753,6 +824,7 @@ impl Engine {
             mut payoff,
             mut rng,
             mut emp,
+            mut est,
         ) in self.agents.iter_mut(&mut self.world)
         {
             let i = agent.index;
@@ -761,6 +833,12 @@ impl Engine {
             ty.0 = model::draw_type(&s.agents[i], r.random());
             self.types[i] = ty.0;
             emp.counts.fill(0.0);
+            // The state starts public: estimates start at the initial values, exactly.
+            for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
+                est.mean[k] = s.state[intel.var].initial;
+                est.var[k] = 0.0;
+                est.reading[k] = s.state[intel.var].initial;
+            }
             if let DecisionRule::FictitiousPlay {
                 prior_weight,
                 prior,

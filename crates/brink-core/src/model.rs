@@ -255,6 +255,63 @@ pub fn play_distance(dims: &Dims, play: &[f64], profile: &[Vec<f64>]) -> f64 {
     d
 }
 
+/// One step of an agent's estimate of a state variable it reads with Gaussian error
+/// (a Kalman filter for a random walk): the prior is `N(mean, var + drift²)` (the
+/// variable may have moved by `drift` since the last reading), the reading `y` has
+/// error `N(0, sd²)`, and the posterior is Bayes' rule for Gaussians:
+/// `K = prior / (prior + sd²)`, `mean += K (y − mean)`, `var = (1 − K) prior`.
+pub fn kalman_update(mean: &mut f64, var: &mut f64, reading: f64, sd: f64, drift: f64) {
+    let prior = *var + drift * drift;
+    let gain = prior / (prior + sd * sd);
+    *mean += gain * (reading - *mean);
+    *var = (1.0 - gain) * prior;
+}
+
+/// The frame an agent with state intelligence decides on: `frame` with each variable
+/// it estimates replaced by its estimate's mean, clamped to the variable's bounds.
+pub fn perceived_frame(
+    s: &CompiledScenario,
+    agent: &AgentSpec,
+    means: &[f64],
+    frame: &[f64],
+    out: &mut Vec<f64>,
+) {
+    out.clear();
+    out.extend_from_slice(frame);
+    for (intel, &m) in agent.state_intel.iter().zip(means) {
+        let var = &s.state[intel.var];
+        let mut v = m;
+        if var.min.is_some_and(|lo| v < lo) {
+            v = var.min.unwrap_or(v);
+        }
+        if var.max.is_some_and(|hi| v > hi) {
+            v = var.max.unwrap_or(v);
+        }
+        out[intel.var] = v;
+    }
+}
+
+/// Every agent's term values for every type, evaluated on `frame`, into `out` at
+/// [`Dims::value_offset`].
+pub fn evaluate_all_terms(s: &CompiledScenario, dims: &Dims, frame: &[f64], out: &mut [f64]) {
+    for (a, spec) in s.agents.iter().enumerate() {
+        let n = spec.types.len() * spec.terms.len();
+        evaluate_terms(spec, frame, &mut out[dims.value_offset[a]..][..n]);
+    }
+}
+
+/// Index of the profile of perceived actions of every agent but `skip`, or None when
+/// some perception is not a point mass.
+pub fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) -> Option<u64> {
+    let mut key = 0u64;
+    for (k, (p, agent)) in points.iter().zip(&s.agents).enumerate() {
+        if k != skip {
+            key = key * agent.actions.len() as u64 + (*p)? as u64;
+        }
+    }
+    Some(key)
+}
+
 /// Utility of agent `i` (term `values` of one type) at a pure action profile.
 pub fn utility_at(agent: &AgentSpec, values: &[f64], profile: &[usize]) -> f64 {
     agent
@@ -317,6 +374,7 @@ pub fn bayes_update(
     if !(total > 0.0 && total.is_finite()) {
         return false;
     }
+    let mut floored = false;
     for (ty, b) in beliefs.iter_mut().enumerate() {
         let row = &forecasts[ty * n..(ty + 1) * n];
         let like: f64 = row
@@ -324,10 +382,25 @@ pub fn bayes_update(
             .enumerate()
             .map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy))
             .sum();
+        let before = *b;
         *b = *b * like / total;
+        // A type the evidence does not rule out never reaches exactly 0 by underflow
+        // (it could then never recover): it is kept at the smallest normal number.
+        if *b < BELIEF_FLOOR && before > 0.0 && like > 0.0 {
+            *b = BELIEF_FLOOR;
+            floored = true;
+        }
+    }
+    if floored {
+        let sum: f64 = beliefs.iter().sum();
+        beliefs.iter_mut().for_each(|b| *b /= sum);
     }
     true
 }
+
+/// Smallest probability a type keeps while the evidence allows it
+/// (`f64::MIN_POSITIVE`, about 2.2e-308).
+pub const BELIEF_FLOOR: f64 = f64::MIN_POSITIVE;
 
 /// Index drawn from priors with one uniform number (see [`crate::rules::sample`]).
 pub fn draw_type(agent: &AgentSpec, u: f64) -> usize {
@@ -436,6 +509,39 @@ mod tests {
         assert!(bayes_update(&mut b, &f, 2, 0, 0.8));
         assert!((b[0] - 0.74 / 1.06).abs() < 1e-15);
         assert!((b[0] + b[1] - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn beliefs_never_underflow_to_zero_and_can_recover() {
+        // Type 0 always plays action 0, type 1 action 1; intelligence is 0.99
+        // accurate; 2000 signals of action 1 drive type 0's probability below any
+        // double, but not to 0 — and evidence the other way brings it back.
+        let f = [1.0, 0.0, 0.0, 1.0];
+        let mut b = [0.5, 0.5];
+        for _ in 0..2000 {
+            assert!(bayes_update(&mut b, &f, 2, 1, 0.99));
+            assert!(b[0] > 0.0 && b[0].is_finite() && b[1].is_finite());
+            assert!((b[0] + b[1] - 1.0).abs() < 1e-15);
+        }
+        assert_eq!(b[0], BELIEF_FLOOR);
+        for _ in 0..400 {
+            assert!(bayes_update(&mut b, &f, 2, 0, 0.99));
+        }
+        assert!(b[0] > 0.99, "type 0 recovered to {}", b[0]);
+    }
+
+    #[test]
+    fn kalman_update_is_bayes_for_gaussians() {
+        // Prior N(0.5, 0.01 + 0.05^2), reading 0.7 with sd 0.1:
+        // K = 0.0125 / (0.0125 + 0.01) = 5/9; mean = 0.5 + 5/9 * 0.2; var = 4/9 * 0.0125.
+        let (mut m, mut v) = (0.5, 0.01);
+        kalman_update(&mut m, &mut v, 0.7, 0.1, 0.05);
+        assert!((m - (0.5 + 0.2 * 5.0 / 9.0)).abs() < 1e-15);
+        assert!((v - 0.0125 * 4.0 / 9.0).abs() < 1e-15);
+        // No drift and no prior variance: readings carry no weight.
+        let (mut m, mut v) = (0.5, 0.0);
+        kalman_update(&mut m, &mut v, 0.9, 0.1, 0.0);
+        assert_eq!((m, v), (0.5, 0.0));
     }
 
     #[test]

@@ -6,8 +6,11 @@ use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{
-    Agent, Beliefs, Choice, Model, Payoff, Perception, Profile, Round, Status, WorldState,
+    Agent, Beliefs, Choice, Empirical, Model, Payoff, Perception, Profile, Round, StateEstimate,
+    Status, WorldState,
 };
+use crate::model;
+use crate::rules::DecisionRule;
 use crate::scenario::CompiledScenario;
 
 /// A name and a number.
@@ -28,6 +31,19 @@ pub struct BeliefAbout {
     pub types: Vec<Named>,
 }
 
+/// An agent's estimate of a state variable after this round's reading.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The variable.
+    pub variable: String,
+    /// This round's reading.
+    pub reading: f64,
+    /// Mean of the estimate (what the agent decides on).
+    pub mean: f64,
+    /// Its standard deviation.
+    pub sd: f64,
+}
+
 /// What one agent saw, believed and did in one round.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AgentRound {
@@ -37,6 +53,11 @@ pub struct AgentRound {
     pub observed: Vec<(String, String)>,
     /// Beliefs after this round's update (about agents with more than one type).
     pub beliefs: Vec<BeliefAbout>,
+    /// A fictitious player's beliefs about each other agent's play (the empirical
+    /// frequencies it responded to this round); empty for other rules.
+    pub expects: Vec<BeliefAbout>,
+    /// Estimates of the state variables the agent has intelligence on.
+    pub estimates: Vec<Estimate>,
     /// Expected utility of each action.
     pub expected_utility: Vec<Named>,
     /// Probability of each action under the decision rule.
@@ -119,8 +140,17 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
     let frame = world.resource::<WorldState>().frame.clone();
     let profile = world.resource::<Profile>().current.clone();
     let mut agents: Vec<Option<AgentRound>> = vec![None; s.agents.len()];
-    let mut q = world.query::<(&Agent, &Beliefs, &Perception, &Choice, &Payoff)>();
-    for (agent, beliefs, perception, choice, payoff) in q.iter(world) {
+    let mut q = world.query::<(
+        &Agent,
+        &Beliefs,
+        &Perception,
+        &Empirical,
+        &StateEstimate,
+        &Choice,
+        &Payoff,
+    )>();
+    let mut freq = vec![0.0; d.actions];
+    for (agent, beliefs, perception, empirical, estimate, choice, payoff) in q.iter(world) {
         let i = agent.index;
         let spec = &s.agents[i];
         let others = s.agents.iter().enumerate().filter(|(j, _)| *j != i);
@@ -147,10 +177,37 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
                     .collect(),
             })
             .collect();
+        let expects = if matches!(spec.rule, DecisionRule::FictitiousPlay { .. }) {
+            model::empirical_beliefs(s, d, &empirical.counts, &perception.marginals, &mut freq);
+            s.agents
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(j, aj)| BeliefAbout {
+                    about: aj.name.clone(),
+                    types: named(&aj.actions, &freq[d.action_offset[j]..]),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let estimates = spec
+            .state_intel
+            .iter()
+            .enumerate()
+            .map(|(k, intel)| Estimate {
+                variable: s.state[intel.var].name.clone(),
+                reading: estimate.reading[k],
+                mean: estimate.mean[k],
+                sd: estimate.var[k].sqrt(),
+            })
+            .collect();
         agents[i] = Some(AgentRound {
             agent: spec.name.clone(),
             observed,
             beliefs,
+            expects,
+            estimates,
             expected_utility: named(&spec.actions, &choice.expected),
             policy: named(&spec.actions, &choice.policy),
             action: spec.actions[profile[i]].clone(),
@@ -204,6 +261,21 @@ impl fmt::Display for Trace {
                         .map(|(who, act)| format!("{who} {act}"))
                         .collect();
                     writeln!(f, "  {:width$}  saw: {}", "", seen.join(", "))?;
+                }
+                for e in &a.estimates {
+                    writeln!(
+                        f,
+                        "  {:width$}  reads {} {:.4} → estimate {:.4} (sd {:.4})",
+                        "", e.variable, e.reading, e.mean, e.sd
+                    )?;
+                }
+                for b in &a.expects {
+                    let ps: Vec<String> = b
+                        .types
+                        .iter()
+                        .map(|t| format!("{} {:.3}", t.name, t.value))
+                        .collect();
+                    writeln!(f, "  {:width$}  expects {}: {}", "", b.about, ps.join(", "))?;
                 }
                 for b in &a.beliefs {
                     let ps: Vec<String> = b

@@ -787,6 +787,40 @@ impl Compiler<'_> {
             intel[j] = acc;
         }
 
+        let mut state_intel = Vec::with_capacity(a.state_intel.0.len());
+        for (var, spec) in &a.state_intel.0 {
+            let f = format!("{field}.state_intel.{}", var.get_ref());
+            let idx = self.state_index(var, &f, state)?;
+            let q = spec.get_ref();
+            let sd = self.constant(&q.sd, spec.span(), &format!("{f}.sd"), &self.params)?;
+            if sd <= 0.0 {
+                return Err(self.loc.at(
+                    or_span(q.sd.span(), spec.span()),
+                    format!("{f}.sd"),
+                    format!("expected a standard deviation > 0, got {sd}"),
+                ));
+            }
+            let drift = match &q.drift {
+                None => 0.0,
+                Some(d) => {
+                    let v = self.constant(d, spec.span(), &format!("{f}.drift"), &self.params)?;
+                    if v < 0.0 {
+                        return Err(self.loc.at(
+                            or_span(d.span(), spec.span()),
+                            format!("{f}.drift"),
+                            format!("expected a standard deviation >= 0, got {v}"),
+                        ));
+                    }
+                    v
+                }
+            };
+            state_intel.push(StateIntel {
+                var: idx,
+                sd,
+                drift,
+            });
+        }
+
         let zero = || self.formula("0", 0..0, "", &self.params, ValueType::Num);
         let mut payoffs: Vec<Vec<expr::Expr>> = (0..shell.types.len())
             .map(|_| {
@@ -826,6 +860,7 @@ impl Compiler<'_> {
             terms,
             intel,
             payoffs,
+            state_intel,
         })
     }
 

@@ -118,6 +118,22 @@ pub struct AgentSpec {
     pub intel: Vec<f64>,
     /// Terminal payoff, `[type][outcome]`.
     pub payoffs: Vec<Vec<Expr>>,
+    /// Noisy readings of world-state variables, in file order.
+    pub state_intel: Vec<StateIntel>,
+}
+
+/// An agent's intelligence on one world-state variable: each round it reads the
+/// variable with Gaussian error and keeps a Gaussian estimate (a Kalman filter for a
+/// random walk); its decisions use the estimate's mean in place of the true value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StateIntel {
+    /// Index of the state variable.
+    pub var: usize,
+    /// Standard deviation of a reading's error, > 0.
+    pub sd: f64,
+    /// Standard deviation of the variable's move per round in the observer's model,
+    /// >= 0.
+    pub drift: f64,
 }
 
 /// An effect of actions on the world state.

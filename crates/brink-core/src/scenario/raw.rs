@@ -385,6 +385,20 @@ pub struct Agent {
     /// Terminal payoff per outcome name.
     #[serde(default)]
     pub payoffs: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// Noisy intelligence on world-state variables: variable → reading model.
+    #[serde(default)]
+    pub state_intel: OrderedMap<SpannedStr, Spanned<StateIntel>>,
+}
+
+/// `nuclear = { sd = 0.08, drift = 0.05 }`: a reading of a state variable each round.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateIntel {
+    /// Standard deviation of the reading's error.
+    pub sd: Spanned<Quantity>,
+    /// Standard deviation the observer allows for the variable's unseen move per round.
+    #[serde(default)]
+    pub drift: Option<Spanned<Quantity>>,
 }
 
 /// `[[effects]]`: how actions move the world state.
