@@ -279,15 +279,7 @@ pub fn perceived_frame(
     out.clear();
     out.extend_from_slice(frame);
     for (intel, &m) in agent.state_intel.iter().zip(means) {
-        let var = &s.state[intel.var];
-        let mut v = m;
-        if var.min.is_some_and(|lo| v < lo) {
-            v = var.min.unwrap_or(v);
-        }
-        if var.max.is_some_and(|hi| v > hi) {
-            v = var.max.unwrap_or(v);
-        }
-        out[intel.var] = v;
+        out[intel.var] = s.state[intel.var].clamp(m);
     }
 }
 
@@ -361,27 +353,24 @@ pub fn bayes_update(
     signal: usize,
     accuracy: f64,
 ) -> bool {
-    let mut total = 0.0;
-    for (ty, b) in beliefs.iter().enumerate() {
-        let row = &forecasts[ty * n..(ty + 1) * n];
-        let like: f64 = row
+    let likelihood = |ty: usize| -> f64 {
+        forecasts[ty * n..(ty + 1) * n]
             .iter()
             .enumerate()
             .map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy))
-            .sum();
-        total += b * like;
-    }
+            .sum()
+    };
+    let total: f64 = beliefs
+        .iter()
+        .enumerate()
+        .map(|(ty, b)| b * likelihood(ty))
+        .sum();
     if !(total > 0.0 && total.is_finite()) {
         return false;
     }
     let mut floored = false;
     for (ty, b) in beliefs.iter_mut().enumerate() {
-        let row = &forecasts[ty * n..(ty + 1) * n];
-        let like: f64 = row
-            .iter()
-            .enumerate()
-            .map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy))
-            .sum();
+        let like = likelihood(ty);
         let before = *b;
         *b = *b * like / total;
         // A type the evidence does not rule out never reaches exactly 0 by underflow
@@ -451,16 +440,7 @@ pub fn apply_effects(
         }
     }
     for (k, var) in s.state.iter().enumerate() {
-        let mut v = set[k].unwrap_or(frame[k]) + delta[k];
-        // Explicit comparisons: a NaN stays NaN (visible in the results) instead of
-        // being clamped into a plausible-looking bound.
-        if var.min.is_some_and(|lo| v < lo) {
-            v = var.min.unwrap_or(v);
-        }
-        if var.max.is_some_and(|hi| v > hi) {
-            v = var.max.unwrap_or(v);
-        }
-        frame[k] = v;
+        frame[k] = var.clamp(set[k].unwrap_or(frame[k]) + delta[k]);
     }
 }
 

@@ -14,6 +14,7 @@ pub mod design;
 pub mod fsio;
 pub mod runner;
 pub mod sensitivity;
+pub mod stats;
 pub mod sweep;
 pub mod tune;
 

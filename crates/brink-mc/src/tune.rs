@@ -99,6 +99,7 @@ use serde::Serialize;
 
 use crate::design::ParamRange;
 use crate::runner::{BatchSpec, run_batch};
+pub use crate::stats::{Z95, wilson_interval};
 
 // ------------------------------------------------------------------------------------
 // Nelder–Mead
@@ -451,34 +452,6 @@ fn initial_coordinate(x: f64, (lo, hi): (f64, f64), step: f64) -> f64 {
 // ------------------------------------------------------------------------------------
 // Statistics
 // ------------------------------------------------------------------------------------
-
-/// Two-sided 95% normal quantile used for the reported intervals.
-pub const Z95: f64 = 1.959_963_984_540_054;
-
-/// Wilson score interval (Wilson 1927) for `successes` out of `n` at normal quantile
-/// `z`; `(0, 1)` when `n = 0`. Ends are exact at 0 and 1 successes-fractions.
-pub fn wilson_interval(successes: u64, n: u64, z: f64) -> (f64, f64) {
-    if n == 0 {
-        return (0.0, 1.0);
-    }
-    let (x, nf) = (successes.min(n), n as f64);
-    let p = x as f64 / nf;
-    let z2 = z * z;
-    let denom = 1.0 + z2 / nf;
-    let centre = (p + z2 / (2.0 * nf)) / denom;
-    let half = z / denom * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
-    let low = if x == 0 {
-        0.0
-    } else {
-        (centre - half).max(0.0)
-    };
-    let high = if x == n {
-        1.0
-    } else {
-        (centre + half).min(1.0)
-    };
-    (low, high)
-}
 
 // ------------------------------------------------------------------------------------
 // Tuning

@@ -50,6 +50,17 @@ impl StateVar {
     pub fn bounds(&self) -> Option<(f64, f64)> {
         self.min.zip(self.max)
     }
+
+    /// `v` clamped to the variable's bounds. Explicit comparisons: a NaN stays NaN
+    /// (visible in the results) instead of being clamped into a plausible-looking
+    /// bound.
+    pub fn clamp(&self, v: f64) -> f64 {
+        match (self.min, self.max) {
+            (Some(lo), _) if v < lo => lo,
+            (_, Some(hi)) if v > hi => hi,
+            _ => v,
+        }
+    }
 }
 
 /// One private type of an agent.
