@@ -53,34 +53,7 @@ use super::{FormatError, format_number};
 /// A [`FormatError`] locating the first problem; never panics.
 pub fn read_efg(text: &str) -> Result<ExtensiveGame<Q>, FormatError> {
     let mut lx = Lexer::new(text);
-    let (magic, t) = lx.symbol("\"EFG\" at the start of an extensive game file")?;
-    if magic != "EFG" {
-        return Err(t.expected("\"EFG\" at the start of an extensive game file"));
-    }
-    let (version, t) = lx.count("the version number 2")?;
-    if version != 2 {
-        return Err(t.error(format!("only EFG version 2 is supported, found {version}")));
-    }
-    let (kind, t) = lx.symbol("'R' (or 'D') after the version")?;
-    if kind != "R" && kind != "D" {
-        return Err(t.expected("'R' (or 'D') after the version"));
-    }
-    let title = lx.text("the game title (a quoted string)")?;
-    lx.expect(&Tok::LBrace, "'{' before the list of players")?;
-    let mut players = Vec::new();
-    loop {
-        let t = lx.next()?;
-        match t.tok {
-            Tok::Text(s) => players.push(s),
-            Tok::RBrace => {
-                if players.is_empty() {
-                    return Err(t.error("a game needs at least one player"));
-                }
-                break;
-            }
-            _ => return Err(t.expected("a player name (quoted) or '}'")),
-        }
-    }
+    let (title, players) = lx.gambit_header("EFG", 2, "an extensive game")?;
     let n = players.len();
     let comment = match &lx.peek()?.tok {
         Tok::Text(_) => lx.text("comment")?,

@@ -243,6 +243,48 @@ impl<'a> Lexer<'a> {
     }
 
     /// Expects the end of the input.
+    /// The header every Gambit file shares: `MAGIC VERSION R|D "title" { "player" ... }`.
+    /// Returns the title and the player names.
+    pub fn gambit_header(
+        &mut self,
+        magic: &str,
+        version: usize,
+        kind: &str,
+    ) -> Result<(String, Vec<String>), FormatError> {
+        let what = format!("\"{magic}\" at the start of {kind} file");
+        let (found, t) = self.symbol(&what)?;
+        if found != magic {
+            return Err(t.expected(&what));
+        }
+        let (v, t) = self.count(&format!("the version number {version}"))?;
+        if v != version {
+            return Err(t.error(format!(
+                "only {magic} version {version} is supported, found {v}"
+            )));
+        }
+        let (rd, t) = self.symbol("'R' (or 'D') after the version")?;
+        if rd != "R" && rd != "D" {
+            return Err(t.expected("'R' (or 'D') after the version"));
+        }
+        let title = self.text("the game title (a quoted string)")?;
+        self.expect(&Tok::LBrace, "'{' before the list of players")?;
+        let mut players = Vec::new();
+        loop {
+            let t = self.next()?;
+            match t.tok {
+                Tok::Text(s) => players.push(s),
+                Tok::RBrace => {
+                    if players.is_empty() {
+                        return Err(t.error("a game needs at least one player"));
+                    }
+                    break;
+                }
+                _ => return Err(t.expected("a player name (quoted) or '}'")),
+            }
+        }
+        Ok((title, players))
+    }
+
     pub fn expect_eof(&mut self) -> Result<(), FormatError> {
         let t = self.next()?;
         if t.tok == Tok::Eof {

@@ -90,34 +90,7 @@ fn strides(counts: &[usize]) -> Vec<usize> {
 /// A [`FormatError`] locating the first problem; never panics.
 pub fn read_nfg(text: &str) -> Result<StrategicGame, FormatError> {
     let mut lx = Lexer::new(text);
-    let (magic, t) = lx.symbol("\"NFG\" at the start of a strategic game file")?;
-    if magic != "NFG" {
-        return Err(t.expected("\"NFG\" at the start of a strategic game file"));
-    }
-    let (version, t) = lx.count("the version number 1")?;
-    if version != 1 {
-        return Err(t.error(format!("only NFG version 1 is supported, found {version}")));
-    }
-    let (kind, t) = lx.symbol("'R' (or 'D') after the version")?;
-    if kind != "R" && kind != "D" {
-        return Err(t.expected("'R' (or 'D') after the version"));
-    }
-    let title = lx.text("the game title (a quoted string)")?;
-    lx.expect(&Tok::LBrace, "'{' before the list of players")?;
-    let mut players = Vec::new();
-    loop {
-        let t = lx.next()?;
-        match t.tok {
-            Tok::Text(s) => players.push(s),
-            Tok::RBrace => {
-                if players.is_empty() {
-                    return Err(t.error("a game needs at least one player"));
-                }
-                break;
-            }
-            _ => return Err(t.expected("a player name (quoted) or '}'")),
-        }
-    }
+    let (title, players) = lx.gambit_header("NFG", 1, "a strategic game")?;
     let n = players.len();
     let open = lx.expect(&Tok::LBrace, "'{' before the strategies")?;
     let mut strategies: Vec<Vec<String>> = Vec::with_capacity(n);
