@@ -229,6 +229,25 @@ fn matching_pennies_fictitious_play_frequencies_converge_to_one_half() {
     );
     let early = worst(&short);
     assert!(early > long, "50 rounds: {early}, 2000 rounds: {long}");
+    // A tolerance of 0.001 is met by almost no run of 50 rounds.
+    let strict = load_edited(
+        "learning_matching_pennies",
+        &[
+            ("horizon = 2000", "horizon = 50"),
+            ("window = 2000", "window = 50"),
+            ("tolerance = 0.05", "tolerance = 0.001"),
+        ],
+    );
+    assert!(class_count(&strict, 3, 100, mixed) < 20);
+    // Smooth fictitious play (logit responses, lambda = 5) converges too.
+    let smooth = load_edited(
+        "learning_matching_pennies",
+        &[(
+            r#"decision = { rule = "fictitious_play", prior = "uniform", prior_weight = 1 }"#,
+            r#"decision = { rule = "fictitious_play", prior = "uniform", prior_weight = 1, lambda = 5 }"#,
+        )],
+    );
+    assert!(worst(&smooth) < 0.05);
 }
 
 #[test]
