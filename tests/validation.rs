@@ -104,47 +104,75 @@ fn fearon_demand_and_war_probability_match_the_closed_form() {
 // ---------------------------------------------------------------------------------
 // 2. Striking on intelligence.
 
-/// Closed form of docs/validation.md §2: posteriors after an alarm and after a quiet
-/// report, and the probabilities of the four outcomes.
-fn strike_closed_form(pi: f64, alpha: f64, gain: f64, cost: f64) -> (f64, f64, [f64; 4]) {
+/// Closed form of docs/validation.md §2: whether the separating equilibrium holds, the
+/// defender's posteriors after a "build" and a "refrain" report, and the probabilities
+/// of the four outcomes.
+fn strike_closed_form(
+    pi: f64,
+    alpha: f64,
+    (gain, cost, bomb_value, loss): (f64, f64, f64, f64),
+) -> (bool, f64, f64, [f64; 4]) {
     let theta = cost / (gain + cost);
-    let mu_alarm = pi * alpha / (pi * alpha + (1.0 - pi) * (1.0 - alpha));
-    let mu_quiet = pi * (1.0 - alpha) / (pi * (1.0 - alpha) + (1.0 - pi) * alpha);
-    let s_alarm = f64::from(u8::from(mu_alarm > theta));
-    let s_quiet = f64::from(u8::from(mu_quiet > theta));
-    let strike_if_builder = alpha * s_alarm + (1.0 - alpha) * s_quiet;
-    let strike_if_restrained = (1.0 - alpha) * s_alarm + alpha * s_quiet;
-    (
-        mu_alarm,
-        mu_quiet,
-        [
-            pi * strike_if_builder,
-            (1.0 - pi) * strike_if_restrained,
-            pi * (1.0 - strike_if_builder),
-            (1.0 - pi) * (1.0 - strike_if_restrained),
-        ],
-    )
+    let mu_build = pi * alpha / (pi * alpha + (1.0 - pi) * (1.0 - alpha));
+    let mu_refrain = pi * (1.0 - alpha) / (pi * (1.0 - alpha) + (1.0 - pi) * alpha);
+    let separating =
+        mu_build > theta && mu_refrain <= theta && bomb_value < loss * (2.0 * alpha - 1.0);
+    if separating {
+        // Determined builds, opportunist refrains; strike exactly on a "build" report.
+        (
+            true,
+            mu_build,
+            mu_refrain,
+            [
+                pi * alpha,
+                (1.0 - pi) * (1.0 - alpha),
+                pi * (1.0 - alpha),
+                (1.0 - pi) * alpha,
+            ],
+        )
+    } else {
+        // Both types build; the report says nothing about a type that always builds
+        // (posterior = prior), and the defender strikes whatever it says.
+        (false, pi, pi, [1.0, 0.0, 0.0, 0.0])
+    }
 }
 
 #[test]
 fn strike_intel_outcomes_and_posteriors_match_the_closed_form() {
-    // (pi, alpha): strike on an alarm only; never (alarm posterior 0.391 < 0.4);
-    // on an alarm only, near the threshold; always (even a quiet report leaves 0.727).
-    let cases = [(0.3, 0.9), (0.3, 0.6), (0.3, 0.7), (0.8, 0.6)];
-    let (gain, cost) = (3.0, 2.0);
+    // (pi, alpha): separating (strike on a build report; the opportunist is deterred)
+    // at alpha = 0.9 and 0.8; pooling at 0.7 (deterrence 2 alpha - 1 = 0.4 < the
+    // opportunist's bomb value 0.5) and at 0.6 (a build report leaves 0.391 < 0.4);
+    // separating at pi = 0.8, alpha = 0.9; pooling at pi = 0.9, alpha = 0.8 (even a
+    // refrain report leaves 0.692 > 0.4).
+    let cases = [
+        (0.3, 0.9),
+        (0.3, 0.8),
+        (0.3, 0.7),
+        (0.3, 0.6),
+        (0.8, 0.9),
+        (0.9, 0.8),
+    ];
+    let params = (3.0, 2.0, 0.5, 1.0);
     let runs = 4000;
+    let mut regimes = Vec::new();
     for (pi, alpha) in cases {
         let s = load("strike_intel", &[("pi", pi), ("alpha", alpha)]);
-        let (mu_alarm, mu_quiet, probs) = strike_closed_form(pi, alpha, gain, cost);
+        let (separating, mu_build, mu_refrain, probs) = strike_closed_form(pi, alpha, params);
+        regimes.push(separating);
         let counts = outcome_counts(&s, 11, runs);
-        for (o, name) in ["strike_on_builder", "strike_on_restrained", "bomb", "peace"]
-            .iter()
-            .enumerate()
+        for (o, name) in [
+            "strike_on_builder",
+            "strike_on_non_builder",
+            "bomb",
+            "peace",
+        ]
+        .iter()
+        .enumerate()
         {
             let k = counts[outcome(&s, name)];
             let what = format!("{name} at pi={pi}, alpha={alpha}");
-            if probs[o] == 0.0 {
-                assert_eq!(k, 0, "{what}");
+            if probs[o] == 0.0 || probs[o] == 1.0 {
+                assert_eq!(k as f64, probs[o] * runs as f64, "{what}");
             } else {
                 assert_covers(&what, k, runs, probs[o]);
             }
@@ -157,9 +185,9 @@ fn strike_intel_outcomes_and_posteriors_match_the_closed_form() {
             let (_, report) = &defender.observed[0];
             let belief = defender.beliefs[0].types[0].value;
             let want = if report == "build" {
-                mu_alarm
+                mu_build
             } else {
-                mu_quiet
+                mu_refrain
             };
             assert!(
                 (belief - want).abs() < 1e-12,
@@ -167,6 +195,7 @@ fn strike_intel_outcomes_and_posteriors_match_the_closed_form() {
             );
         }
     }
+    assert_eq!(regimes, [true, true, false, false, true, false]);
 }
 
 // ---------------------------------------------------------------------------------
