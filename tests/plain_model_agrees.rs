@@ -24,6 +24,7 @@ fn identical(a: &RunResult, b: &RunResult) -> bool {
         && a.rounds == b.rounds
         && same_bits(&a.final_state, &b.final_state)
         && same_bits(&a.payoffs, &b.payoffs)
+        && same_bits(&a.play, &b.play)
 }
 
 fn assert_agree(file: &str, runs: u64) {
@@ -61,4 +62,27 @@ fn plain_model_agrees_with_engine_on_classic_games() {
     ] {
         assert_agree(file, 2_000);
     }
+}
+
+#[test]
+fn plain_model_agrees_on_windowed_classification_with_mixed_equilibria() {
+    // Matching pennies classified on its last 20 rounds: runs land in the mixed
+    // equilibrium, both models must say so for the same runs.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/matching_pennies.toml");
+    let src =
+        std::fs::read_to_string(path).unwrap() + "\n[equilibrium]\nwindow = 20\ntolerance = 0.25\n";
+    let s = Arc::new(scenario::from_str(&src, "matching_pennies", &[]).expect("loads"));
+    let mut engine = Engine::new(s.clone());
+    let mut plain = PlainEngine::new(s);
+    let mut mixed = 0;
+    for index in 0..500 {
+        let ecs = engine.run(MASTER, index);
+        let own = plain.run(MASTER, index);
+        assert!(identical(ecs, own), "run {index}: {ecs:?} vs {own:?}");
+        mixed += u32::from(matches!(
+            ecs.equilibrium,
+            brink_core::EquilibriumClass::MixedNash { .. }
+        ));
+    }
+    assert!(mixed > 0, "no run was classified as the mixed equilibrium");
 }

@@ -12,11 +12,11 @@
 
 use std::sync::Arc;
 
+use brink_core::classify::Classifier;
 use brink_core::model::{self, Dims};
 use brink_core::rules::sample;
 use brink_core::scenario::CompiledScenario;
-use brink_core::{EquilibriumClass, RunResult, seed};
-use brink_solve::{NormalFormGame, PureNashSolver};
+use brink_core::{RunResult, seed};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -94,8 +94,10 @@ pub struct PlainEngine {
     /// Scratch of `decide`: the others' mixed play, `[agent][action]`.
     others: Vec<f64>,
     result: RunResult,
-    game: NormalFormGame<f64>,
-    solver: PureNashSolver,
+    classifier: Classifier,
+    /// The last `window` profiles (ring buffer) and the rounds recorded.
+    history: Vec<usize>,
+    recorded: u64,
     values: Vec<Vec<f64>>,
 }
 
@@ -131,12 +133,6 @@ impl PlainEngine {
             })
             .collect();
         let n_state = s.state.len();
-        let sizes: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
-        let game = NormalFormGame::new(
-            sizes.clone(),
-            vec![0.0; sizes.iter().product::<usize>() * sizes.len()],
-        )
-        .expect("stage game size checked at load");
         PlainEngine {
             agents,
             frame: vec![0.0; s.layout.len],
@@ -152,10 +148,12 @@ impl PlainEngine {
             result: RunResult {
                 final_state: vec![0.0; n_state],
                 payoffs: vec![0.0; n_agents],
+                play: vec![0.0; dims.actions],
                 ..RunResult::default()
             },
-            game,
-            solver: PureNashSolver::new(),
+            classifier: Classifier::new(s),
+            history: vec![0; s.classification.window as usize * n_agents],
+            recorded: 0,
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
             dims,
             scenario,
@@ -217,6 +215,7 @@ impl PlainEngine {
         }
         self.round = 1;
         self.outcome = None;
+        self.recorded = 0;
     }
 
     fn observe(&mut self) {
@@ -389,6 +388,10 @@ impl PlainEngine {
     fn check_terminal(&mut self) {
         let s = &*self.scenario;
         self.outcome = model::check_outcome(s, &self.frame, self.round);
+        let (window, k) = (u64::from(s.classification.window), self.current.len());
+        let slot = (self.recorded % window) as usize * k;
+        self.history[slot..slot + k].copy_from_slice(&self.current);
+        self.recorded += 1;
         self.previous.copy_from_slice(&self.current);
         if self.outcome.is_none() {
             self.round += 1;
@@ -411,23 +414,14 @@ impl PlainEngine {
             self.values[i].copy_from_slice(&agent.utilities[agent.ty * n..(agent.ty + 1) * n]);
             self.result.payoffs[i] = agent.payoff + spec.payoffs[agent.ty][outcome].eval(frame);
         }
-        let values = &self.values;
-        let filled = self.game.reset_from_fn(|profile, player| {
-            model::utility_at(&s.agents[player], &values[player], profile)
-        });
-        let settled = self.game.profile_index(&self.current);
-        self.result.equilibrium = if filled.is_ok()
-            && self
-                .solver
-                .solve(&self.game)
-                .binary_search(&settled)
-                .is_ok()
-        {
-            EquilibriumClass::PureNash {
-                profile: settled as u64,
-            }
-        } else {
-            EquilibriumClass::NotAnEquilibrium
-        };
+        self.result.equilibrium = self.classifier.classify(
+            s,
+            &self.dims,
+            &self.values,
+            &self.current,
+            &self.history,
+            self.recorded,
+            &mut self.result.play,
+        );
     }
 }

@@ -30,11 +30,11 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
-use brink_solve::{NormalFormGame, PureNashSolver};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 
+use crate::classify::Classifier;
 use crate::model::{self, Dims};
 use crate::rules::{DecisionRule, FictitiousPrior, sample};
 use crate::run_result::{EquilibriumClass, RunResult};
@@ -631,9 +631,6 @@ type ResetItem = (
     &'static mut StateEstimate,
 );
 
-/// One mixed strategy per agent.
-type MixedProfileF64 = Vec<Vec<f64>>;
-
 /// Plays runs of one scenario, reusing one `World` and `Schedule` across runs.
 pub struct Engine {
     world: World,
@@ -648,19 +645,16 @@ pub struct Engine {
         &'static Payoff,
     )>,
     result: RunResult,
-    game: NormalFormGame<f64>,
-    solver: PureNashSolver,
+    classifier: Classifier,
     types: Vec<usize>,
     values: Vec<Vec<f64>>,
-    /// The last two-player stage game whose equilibria were enumerated, and them.
-    mixed_cache: Option<(Vec<f64>, Vec<MixedProfileF64>)>,
-    candidates: Vec<MixedProfileF64>,
 }
 
 impl Engine {
     /// Builds the world (one entity per agent) and the round schedule.
     pub fn new(scenario: Arc<CompiledScenario>) -> Self {
         let dims = Dims::new(&scenario);
+        let dims_actions = dims.actions;
         let s = &*scenario;
         let mut world = World::new();
         for (i, a) in s.agents.iter().enumerate() {
@@ -732,16 +726,10 @@ impl Engine {
         schedule.add_systems(round_systems());
         let agents = world.query();
         let finals = world.query();
-        let sizes: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
-        let game = NormalFormGame::new(
-            sizes.clone(),
-            vec![0.0; sizes.iter().product::<usize>() * sizes.len()],
-        )
-        .expect("stage game size checked at load");
         let result = RunResult {
             final_state: vec![0.0; n_state],
             payoffs: vec![0.0; s.agents.len()],
-            play: vec![0.0; sizes.iter().sum()],
+            play: vec![0.0; dims_actions],
             ..RunResult::default()
         };
         Engine {
@@ -751,12 +739,9 @@ impl Engine {
             agents,
             finals,
             result,
-            game,
-            solver: PureNashSolver::new(),
+            classifier: Classifier::new(s),
             types: vec![0; s.agents.len()],
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
-            mixed_cache: None,
-            candidates: Vec::new(),
             scenario,
         }
     }
@@ -906,127 +891,17 @@ impl Engine {
             self.values[i].copy_from_slice(&utilities.values[ty.0 * n..(ty.0 + 1) * n]);
             self.result.payoffs[i] = payoff.0 + spec.payoffs[ty.0][outcome].eval(frame);
         }
-        // Empirical frequencies over the classification window.
         let d = &self.world.resource::<Model>().dims;
         let history = self.world.resource::<History>();
-        let k = s.agents.len();
-        let window = u64::from(s.classification.window);
-        let len = history.recorded.min(window) as usize;
-        self.result.play.fill(0.0);
-        for r in 0..len {
-            for (j, &a) in history.profiles[r * k..(r + 1) * k].iter().enumerate() {
-                self.result.play[d.action_offset[j] + a] += 1.0;
-            }
-        }
-        self.result.play.iter_mut().for_each(|x| *x /= len as f64);
-        // The stage game of the last round: each agent's utilities (true type, that
-        // round's state) over all action profiles.
-        let values = &self.values;
-        let filled = self.game.reset_from_fn(|profile, player| {
-            model::utility_at(&s.agents[player], &values[player], profile)
-        });
-        // A utility formula that evaluates to NaN leaves no game to solve: the play
-        // cannot be called an equilibrium.
-        if filled.is_err() {
-            self.result.equilibrium = EquilibriumClass::NotAnEquilibrium;
-            return;
-        }
-        if window == 1 {
-            // The last profile, checked exactly against the pure equilibria.
-            let settled = self
-                .game
-                .profile_index(&self.world.resource::<Profile>().current);
-            self.result.equilibrium = if self
-                .solver
-                .solve(&self.game)
-                .binary_search(&settled)
-                .is_ok()
-            {
-                EquilibriumClass::PureNash {
-                    profile: settled as u64,
-                }
-            } else {
-                EquilibriumClass::NotAnEquilibrium
-            };
-            return;
-        }
-        // Frequencies over a window: the nearest equilibrium within tolerance. Two
-        // players: every equilibrium (extreme ones if the game is degenerate) by exact
-        // vertex enumeration; more players: the pure equilibria.
-        self.candidates.clear();
-        let mut mixed_ok = false;
-        if k == 2 {
-            let payoffs = self.game.payoffs();
-            let cached = matches!(&self.mixed_cache, Some((p, _)) if p.as_slice() == payoffs);
-            if !cached {
-                let found = brink_solve::twoplayer::game_to_exact(&self.game)
-                    .and_then(|g| brink_solve::twoplayer::vertex_enumeration(&g));
-                self.mixed_cache = found.ok().map(|sol| {
-                    let eqs = sol
-                        .equilibria
-                        .iter()
-                        .map(|e| {
-                            e.strategies
-                                .iter()
-                                .map(|st| st.iter().map(brink_solve::rational::to_f64).collect())
-                                .collect()
-                        })
-                        .collect();
-                    (payoffs.to_vec(), eqs)
-                });
-            }
-            if let Some((_, eqs)) = &self.mixed_cache {
-                self.candidates.extend(eqs.iter().cloned());
-                mixed_ok = true;
-            }
-        }
-        if !mixed_ok {
-            let sizes = self.game.strategy_counts().to_vec();
-            for &e in self.solver.solve(&self.game) {
-                let profile = self.game.profile(e);
-                self.candidates.push(
-                    profile
-                        .iter()
-                        .zip(&sizes)
-                        .map(|(&a, &n)| (0..n).map(|b| f64::from(u8::from(a == b))).collect())
-                        .collect(),
-                );
-            }
-        }
-        let mut best: Option<(f64, usize)> = None;
-        for (c, eq) in self.candidates.iter().enumerate() {
-            let dist = model::play_distance(d, &self.result.play, eq);
-            if dist <= s.classification.tolerance && best.is_none_or(|(b, _)| dist < b) {
-                best = Some((dist, c));
-            }
-        }
-        self.result.equilibrium = match best {
-            None => EquilibriumClass::NotAnEquilibrium,
-            Some((_, c)) => {
-                let eq = &self.candidates[c];
-                let supports: Vec<u64> = eq
-                    .iter()
-                    .map(|st| {
-                        st.iter()
-                            .enumerate()
-                            .filter(|(_, p)| **p > 0.0)
-                            .fold(0u64, |m, (a, _)| m | (1 << a))
-                    })
-                    .collect();
-                if supports.iter().all(|m| m.count_ones() == 1) {
-                    let actions: Vec<usize> = supports
-                        .iter()
-                        .map(|m| m.trailing_zeros() as usize)
-                        .collect();
-                    EquilibriumClass::PureNash {
-                        profile: self.game.profile_index(&actions) as u64,
-                    }
-                } else {
-                    EquilibriumClass::MixedNash {
-                        supports: [supports[0], supports[1]],
-                    }
-                }
-            }
-        };
+        let last = &self.world.resource::<Profile>().current;
+        self.result.equilibrium = self.classifier.classify(
+            s,
+            d,
+            &self.values,
+            last,
+            &history.profiles,
+            history.recorded,
+            &mut self.result.play,
+        );
     }
 }

@@ -1,0 +1,174 @@
+//! Classifying settled play against the equilibria of the last round's stage game
+//! (`docs/SCENARIO.md` §11). Used by the engine and by the plain-struct reference
+//! model in `benches/`.
+
+use brink_solve::{NormalFormGame, PureNashSolver};
+
+use crate::model::{self, Dims};
+use crate::run_result::EquilibriumClass;
+use crate::scenario::CompiledScenario;
+
+/// One mixed strategy per agent.
+type MixedProfile = Vec<Vec<f64>>;
+
+/// The stage game, the solvers and their scratch, reused across runs.
+pub struct Classifier {
+    game: NormalFormGame<f64>,
+    solver: PureNashSolver,
+    /// The last two-player stage game whose equilibria were enumerated, and them.
+    mixed_cache: Option<(Vec<f64>, Vec<MixedProfile>)>,
+    candidates: Vec<MixedProfile>,
+}
+
+impl Classifier {
+    /// Scratch for `scenario`'s stage game.
+    pub fn new(s: &CompiledScenario) -> Self {
+        let sizes: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
+        let game = NormalFormGame::new(
+            sizes.clone(),
+            vec![0.0; sizes.iter().product::<usize>() * sizes.len()],
+        )
+        .expect("stage game size checked at load");
+        Classifier {
+            game,
+            solver: PureNashSolver::new(),
+            mixed_cache: None,
+            candidates: Vec::new(),
+        }
+    }
+
+    /// The equilibrium class of a run's settled play.
+    ///
+    /// `values[i]` are agent `i`'s term values in the last round under its true type;
+    /// `last` is the last profile played; `history` holds the last `window` profiles
+    /// as a ring buffer (`window × agents`, slot `r % window`) and `recorded` counts
+    /// the rounds written to it. Writes the empirical action frequencies over the
+    /// window into `play` (flat by action offset).
+    #[allow(clippy::too_many_arguments)]
+    pub fn classify(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        values: &[Vec<f64>],
+        last: &[usize],
+        history: &[usize],
+        recorded: u64,
+        play: &mut [f64],
+    ) -> EquilibriumClass {
+        // Empirical frequencies over the classification window.
+        let k = s.agents.len();
+        let window = u64::from(s.classification.window);
+        let len = recorded.min(window) as usize;
+        play.fill(0.0);
+        for r in 0..len {
+            for (j, &a) in history[r * k..(r + 1) * k].iter().enumerate() {
+                play[d.action_offset[j] + a] += 1.0;
+            }
+        }
+        play.iter_mut().for_each(|x| *x /= len as f64);
+        // The stage game of the last round: each agent's utilities (true type, that
+        // round's state) over all action profiles.
+        let filled = self.game.reset_from_fn(|profile, player| {
+            model::utility_at(&s.agents[player], &values[player], profile)
+        });
+        // A utility formula that evaluates to NaN leaves no game to solve: the play
+        // cannot be called an equilibrium.
+        if filled.is_err() {
+            return EquilibriumClass::NotAnEquilibrium;
+        }
+        if window == 1 {
+            // The last profile, checked exactly against the pure equilibria.
+            let settled = self.game.profile_index(last);
+            return if self
+                .solver
+                .solve(&self.game)
+                .binary_search(&settled)
+                .is_ok()
+            {
+                EquilibriumClass::PureNash {
+                    profile: settled as u64,
+                }
+            } else {
+                EquilibriumClass::NotAnEquilibrium
+            };
+        }
+        // Frequencies over a window: the nearest equilibrium within tolerance. Two
+        // players: every equilibrium (extreme ones if the game is degenerate) by exact
+        // vertex enumeration; more players: the pure equilibria.
+        self.candidates.clear();
+        let mut mixed_ok = false;
+        if k == 2 {
+            let payoffs = self.game.payoffs();
+            let cached = matches!(&self.mixed_cache, Some((p, _)) if p.as_slice() == payoffs);
+            if !cached {
+                let found = brink_solve::twoplayer::game_to_exact(&self.game)
+                    .and_then(|g| brink_solve::twoplayer::vertex_enumeration(&g));
+                self.mixed_cache = found.ok().map(|sol| {
+                    let eqs = sol
+                        .equilibria
+                        .iter()
+                        .map(|e| {
+                            e.strategies
+                                .iter()
+                                .map(|st| st.iter().map(brink_solve::rational::to_f64).collect())
+                                .collect()
+                        })
+                        .collect();
+                    (payoffs.to_vec(), eqs)
+                });
+            }
+            if let Some((_, eqs)) = &self.mixed_cache {
+                self.candidates.extend(eqs.iter().cloned());
+                mixed_ok = true;
+            }
+        }
+        if !mixed_ok {
+            let sizes = self.game.strategy_counts().to_vec();
+            for &e in self.solver.solve(&self.game) {
+                let profile = self.game.profile(e);
+                self.candidates.push(
+                    profile
+                        .iter()
+                        .zip(&sizes)
+                        .map(|(&a, &n)| (0..n).map(|b| f64::from(u8::from(a == b))).collect())
+                        .collect(),
+                );
+            }
+        }
+        let mut best: Option<(f64, usize)> = None;
+        for (c, eq) in self.candidates.iter().enumerate() {
+            let dist = model::play_distance(d, &play, eq);
+            if dist <= s.classification.tolerance && best.is_none_or(|(b, _)| dist < b) {
+                best = Some((dist, c));
+            }
+        }
+        match best {
+            None => EquilibriumClass::NotAnEquilibrium,
+            Some((_, c)) => {
+                let eq = &self.candidates[c];
+                let supports: Vec<u64> = eq
+                    .iter()
+                    .map(|st| {
+                        st.iter()
+                            .enumerate()
+                            .filter(|(_, p)| **p > 0.0)
+                            .fold(0u64, |m, (a, _)| m | (1 << a))
+                    })
+                    .collect();
+                if supports.iter().all(|m| m.count_ones() == 1) {
+                    let actions: Vec<usize> = supports
+                        .iter()
+                        .map(|m| m.trailing_zeros() as usize)
+                        .collect();
+                    EquilibriumClass::PureNash {
+                        profile: self.game.profile_index(&actions) as u64,
+                    }
+                } else {
+                    EquilibriumClass::MixedNash {
+                        supports: [supports[0], supports[1]],
+                    }
+                }
+            }
+        }
+    }
+}
