@@ -137,7 +137,7 @@ impl Classifier {
         }
         let mut best: Option<(f64, usize)> = None;
         for (c, eq) in self.candidates.iter().enumerate() {
-            let dist = model::play_distance(d, &play, eq);
+            let dist = model::play_distance(d, play, eq);
             if dist <= s.classification.tolerance && best.is_none_or(|(b, _)| dist < b) {
                 best = Some((dist, c));
             }
