@@ -236,11 +236,11 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
     let (scenario, seed) = match (&a.from, a.point) {
         (Some(dir), Some(point)) => {
             let manifest = brink_mc::sweep::read_manifest(dir).map_err(|e| e.to_string())?;
-            if point >= manifest.points.len() {
+            if point >= manifest.points {
                 return Err(format!(
                     "--point {point}: the sweep in {} has points 0..{}",
                     dir.display(),
-                    manifest.points.len()
+                    manifest.points
                 ));
             }
             let path = PathBuf::from(&manifest.scenario_path);
@@ -252,7 +252,13 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
                     path.display()
                 ));
             }
-            (load(&path, &manifest.overrides(point))?, manifest.seed)
+            (
+                load(
+                    &path,
+                    &manifest.overrides(point).map_err(|e| e.to_string())?,
+                )?,
+                manifest.seed,
+            )
         }
         _ => (load(&a.scenario, &a.set)?, a.seed),
     };

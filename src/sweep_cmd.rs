@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use brink_core::scenario::{self, parse_override};
-use brink_mc::design::{self, DesignKind, DesignStructure, ParamRange};
+use brink_mc::design::{DesignKind, DesignSpec, DesignStructure, ParamRange};
 use brink_mc::sensitivity;
 use brink_mc::sweep::{self, Manifest, Shard};
-use brink_report::sweep::{Responses, write_sweep_outputs};
+use brink_report::sweep::{Analysis, Responses, write_sweep_outputs};
 use clap::ValueEnum;
 
 use crate::progress_bar;
@@ -25,7 +25,9 @@ pub struct SweepArgs {
     #[arg(long, value_enum, default_value_t = DesignArg::Lhs)]
     pub design: DesignArg,
     /// Design size: points per axis (grid), points (lhs), base sample N (sobol: N·(d+2)
-    /// points), trajectories (morris: r·(d+1) points).
+    /// points), trajectories (morris: r·(d+1) points). Memory does not grow with the
+    /// points, except 4 bytes per point and parameter for lhs and, for the sobol and
+    /// morris indices at the end, about 8·(outcomes + 2d) bytes per point.
     #[arg(long, default_value_t = 16)]
     pub points: usize,
     /// Runs per point.
@@ -135,7 +137,8 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
         DesignArg::Sobol => DesignKind::Sobol,
         DesignArg::Morris => DesignKind::Morris,
     };
-    let design = design::build(kind, &ranges, a.points, a.seed)?;
+    let design = DesignSpec::new(kind, &ranges, a.points, a.seed)?;
+    let points = design.num_points()?;
     let manifest = Manifest {
         format: sweep::SWEEP_FORMAT,
         brink_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -146,14 +149,15 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
         runs: a.runs,
         base_overrides: a.set.clone(),
         parameters: ranges.iter().map(|r| r.name.clone()).collect(),
-        design: serde_json::json!({ "size": a.points, "design": design }),
-        points: design.points.clone(),
+        points_sha256: sweep::points_sha256(&design)?,
+        design,
+        points,
         shard: a.shard,
     };
     if a.runs == 0 {
         return Err("--runs must be at least 1".into());
     }
-    let owned = (0..manifest.points.len())
+    let owned = (0..manifest.points)
         .filter(|&p| a.shard.is_none_or(|s| s.owns(p)))
         .count() as u64;
     let bar = progress_bar(a.quiet, owned * a.runs, &format!("{} sweep", base.name));
@@ -196,22 +200,21 @@ fn finish(dir: &Path, manifest: &Manifest) -> Result<(), String> {
         ));
     }
     let base = scenario::load(path, &manifest.base_overrides).map_err(|e| e.to_string())?;
-    let design: Option<design::Design> =
-        serde_json::from_value(manifest.design["design"].clone()).ok();
     let seed = manifest.seed;
     let outcome_names: Vec<String> = base.outcomes.iter().map(|o| o.name.clone()).collect();
+    // Sensitivity indices (Sobol', Morris designs only) need every point's outcome
+    // frequencies and the design's points at once: about points × (outcomes + 2 d)
+    // f64 for d parameters, built only after the per-point outputs are streamed.
     let analyse = |responses: &Responses| -> Result<Option<serde_json::Value>, String> {
-        let Some(design) = design.as_ref() else {
-            return Ok(None);
-        };
+        let design = manifest.design.design()?;
         let mut out = serde_json::Map::new();
         for (name, y) in outcome_names.iter().zip(responses) {
             let value = match design.structure {
                 DesignStructure::Saltelli { .. } => {
-                    serde_json::to_value(sensitivity::sobol_indices(design, y, BOOTSTRAP, seed)?)
+                    serde_json::to_value(sensitivity::sobol_indices(&design, y, BOOTSTRAP, seed)?)
                 }
                 DesignStructure::Morris { .. } => {
-                    serde_json::to_value(sensitivity::morris_indices(design, y, BOOTSTRAP, seed)?)
+                    serde_json::to_value(sensitivity::morris_indices(&design, y, BOOTSTRAP, seed)?)
                 }
                 DesignStructure::Plain => return Ok(None),
             };
@@ -219,7 +222,11 @@ fn finish(dir: &Path, manifest: &Manifest) -> Result<(), String> {
         }
         Ok(Some(serde_json::Value::Object(out)))
     };
-    let written = write_sweep_outputs(dir, manifest, &base, &analyse).map_err(|e| e.to_string())?;
+    let analyse = match manifest.design.structure() {
+        DesignStructure::Plain => None,
+        _ => Some(&analyse as &Analysis),
+    };
+    let written = write_sweep_outputs(dir, manifest, &base, analyse).map_err(|e| e.to_string())?;
     for p in written {
         eprintln!("wrote {}", p.display());
     }

@@ -333,3 +333,211 @@ fn sweep_flags_are_checked() {
         assert!(err.contains(message), "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn the_manifest_records_the_design_not_its_points() {
+    // The points are regenerated from the design's spec: the manifest's size does not
+    // grow with the number of points, and an old-format manifest is refused clearly.
+    let tmp = tempfile::tempdir().unwrap();
+    let sizes: Vec<u64> = [2, 200]
+        .iter()
+        .map(|points| {
+            let dir = tmp.path().join(format!("p{points}"));
+            brink()
+                .args([
+                    "sweep",
+                    "scenarios/stag_hunt.toml",
+                    "--param",
+                    "lambda=0.5..5:log",
+                    "--design",
+                    "lhs",
+                    "--points",
+                    &points.to_string(),
+                    "-n",
+                    "1",
+                    "-q",
+                    "--out",
+                ])
+                .arg(&dir)
+                .assert()
+                .success();
+            std::fs::metadata(dir.join("manifest.json")).unwrap().len()
+        })
+        .collect();
+    // Only the digits of `size` and `points` differ (2 vs 200).
+    assert!(
+        sizes[1] == sizes[0] + 4,
+        "manifest grows with the points: {sizes:?}"
+    );
+    let dir = tmp.path().join("p200");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], 2);
+    assert_eq!(manifest["points"], 200);
+    assert_eq!(manifest["design"]["kind"], "lhs");
+    assert_eq!(manifest["design"]["ranges"][0]["log"], true);
+    // Any point replays from the design alone; a point past the end is refused.
+    brink()
+        .args(["replay", "--from"])
+        .arg(&dir)
+        .args(["--point", "150", "--run", "0", "-f", "json"])
+        .assert()
+        .success();
+    brink()
+        .args(["replay", "--from"])
+        .arg(&dir)
+        .args(["--point", "200", "--run", "0"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("has points 0..200"));
+
+    let resume = || {
+        let mut c = brink();
+        c.args([
+            "sweep",
+            "scenarios/stag_hunt.toml",
+            "--param",
+            "lambda=0.5..5:log",
+            "--design",
+            "lhs",
+            "--points",
+            "200",
+            "-n",
+            "1",
+            "-q",
+            "--resume",
+            "--out",
+        ])
+        .arg(&dir);
+        c.assert()
+    };
+    let write = |m: &serde_json::Value| {
+        std::fs::write(dir.join("manifest.json"), serde_json::to_vec(m).unwrap()).unwrap()
+    };
+    resume().success();
+    let mut old = manifest.clone();
+    old["format"] = 1.into();
+    old["points"] = serde_json::json!([[1.0], [2.0]]);
+    write(&old);
+    resume()
+        .failure()
+        .stderr(predicate::str::contains("sweep format 1 (written by brink"));
+    // A brink that drew the design differently is caught by the points' digest: on
+    // resume, and when the outputs are written (merge).
+    let mut other = manifest.clone();
+    other["points_sha256"] = "00".repeat(32).into();
+    write(&other);
+    resume().failure().stderr(predicate::str::contains(
+        "the design's points (SHA-256) differ",
+    ));
+    brink()
+        .arg("merge")
+        .arg(&dir)
+        .arg("--out")
+        .arg(tmp.path().join("merged"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "draws the design's points differently",
+        ));
+}
+
+#[test]
+fn points_longer_than_a_wave_and_sensitivity_designs_merge_byte_identically() {
+    // 33 300 runs per point are 66 chunks, more than a wave of 64: a point's chunks
+    // are merged across waves, as `brink run` merges them. And a Sobol' sweep (with
+    // its sensitivity indices) merges from shards to the same bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("long");
+    brink()
+        .args([
+            "sweep",
+            "scenarios/stag_hunt.toml",
+            "--param",
+            "lambda=0.5..5",
+            "--design",
+            "lhs",
+            "--points",
+            "2",
+            "-n",
+            "33300",
+            "--seed",
+            "5",
+            "-q",
+            "--out",
+        ])
+        .arg(&dir)
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    for point in summary["points"].as_array().unwrap() {
+        let lambda = point["parameters"][0]["value"].as_f64().unwrap();
+        let out = brink()
+            .args([
+                "run",
+                "scenarios/stag_hunt.toml",
+                "-n",
+                "33300",
+                "-s",
+                "5",
+                "-q",
+                "-f",
+                "json",
+                "--set",
+                &format!("lambda={lambda:?}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let run: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(point["outcomes"], run["outcomes"]);
+        assert_eq!(point["equilibria"], run["equilibria"]);
+    }
+
+    let args = |out: &Path| -> Vec<String> {
+        [
+            "sweep",
+            "scenarios/stag_hunt.toml",
+            "--param",
+            "lambda=0.5..5:log",
+            "--param",
+            "hare=2.5..3.5",
+            "--design",
+            "sobol",
+            "--points",
+            "4",
+            "-n",
+            "300",
+            "-q",
+            "--out",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.display().to_string()])
+        .collect()
+    };
+    let whole = tmp.path().join("whole");
+    brink().args(args(&whole)).assert().success();
+    let reference = outputs(&whole);
+    assert!(String::from_utf8_lossy(&reference.1).contains("\"s1\""));
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let d = tmp.path().join(format!("shard{k}"));
+        brink()
+            .args(args(&d))
+            .args(["--shard", &format!("{k}/2")])
+            .assert()
+            .success();
+        shards.push(d);
+    }
+    let merged = tmp.path().join("merged");
+    brink()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success();
+    assert_eq!(outputs(&merged), reference);
+}

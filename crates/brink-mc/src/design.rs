@@ -7,6 +7,12 @@
 //! uniformly in `ln` space for a `:log` range. The sensitivity analysis
 //! ([`crate::sensitivity`]) reads the points back through [`Design::structure`].
 //!
+//! A [`DesignSpec`] (kind, size, seed, ranges, Morris levels) is what a design is
+//! without its points; a [`Sampler`] made from it gives point `p` on demand, bit for
+//! bit the point `p` of the [`Design`] drawn whole, so a sweep keeps neither the points
+//! in memory nor in its manifest (only a Latin hypercube's permutations, 4 bytes per
+//! point and parameter, are inherently drawn whole).
+//!
 //! Everything here is a pure function of its arguments: random designs draw from a
 //! ChaCha8 generator seeded with [`ChaCha8Rng::seed_from_u64`] and a stream of its own
 //! per design kind (so an LHS and a Morris design with the same seed are unrelated),
@@ -489,46 +495,424 @@ fn rng_for(seed: u64, stream: u64) -> ChaCha8Rng {
     rng
 }
 
+/// What a design is, without its points: the kind, the size asked for, the seed, the
+/// ranges and (Morris only) the number of levels. This is what a sweep records in its
+/// manifest: a few hundred bytes whatever the number of points.
+/// [`DesignSpec::sampler`] gives any point of the design from it, in the same bits as
+/// the materialised [`DesignSpec::design`] (which [`grid`], [`lhs`], [`sobol`],
+/// [`morris`] and [`build`] return).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DesignSpec {
+    /// What kind of design this is.
+    pub kind: DesignKind,
+    /// The size as asked for (`--points`): points per axis (grid), points (lhs), base
+    /// sample N (sobol), trajectories (morris).
+    pub size: usize,
+    /// Number of grid levels of a Morris design; None for the other kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<usize>,
+    /// Seed of the random designs (lhs, sobol, morris); a grid does not use it.
+    pub seed: u64,
+    /// The swept parameters; coordinate `j` of every point belongs to `ranges[j]`.
+    pub ranges: Vec<ParamRange>,
+}
+
+impl DesignSpec {
+    /// The design `--design KIND --points N` asks for (see [`build`]), checked: a
+    /// Morris design gets [`DEFAULT_MORRIS_LEVELS`] levels.
+    pub fn new(
+        kind: DesignKind,
+        ranges: &[ParamRange],
+        size: usize,
+        seed: u64,
+    ) -> Result<DesignSpec, String> {
+        let spec = DesignSpec {
+            kind,
+            size,
+            levels: (kind == DesignKind::Morris).then_some(DEFAULT_MORRIS_LEVELS),
+            seed,
+            ranges: ranges.to_vec(),
+        };
+        spec.num_points()?;
+        Ok(spec)
+    }
+
+    /// A Morris design of `trajectories` trajectories on `levels` levels, checked.
+    pub fn morris(
+        ranges: &[ParamRange],
+        trajectories: usize,
+        levels: usize,
+        seed: u64,
+    ) -> Result<DesignSpec, String> {
+        let spec = DesignSpec {
+            kind: DesignKind::Morris,
+            size: trajectories,
+            levels: Some(levels),
+            seed,
+            ranges: ranges.to_vec(),
+        };
+        spec.num_points()?;
+        Ok(spec)
+    }
+
+    /// Number of parameters d.
+    pub fn dim(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Checks the spec and returns its number of points: `size^d` (grid), `size`
+    /// (lhs), `size (d + 2)` (sobol), `size (d + 1)` (morris), at most [`MAX_POINTS`].
+    /// The errors are those of [`grid`], [`lhs`], [`sobol`] and [`morris`].
+    pub fn num_points(&self) -> Result<usize, String> {
+        let ranges = &self.ranges;
+        check_ranges(ranges)?;
+        let d = ranges.len();
+        match (self.kind, self.levels) {
+            (DesignKind::Morris, None) => {
+                return Err("a Morris design needs its number of levels".into());
+            }
+            (DesignKind::Morris, Some(_)) => {}
+            (kind, Some(_)) => {
+                return Err(format!(
+                    "only a Morris design has levels, not a {kind} design"
+                ));
+            }
+            (_, None) => {}
+        }
+        let n = self.size;
+        match self.kind {
+            DesignKind::Grid => {
+                if n == 0 {
+                    return Err("a grid needs at least one point per axis".into());
+                }
+                check_total(
+                    u32::try_from(d).ok().and_then(|d| n.checked_pow(d)),
+                    "the grid",
+                )
+            }
+            DesignKind::Lhs => {
+                if n == 0 {
+                    return Err("a Latin hypercube needs at least one point".into());
+                }
+                check_total(Some(n), "the Latin hypercube")
+            }
+            DesignKind::Sobol => {
+                if n == 0 {
+                    return Err(
+                        "a Sobol' (Saltelli) design needs a base sample of at least one point"
+                            .into(),
+                    );
+                }
+                if n > MAX_SOBOL_BASE {
+                    return Err(format!(
+                        "a Sobol' (Saltelli) design takes a base sample of at most {MAX_SOBOL_BASE} points, got {n}"
+                    ));
+                }
+                if d > MAX_SOBOL_PARAMS {
+                    return Err(format!(
+                        "a Sobol' (Saltelli) design takes at most {MAX_SOBOL_PARAMS} parameters, got {d}"
+                    ));
+                }
+                check_total(n.checked_mul(d + 2), "the Sobol' (Saltelli) design")
+            }
+            DesignKind::Morris => {
+                let levels = self.levels.unwrap_or(0);
+                if n == 0 {
+                    return Err("a Morris design needs at least one trajectory".into());
+                }
+                if levels < 2 || !levels.is_multiple_of(2) {
+                    return Err(format!(
+                        "a Morris design needs an even number of levels, at least 2, got {levels}"
+                    ));
+                }
+                check_total(n.checked_mul(d + 1), "the Morris design")
+            }
+        }
+    }
+
+    /// How the points are laid out (for the sensitivity analysis).
+    pub fn structure(&self) -> DesignStructure {
+        match self.kind {
+            DesignKind::Grid | DesignKind::Lhs => DesignStructure::Plain,
+            DesignKind::Sobol => DesignStructure::Saltelli { base: self.size },
+            DesignKind::Morris => DesignStructure::Morris {
+                trajectories: self.size,
+                levels: self.levels.unwrap_or(DEFAULT_MORRIS_LEVELS),
+            },
+        }
+    }
+
+    /// A [`Sampler`] of this design (checks the spec first).
+    pub fn sampler(&self) -> Result<Sampler, String> {
+        let len = self.num_points()?;
+        let d = self.dim();
+        let state = match self.kind {
+            DesignKind::Grid => State::Grid,
+            DesignKind::Lhs => State::Lhs(LhsState::new(d, len, self.seed)),
+            DesignKind::Sobol => State::Sobol {
+                scramble: sobol_seed(self.seed),
+            },
+            DesignKind::Morris => State::Morris(Box::new(MorrisState::new(
+                d,
+                self.levels.unwrap_or(DEFAULT_MORRIS_LEVELS),
+                self.seed,
+            ))),
+        };
+        Ok(Sampler {
+            spec: self.clone(),
+            len,
+            state,
+        })
+    }
+
+    /// All the points at once (`points × d` values twice: unit cube and parameter
+    /// values), for the sensitivity analysis and for tests.
+    pub fn design(&self) -> Result<Design, String> {
+        let mut sampler = self.sampler()?;
+        let mut unit = Vec::with_capacity(sampler.len());
+        let mut u = vec![0.0; self.dim()];
+        for p in 0..sampler.len() {
+            sampler.unit_point(p, &mut u);
+            unit.push(u.clone());
+        }
+        Ok(finish(self.kind, &self.ranges, unit, self.structure()))
+    }
+}
+
+/// Gives point `p` of a design on demand, without materialising the others.
+///
+/// Memory and cost per point, for `d` parameters and `n` points:
+/// - grid, Sobol': nothing kept; O(d) per point (a Sobol' coordinate is a pure
+///   function of the point's index);
+/// - Morris: the current trajectory (`(d + 1) d` values) and the generator's state;
+///   O(d) per point when asked in increasing order (a sweep's order), the trajectories
+///   before `p` replayed from the start when asked backwards;
+/// - Latin hypercube: the `d` stratum permutations, inherently drawn whole
+///   (Fisher–Yates), kept as `u32`: `4 n d` bytes (1.2 MB for 10^5 points of 3
+///   parameters); the in-stratum offsets are re-read from the generator at the word
+///   position of point `p`, O(d) per point.
+///
+/// The values are bit for bit those of [`DesignSpec::design`].
+pub struct Sampler {
+    spec: DesignSpec,
+    len: usize,
+    state: State,
+}
+
+enum State {
+    Grid,
+    Lhs(LhsState),
+    Sobol { scramble: u32 },
+    Morris(Box<MorrisState>),
+}
+
+impl Sampler {
+    /// Number of points.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the design has no point (never, for a checked spec).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The design this samples.
+    pub fn spec(&self) -> &DesignSpec {
+        &self.spec
+    }
+
+    /// Writes point `p`'s coordinates in the unit cube into `out` (length d).
+    ///
+    /// # Panics
+    /// If `p >= self.len()` or `out.len() != d`.
+    pub fn unit_point(&mut self, p: usize, out: &mut [f64]) {
+        let d = self.spec.dim();
+        assert!(p < self.len, "point {p} of a design of {} points", self.len);
+        assert_eq!(out.len(), d, "a point of this design has {d} coordinates");
+        match &mut self.state {
+            State::Grid => {
+                let m = self.spec.size;
+                let mut rest = p;
+                for j in (0..d).rev() {
+                    out[j] = if m == 1 {
+                        0.5
+                    } else {
+                        (rest % m) as f64 / (m - 1) as f64
+                    };
+                    rest /= m;
+                }
+            }
+            State::Lhs(lhs) => lhs.point(p, out),
+            State::Sobol { scramble } => {
+                let to_unit = |n: u32| (n as f64 + 0.5) / 4_294_967_296.0;
+                let (i, r) = (p / (d + 2), p % (d + 2));
+                for (j, u) in out.iter_mut().enumerate() {
+                    // r = 0: A_i; r = 1 + j: AB_i^(j), coordinate j from B; r = d + 1: B_i.
+                    let from_b = r == d + 1 || r == j + 1;
+                    let dim = if from_b { d + j } else { j };
+                    *u = to_unit(sobol_u32(i as u32, dim as u32, *scramble));
+                }
+            }
+            State::Morris(morris) => morris.point(p, out),
+        }
+    }
+
+    /// Writes point `p`'s parameter values into `out` (length d): the unit point
+    /// mapped through [`ParamRange::from_unit`].
+    ///
+    /// # Panics
+    /// As [`Sampler::unit_point`].
+    pub fn point(&mut self, p: usize, out: &mut [f64]) {
+        self.unit_point(p, out);
+        for (x, r) in out.iter_mut().zip(&self.spec.ranges) {
+            *x = r.from_unit(*x);
+        }
+    }
+
+    /// Point `p`'s parameter values, as [`Sampler::point`].
+    pub fn values(&mut self, p: usize) -> Vec<f64> {
+        let mut out = vec![0.0; self.spec.dim()];
+        self.point(p, &mut out);
+        out
+    }
+}
+
+/// A Latin hypercube, drawn as [`lhs`] documents: per parameter `j`, the permutation
+/// (kept), then `n` offsets (one 64-bit output each, re-read on demand).
+struct LhsState {
+    n: usize,
+    /// `strata[j * n + i]` = `π_j(i)`.
+    strata: Vec<u32>,
+    /// Per parameter: the generator's word position of the first offset, and a
+    /// generator positioned at the offset of point `next`.
+    columns: Vec<LhsColumn>,
+}
+
+struct LhsColumn {
+    first: u128,
+    rng: ChaCha8Rng,
+    next: usize,
+}
+
+impl LhsState {
+    fn new(d: usize, n: usize, seed: u64) -> LhsState {
+        // n ≤ MAX_POINTS < 2^32.
+        let mut rng = rng_for(seed, LHS_STREAM);
+        let mut strata = vec![0u32; n * d];
+        let mut columns = Vec::with_capacity(d);
+        for perm in strata.chunks_mut(n) {
+            for (i, s) in perm.iter_mut().enumerate() {
+                *s = i as u32;
+            }
+            shuffle(perm, &mut rng);
+            let first = rng.get_word_pos();
+            columns.push(LhsColumn {
+                first,
+                rng: rng.clone(),
+                next: 0,
+            });
+            // Skip the n offsets: each is one 64-bit output, two 32-bit words.
+            rng.set_word_pos(first + 2 * n as u128);
+        }
+        LhsState { n, strata, columns }
+    }
+
+    fn point(&mut self, i: usize, out: &mut [f64]) {
+        let n = self.n;
+        for (j, (col, u)) in self.columns.iter_mut().zip(out).enumerate() {
+            if col.next != i {
+                col.rng.set_word_pos(col.first + 2 * i as u128);
+            }
+            col.next = i + 1;
+            let stratum = self.strata[j * n + i] as usize;
+            let mut v = (stratum as f64 + uniform01(&mut col.rng)) / n as f64;
+            // Rounding could in principle push v onto the next stratum's edge.
+            if (v * n as f64).floor() as usize != stratum {
+                v = (stratum as f64 + 0.5) / n as f64;
+            }
+            *u = v;
+        }
+    }
+}
+
+/// Morris trajectories drawn one after another from one generator, as [`morris`]
+/// documents; the current trajectory is kept.
+struct MorrisState {
+    d: usize,
+    levels: usize,
+    seed: u64,
+    rng: ChaCha8Rng,
+    /// The trajectory the generator draws next.
+    next: usize,
+    /// The unit points of trajectory `next - 1`, `(d + 1) × d` row by row.
+    rows: Vec<f64>,
+}
+
+impl MorrisState {
+    fn new(d: usize, levels: usize, seed: u64) -> MorrisState {
+        MorrisState {
+            d,
+            levels,
+            seed,
+            rng: rng_for(seed, MORRIS_STREAM),
+            next: 0,
+            rows: vec![0.0; (d + 1) * d],
+        }
+    }
+
+    fn point(&mut self, p: usize, out: &mut [f64]) {
+        let d = self.d;
+        let t = p / (d + 1);
+        if t + 1 < self.next {
+            // Backwards (the rows hold trajectory `next - 1`): replay from the start.
+            self.rng = rng_for(self.seed, MORRIS_STREAM);
+            self.next = 0;
+        }
+        while self.next <= t {
+            morris_trajectory(&mut self.rng, d, self.levels, &mut self.rows);
+            self.next += 1;
+        }
+        let s = p % (d + 1);
+        out.copy_from_slice(&self.rows[s * d..(s + 1) * d]);
+    }
+}
+
+/// Draws one Morris trajectory (base levels, directions, order) and writes its `d + 1`
+/// unit points into `rows`, row by row.
+fn morris_trajectory(rng: &mut ChaCha8Rng, d: usize, levels: usize, rows: &mut [f64]) {
+    let half = levels / 2;
+    let top = (levels - 1) as f64;
+    let base: Vec<usize> = (0..d).map(|_| below(rng, half)).collect();
+    let up: Vec<bool> = (0..d).map(|_| rng.next_u64() >> 63 == 1).collect();
+    let mut order: Vec<usize> = (0..d).collect();
+    shuffle(&mut order, rng);
+    let mut level: Vec<usize> = (0..d)
+        .map(|j| if up[j] { base[j] } else { base[j] + half })
+        .collect();
+    let mut write = |row: usize, level: &[usize]| {
+        for (u, &k) in rows[row * d..(row + 1) * d].iter_mut().zip(level) {
+            *u = k as f64 / top;
+        }
+    };
+    write(0, &level);
+    for (s, &j) in order.iter().enumerate() {
+        level[j] = if up[j] {
+            level[j] + half
+        } else {
+            level[j] - half
+        };
+        write(s + 1, &level);
+    }
+}
+
 /// Full factorial grid: `points_per_axis` evenly spaced values per parameter, from
 /// `lo` to `hi` inclusive (in `ln` space for a log range), all `points_per_axis^d`
 /// combinations, the first range varying slowest (point `k` has coordinate `j` at
 /// level `(k / m^(d−1−j)) mod m`). With one point per axis every parameter sits at
 /// the middle of its range (`u = 0.5`). Structure [`DesignStructure::Plain`].
 pub fn grid(ranges: &[ParamRange], points_per_axis: usize) -> Result<Design, String> {
-    check_ranges(ranges)?;
-    let m = points_per_axis;
-    if m == 0 {
-        return Err("a grid needs at least one point per axis".into());
-    }
-    let d = ranges.len();
-    let total = check_total(
-        u32::try_from(d).ok().and_then(|d| m.checked_pow(d)),
-        "the grid",
-    )?;
-    let level = |k: usize| {
-        if m == 1 {
-            0.5
-        } else {
-            k as f64 / (m - 1) as f64
-        }
-    };
-    let unit = (0..total)
-        .map(|p| {
-            let mut u = vec![0.0; d];
-            let mut rest = p;
-            for j in (0..d).rev() {
-                u[j] = level(rest % m);
-                rest /= m;
-            }
-            u
-        })
-        .collect();
-    Ok(finish(
-        DesignKind::Grid,
-        ranges,
-        unit,
-        DesignStructure::Plain,
-    ))
+    DesignSpec::new(DesignKind::Grid, ranges, points_per_axis, 0)?.design()
 }
 
 /// Latin hypercube of `n` points (McKay, Beckman & Conover 1979, *Technometrics*
@@ -540,34 +924,7 @@ pub fn grid(ranges: &[ParamRange], points_per_axis: usize) -> Result<Design, Str
 /// [`LHS_STREAM`]): for each parameter in order, the permutation (Fisher–Yates), then
 /// the `n` offsets. Deterministic from `seed`. Structure [`DesignStructure::Plain`].
 pub fn lhs(ranges: &[ParamRange], n: usize, seed: u64) -> Result<Design, String> {
-    check_ranges(ranges)?;
-    if n == 0 {
-        return Err("a Latin hypercube needs at least one point".into());
-    }
-    let d = ranges.len();
-    check_total(Some(n), "the Latin hypercube")?;
-    let mut rng = rng_for(seed, LHS_STREAM);
-    let mut unit = vec![vec![0.0; d]; n];
-    let mut perm: Vec<usize> = Vec::with_capacity(n);
-    for j in 0..d {
-        perm.clear();
-        perm.extend(0..n);
-        shuffle(&mut perm, &mut rng);
-        for (point, &stratum) in unit.iter_mut().zip(&perm) {
-            let mut u = (stratum as f64 + uniform01(&mut rng)) / n as f64;
-            // Rounding could in principle push u onto the next stratum's edge.
-            if (u * n as f64).floor() as usize != stratum {
-                u = (stratum as f64 + 0.5) / n as f64;
-            }
-            point[j] = u;
-        }
-    }
-    Ok(finish(
-        DesignKind::Lhs,
-        ranges,
-        unit,
-        DesignStructure::Plain,
-    ))
+    DesignSpec::new(DesignKind::Lhs, ranges, n, seed)?.design()
 }
 
 /// The `sobol_burley` seed (its Owen scrambling and index shuffle) that a Saltelli
@@ -616,47 +973,7 @@ fn sobol_u32(index: u32, dimension: u32, seed: u32) -> u32 {
 /// strata exactly once); at most [`MAX_SOBOL_BASE`]; at most [`MAX_SOBOL_PARAMS`]
 /// parameters.
 pub fn sobol(ranges: &[ParamRange], base: usize, seed: u64) -> Result<Design, String> {
-    check_ranges(ranges)?;
-    let d = ranges.len();
-    if base == 0 {
-        return Err("a Sobol' (Saltelli) design needs a base sample of at least one point".into());
-    }
-    if base > MAX_SOBOL_BASE {
-        return Err(format!(
-            "a Sobol' (Saltelli) design takes a base sample of at most {MAX_SOBOL_BASE} points, got {base}"
-        ));
-    }
-    if d > MAX_SOBOL_PARAMS {
-        return Err(format!(
-            "a Sobol' (Saltelli) design takes at most {MAX_SOBOL_PARAMS} parameters, got {d}"
-        ));
-    }
-    check_total(base.checked_mul(d + 2), "the Sobol' (Saltelli) design")?;
-    let scramble = sobol_seed(seed);
-    let to_unit = |n: u32| (n as f64 + 0.5) / 4_294_967_296.0;
-    let mut unit = Vec::with_capacity(base * (d + 2));
-    for i in 0..base {
-        let i = i as u32;
-        let a: Vec<f64> = (0..d)
-            .map(|j| to_unit(sobol_u32(i, j as u32, scramble)))
-            .collect();
-        let b: Vec<f64> = (0..d)
-            .map(|j| to_unit(sobol_u32(i, (d + j) as u32, scramble)))
-            .collect();
-        unit.push(a.clone());
-        for j in 0..d {
-            let mut ab = a.clone();
-            ab[j] = b[j];
-            unit.push(ab);
-        }
-        unit.push(b);
-    }
-    Ok(finish(
-        DesignKind::Sobol,
-        ranges,
-        unit,
-        DesignStructure::Saltelli { base },
-    ))
+    DesignSpec::new(DesignKind::Sobol, ranges, base, seed)?.design()
 }
 
 /// Morris's one-at-a-time design (Morris 1991, *Technometrics* 33(2):161–174):
@@ -677,51 +994,7 @@ pub fn morris(
     levels: usize,
     seed: u64,
 ) -> Result<Design, String> {
-    check_ranges(ranges)?;
-    if trajectories == 0 {
-        return Err("a Morris design needs at least one trajectory".into());
-    }
-    if levels < 2 || !levels.is_multiple_of(2) {
-        return Err(format!(
-            "a Morris design needs an even number of levels, at least 2, got {levels}"
-        ));
-    }
-    let d = ranges.len();
-    check_total(trajectories.checked_mul(d + 1), "the Morris design")?;
-    let half = levels / 2;
-    let top = (levels - 1) as f64;
-    let mut rng = rng_for(seed, MORRIS_STREAM);
-    let mut unit = Vec::with_capacity(trajectories * (d + 1));
-    let mut order: Vec<usize> = Vec::with_capacity(d);
-    for _ in 0..trajectories {
-        let base: Vec<usize> = (0..d).map(|_| below(&mut rng, half)).collect();
-        let up: Vec<bool> = (0..d).map(|_| rng.next_u64() >> 63 == 1).collect();
-        order.clear();
-        order.extend(0..d);
-        shuffle(&mut order, &mut rng);
-        let mut level: Vec<usize> = (0..d)
-            .map(|j| if up[j] { base[j] } else { base[j] + half })
-            .collect();
-        let to_unit = |level: &[usize]| level.iter().map(|&k| k as f64 / top).collect::<Vec<f64>>();
-        unit.push(to_unit(&level));
-        for &j in &order {
-            level[j] = if up[j] {
-                level[j] + half
-            } else {
-                level[j] - half
-            };
-            unit.push(to_unit(&level));
-        }
-    }
-    Ok(finish(
-        DesignKind::Morris,
-        ranges,
-        unit,
-        DesignStructure::Morris {
-            trajectories,
-            levels,
-        },
-    ))
+    DesignSpec::morris(ranges, trajectories, levels, seed)?.design()
 }
 
 /// The design `--design KIND --points N` asks for: `grid`: `N` points per axis
@@ -733,10 +1006,194 @@ pub fn build(
     points: usize,
     seed: u64,
 ) -> Result<Design, String> {
-    match kind {
-        DesignKind::Grid => grid(ranges, points),
-        DesignKind::Lhs => lhs(ranges, points, seed),
-        DesignKind::Sobol => sobol(ranges, points, seed),
-        DesignKind::Morris => morris(ranges, points, DEFAULT_MORRIS_LEVELS, seed),
+    DesignSpec::new(kind, ranges, points, seed)?.design()
+}
+
+#[cfg(test)]
+mod tests {
+    //! The on-demand [`Sampler`] against the designs drawn whole, as they were drawn
+    //! before sweeps stopped materialising them: same bits, in any access order.
+    use super::*;
+
+    fn ranges(d: usize) -> Vec<ParamRange> {
+        (0..d)
+            .map(|j| ParamRange::new(format!("p{j}"), 0.5, 4.0 + j as f64, j % 2 == 1).unwrap())
+            .collect()
+    }
+
+    /// The Latin hypercube drawn whole: for each parameter the permutation, then the
+    /// offsets (the pre-`Sampler` code).
+    fn lhs_whole(d: usize, n: usize, seed: u64) -> Vec<Vec<f64>> {
+        let mut rng = rng_for(seed, LHS_STREAM);
+        let mut unit = vec![vec![0.0; d]; n];
+        let mut perm: Vec<usize> = Vec::with_capacity(n);
+        for j in 0..d {
+            perm.clear();
+            perm.extend(0..n);
+            shuffle(&mut perm, &mut rng);
+            for (point, &stratum) in unit.iter_mut().zip(&perm) {
+                let mut u = (stratum as f64 + uniform01(&mut rng)) / n as f64;
+                if (u * n as f64).floor() as usize != stratum {
+                    u = (stratum as f64 + 0.5) / n as f64;
+                }
+                point[j] = u;
+            }
+        }
+        unit
+    }
+
+    /// Morris trajectories drawn whole (the pre-`Sampler` code).
+    fn morris_whole(d: usize, r: usize, levels: usize, seed: u64) -> Vec<Vec<f64>> {
+        let half = levels / 2;
+        let top = (levels - 1) as f64;
+        let mut rng = rng_for(seed, MORRIS_STREAM);
+        let mut unit = Vec::new();
+        let mut order: Vec<usize> = Vec::with_capacity(d);
+        for _ in 0..r {
+            let base: Vec<usize> = (0..d).map(|_| below(&mut rng, half)).collect();
+            let up: Vec<bool> = (0..d).map(|_| rng.next_u64() >> 63 == 1).collect();
+            order.clear();
+            order.extend(0..d);
+            shuffle(&mut order, &mut rng);
+            let mut level: Vec<usize> = (0..d)
+                .map(|j| if up[j] { base[j] } else { base[j] + half })
+                .collect();
+            let to_unit = |l: &[usize]| l.iter().map(|&k| k as f64 / top).collect::<Vec<_>>();
+            unit.push(to_unit(&level));
+            for &j in &order {
+                level[j] = if up[j] {
+                    level[j] + half
+                } else {
+                    level[j] - half
+                };
+                unit.push(to_unit(&level));
+            }
+        }
+        unit
+    }
+
+    /// Saltelli's design drawn whole (the pre-`Sampler` code).
+    fn sobol_whole(d: usize, base: usize, seed: u64) -> Vec<Vec<f64>> {
+        let scramble = sobol_seed(seed);
+        let to_unit = |n: u32| (n as f64 + 0.5) / 4_294_967_296.0;
+        let mut unit = Vec::new();
+        for i in 0..base as u32 {
+            let a: Vec<f64> = (0..d)
+                .map(|j| to_unit(sobol_u32(i, j as u32, scramble)))
+                .collect();
+            let b: Vec<f64> = (0..d)
+                .map(|j| to_unit(sobol_u32(i, (d + j) as u32, scramble)))
+                .collect();
+            unit.push(a.clone());
+            for j in 0..d {
+                let mut ab = a.clone();
+                ab[j] = b[j];
+                unit.push(ab);
+            }
+            unit.push(b);
+        }
+        unit
+    }
+
+    /// Point by point in increasing order, then backwards, then strided: the sampler
+    /// gives `want` bit for bit, and `design()` too.
+    fn check(spec: &DesignSpec, want: &[Vec<f64>]) {
+        let mut s = spec.sampler().unwrap();
+        assert_eq!(s.len(), want.len());
+        let d = spec.dim();
+        let mut u = vec![0.0; d];
+        let orders: [Vec<usize>; 3] = [
+            (0..want.len()).collect(),
+            (0..want.len()).rev().collect(),
+            (0..want.len())
+                .step_by(7)
+                .chain((3..want.len()).step_by(5))
+                .collect(),
+        ];
+        for order in orders {
+            for p in order {
+                s.unit_point(p, &mut u);
+                assert_eq!(u, want[p], "{:?} point {p}", spec.kind);
+                let values = s.values(p);
+                let mapped: Vec<f64> = want[p]
+                    .iter()
+                    .zip(&spec.ranges)
+                    .map(|(&u, r)| r.from_unit(u))
+                    .collect();
+                assert_eq!(values, mapped);
+            }
+        }
+        let design = spec.design().unwrap();
+        assert_eq!(design.unit, want);
+        assert_eq!(design.structure, spec.structure());
+        design.check().unwrap();
+    }
+
+    #[test]
+    fn lhs_sampler_equals_the_whole_draw() {
+        for (d, n, seed) in [
+            (1, 1, 0),
+            (1, 2, 5),
+            (3, 7, 1),
+            (2, 129, 9),
+            (3, 1000, 2021),
+        ] {
+            let spec = DesignSpec::new(DesignKind::Lhs, &ranges(d), n, seed).unwrap();
+            check(&spec, &lhs_whole(d, n, seed));
+        }
+    }
+
+    #[test]
+    fn morris_sampler_equals_the_whole_draw() {
+        for (d, r, levels, seed) in [(1, 1, 2, 0), (2, 5, 4, 3), (4, 40, 6, 2021)] {
+            let spec = DesignSpec::morris(&ranges(d), r, levels, seed).unwrap();
+            check(&spec, &morris_whole(d, r, levels, seed));
+        }
+    }
+
+    #[test]
+    fn sobol_sampler_equals_the_whole_draw() {
+        for (d, base, seed) in [(1, 1, 0), (2, 16, 7), (5, 64, 2021)] {
+            let spec = DesignSpec::new(DesignKind::Sobol, &ranges(d), base, seed).unwrap();
+            check(&spec, &sobol_whole(d, base, seed));
+        }
+    }
+
+    #[test]
+    fn grid_sampler_is_the_full_factorial() {
+        let spec = DesignSpec::new(DesignKind::Grid, &ranges(3), 4, 0).unwrap();
+        let mut want = Vec::new();
+        for a in 0..4 {
+            for b in 0..4 {
+                for c in 0..4 {
+                    want.push(vec![a as f64 / 3.0, b as f64 / 3.0, c as f64 / 3.0]);
+                }
+            }
+        }
+        check(&spec, &want);
+        let one = DesignSpec::new(DesignKind::Grid, &ranges(2), 1, 0).unwrap();
+        check(&one, &[vec![0.5, 0.5]]);
+    }
+
+    #[test]
+    fn specs_are_checked_and_round_trip_through_json() {
+        let spec = DesignSpec::new(DesignKind::Morris, &ranges(2), 3, 1).unwrap();
+        assert_eq!(spec.levels, Some(DEFAULT_MORRIS_LEVELS));
+        assert_eq!(spec.num_points(), Ok(9));
+        let json = serde_json::to_string(&spec).unwrap();
+        assert_eq!(serde_json::from_str::<DesignSpec>(&json).unwrap(), spec);
+        let lhs = DesignSpec::new(DesignKind::Lhs, &ranges(2), 3, 1).unwrap();
+        assert!(!serde_json::to_string(&lhs).unwrap().contains("levels"));
+        let mut bad = lhs.clone();
+        bad.levels = Some(4);
+        assert!(bad.sampler().is_err());
+        let mut bad = spec.clone();
+        bad.levels = None;
+        assert!(bad.num_points().unwrap_err().contains("levels"));
+        assert!(
+            DesignSpec::new(DesignKind::Lhs, &ranges(1), MAX_POINTS + 1, 0)
+                .unwrap_err()
+                .contains("more than the limit")
+        );
     }
 }

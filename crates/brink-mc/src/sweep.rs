@@ -2,7 +2,8 @@
 //! resumable, and byte-identical however they were split or interrupted.
 //!
 //! A sweep directory holds `manifest.json` (what the sweep is: scenario file and its
-//! SHA-256, brink version, seed, runs, parameter names, design and points, shard) and
+//! SHA-256, brink version, seed, runs, parameter names, the design's [`DesignSpec`] and
+//! number of points, shard) and
 //! `points/NNNNNN.json`, one file per finished point with its [`BatchAggregate`],
 //! written atomically. Every point is computed by the same code path whatever the
 //! shard, thread count or interruption — run `i` of every point uses the same random
@@ -11,10 +12,15 @@
 //! values — and the final outputs are assembled from the point files in point order.
 //! So a resumed, sharded-and-merged or uninterrupted sweep produce the same bytes.
 //!
-//! Memory: the points of one wave (enough points to give [`WAVE_CHUNKS`] chunks of
-//! work, at most [`MAX_POINTS_IN_FLIGHT`]) are in flight at once; finished points go
-//! to disk.
+//! Memory is bounded whatever the number of points and runs per point: the manifest
+//! holds the design's spec, not its points, and point `p`'s values are regenerated on
+//! demand by a [`Sampler`] (a Latin hypercube keeps its permutations, 4 bytes per
+//! point and parameter: inherent to drawing one); a wave is at most [`WAVE_CHUNKS`]
+//! chunks of at most [`MAX_POINTS_IN_FLIGHT`] points, a point of more chunks than a
+//! wave carrying only its running aggregate from wave to wave; finished points go to
+//! disk; the points still to do are found lazily, in order, from the disk.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -25,11 +31,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::aggregate::BatchAggregate;
+use crate::design::{DesignSpec, Sampler};
 use crate::fsio::{self, IoError};
-use crate::runner::{CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, thread_pool};
+use crate::runner::{
+    CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, thread_pool,
+};
 
-/// Layout version of sweep directories.
-pub const SWEEP_FORMAT: u32 = 1;
+/// Layout version of sweep directories. Version 2 records the design as a
+/// [`DesignSpec`] and the number of points, where version 1 recorded every point.
+pub const SWEEP_FORMAT: u32 = 2;
 
 /// At most this many points are computed at once.
 pub const MAX_POINTS_IN_FLIGHT: usize = 64;
@@ -84,33 +94,76 @@ pub struct Manifest {
     pub runs: u64,
     /// `--set` values applied at every point (before the point's own values).
     pub base_overrides: Vec<(String, f64)>,
-    /// Names of the swept parameters.
+    /// Names of the swept parameters (the names of `design.ranges`).
     pub parameters: Vec<String>,
-    /// The design as built (kind, ranges, structure), for audit and analysis.
-    pub design: serde_json::Value,
-    /// Parameter values of each point, in `parameters` order.
-    pub points: Vec<Vec<f64>>,
+    /// The design (kind, size, seed, ranges, Morris levels): the points are
+    /// regenerated from it ([`Manifest::sampler`]), never stored.
+    pub design: DesignSpec,
+    /// Number of points of the design.
+    pub points: usize,
+    /// [`points_sha256`] of the design: the points are not stored, so this is what
+    /// tells a brink that draws the design differently from the one that made the
+    /// sweep (checked on resume, merge and when the outputs are written).
+    pub points_sha256: String,
     /// The shard this directory computes, if any.
     pub shard: Option<Shard>,
 }
 
 impl Manifest {
-    /// The overrides of point `p`: the base values, then the point's own.
-    pub fn overrides(&self, p: usize) -> Vec<(String, f64)> {
+    /// Checks that the manifest is consistent: a valid design of `points` points over
+    /// the parameters `parameters`.
+    pub fn check(&self) -> Result<(), String> {
+        let n = self.design.num_points()?;
+        if n != self.points {
+            return Err(format!(
+                "the design has {n} points, the manifest says {}",
+                self.points
+            ));
+        }
+        if !self
+            .design
+            .ranges
+            .iter()
+            .map(|r| &r.name)
+            .eq(self.parameters.iter())
+        {
+            return Err("the swept parameters are not the design's".into());
+        }
+        Ok(())
+    }
+
+    /// A sampler of the sweep's design, for [`Manifest::point_overrides`].
+    pub fn sampler(&self) -> Result<Sampler, SweepError> {
+        self.design
+            .sampler()
+            .map_err(|e| SweepError::Refused(format!("the sweep's design: {e}")))
+    }
+
+    /// The overrides of point `p`: the base values, then the point's own (from
+    /// `sampler`, made by [`Manifest::sampler`]).
+    pub fn point_overrides(&self, sampler: &mut Sampler, p: usize) -> Vec<(String, f64)> {
         let mut o = self.base_overrides.clone();
-        o.extend(
-            self.parameters
-                .iter()
-                .cloned()
-                .zip(self.points[p].iter().copied()),
-        );
+        o.extend(self.parameters.iter().cloned().zip(sampler.values(p)));
         o
+    }
+
+    /// The overrides of point `p`, for a one-off look-up: builds a sampler each call
+    /// (a Latin hypercube's permutations), so use [`Manifest::point_overrides`] for
+    /// many points.
+    pub fn overrides(&self, p: usize) -> Result<Vec<(String, f64)>, SweepError> {
+        if p >= self.points {
+            return Err(SweepError::Refused(format!(
+                "point {p}: the sweep has points 0..{}",
+                self.points
+            )));
+        }
+        Ok(self.point_overrides(&mut self.sampler()?, p))
     }
 
     /// Ok if `other` describes the same sweep (the shard may differ); otherwise which
     /// field differs.
     pub fn same_sweep(&self, other: &Manifest) -> Result<(), String> {
-        let fields: [(&str, bool); 10] = [
+        let fields: [(&str, bool); 11] = [
             ("format", self.format == other.format),
             ("brink version", self.brink_version == other.brink_version),
             (
@@ -123,7 +176,11 @@ impl Manifest {
             ("--set values", self.base_overrides == other.base_overrides),
             ("swept parameters", self.parameters == other.parameters),
             ("design", self.design == other.design),
-            ("points", self.points == other.points),
+            ("number of points", self.points == other.points),
+            (
+                "design's points (SHA-256)",
+                self.points_sha256 == other.points_sha256,
+            ),
         ];
         match fields.iter().find(|(_, same)| !same) {
             None => Ok(()),
@@ -132,12 +189,55 @@ impl Manifest {
     }
 }
 
+/// SHA-256 of the parameter values of every point of `design`, in point order, each
+/// value as its 8 little-endian IEEE-754 bytes (lowercase hex). One pass over the
+/// design through a [`Sampler`]; memory does not grow with the points.
+pub fn points_sha256(design: &DesignSpec) -> Result<String, String> {
+    let mut sampler = design.sampler()?;
+    let mut hash = PointsHasher::new(design.dim());
+    for p in 0..sampler.len() {
+        hash.add(&mut sampler, p);
+    }
+    Ok(hash.finish())
+}
+
+/// Computes [`points_sha256`] point by point, for code that visits the points anyway.
+pub struct PointsHasher {
+    hash: Sha256,
+    values: Vec<f64>,
+}
+
+impl PointsHasher {
+    /// A hasher of points of `dim` parameters.
+    pub fn new(dim: usize) -> PointsHasher {
+        PointsHasher {
+            hash: Sha256::new(),
+            values: vec![0.0; dim],
+        }
+    }
+
+    /// Adds point `p` (the next one in order) and returns its values.
+    pub fn add(&mut self, sampler: &mut Sampler, p: usize) -> &[f64] {
+        sampler.point(p, &mut self.values);
+        for v in &self.values {
+            self.hash.update(v.to_le_bytes());
+        }
+        &self.values
+    }
+
+    /// The digest, as lowercase hex.
+    pub fn finish(self) -> String {
+        hex(&self.hash.finalize())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// SHA-256 of `bytes` as lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
 }
 
 /// Why a sweep could not be run, resumed or merged.
@@ -198,16 +298,37 @@ pub fn point_path(dir: &Path, p: usize) -> PathBuf {
     dir.join("points").join(format!("{p:06}.json"))
 }
 
-/// Reads a sweep directory's manifest.
+/// Reads a sweep directory's manifest and checks it ([`Manifest::check`]). A manifest
+/// of another [`SWEEP_FORMAT`] is refused with the brink version that wrote it.
 pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
+    /// The fields every format has; the rest is skipped unread.
+    #[derive(Deserialize)]
+    struct Version {
+        format: u32,
+        brink_version: String,
+    }
     let path = manifest_path(dir);
     let text = std::fs::read_to_string(&path).map_err(io("cannot read", &path))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let bad = |e: String| {
         SweepError::Refused(format!(
             "{}: not a brink sweep manifest: {e}",
             path.display()
         ))
-    })
+    };
+    let version: Version = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    if version.format != SWEEP_FORMAT {
+        return Err(SweepError::Refused(format!(
+            "{}: sweep format {} (written by brink {}); this brink {} reads format {SWEEP_FORMAT}: \
+             finish or merge that sweep with the brink that made it, or start it anew",
+            path.display(),
+            version.format,
+            version.brink_version,
+            env!("CARGO_PKG_VERSION"),
+        )));
+    }
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    manifest.check().map_err(bad)?;
+    Ok(manifest)
 }
 
 /// Reads point `p`'s aggregate, if the point is finished.
@@ -289,6 +410,12 @@ pub struct SweepProgress {
 /// Computes every point of `manifest` that belongs to its shard and is not finished
 /// in `dir`, writing each point's aggregate atomically as soon as it is done.
 /// `progress` is called with the runs each finished chunk played.
+///
+/// Points are taken in increasing order; each wave plays at most [`WAVE_CHUNKS`]
+/// chunks (of at most [`MAX_POINTS_IN_FLIGHT`] points) in parallel, and each point's
+/// chunk aggregates are merged in chunk order, whatever waves they fell in, exactly as
+/// [`crate::run_batch`] merges them. Memory does not grow with the number of points
+/// nor with the runs per point.
 pub fn run_sweep(
     dir: &Path,
     manifest: &Manifest,
@@ -296,57 +423,87 @@ pub fn run_sweep(
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SweepProgress, SweepError> {
+    manifest.check().map_err(SweepError::Refused)?;
     prepare(dir, manifest, resume)?;
+    let mut sampler = manifest.sampler()?;
     let path = Path::new(&manifest.scenario_path);
-    let mine: Vec<usize> = (0..manifest.points.len())
-        .filter(|&p| manifest.shard.is_none_or(|s| s.owns(p)))
-        .collect();
-    let pending: Vec<usize> = mine
-        .iter()
-        .copied()
-        .filter(|&p| !point_path(dir, p).exists())
-        .collect();
-    let skipped = mine.len() - pending.len();
-    let chunks_per_point = manifest.runs.div_ceil(CHUNK_RUNS).max(1) as usize;
-    let per_wave = (WAVE_CHUNKS as usize)
-        .div_ceil(chunks_per_point)
-        .clamp(1, MAX_POINTS_IN_FLIGHT);
+    let chunks = manifest.runs.div_ceil(CHUNK_RUNS).max(1);
     let pool = thread_pool(threads).map_err(SweepError::Runner)?;
-    for wave in pending.chunks(per_wave) {
-        let scenarios: Vec<Arc<CompiledScenario>> = wave
-            .iter()
-            .map(|&p| {
-                scenario::load(path, &manifest.overrides(p))
+
+    /// A point being computed: its scenario, the aggregate of its chunks merged so
+    /// far, and how many of its chunks have been handed to a wave.
+    struct InFlight {
+        point: usize,
+        scenario: Arc<CompiledScenario>,
+        total: BatchAggregate,
+        scheduled: u64,
+    }
+    let mut mine = (0..manifest.points).filter(|&p| manifest.shard.is_none_or(|s| s.owns(p)));
+    let mut done = SweepProgress {
+        computed: 0,
+        skipped: 0,
+    };
+    // At most one point (the last) is in flight between waves: the others of a wave
+    // are finished and written at its end.
+    let mut flight: VecDeque<InFlight> = VecDeque::new();
+    loop {
+        let mut units: Vec<(usize, u64)> = Vec::with_capacity(WAVE_CHUNKS as usize);
+        let mut slot = 0;
+        while (units.len() as u64) < WAVE_CHUNKS {
+            if slot == flight.len() {
+                if flight.len() >= MAX_POINTS_IN_FLIGHT {
+                    break;
+                }
+                let Some(p) = mine.by_ref().find(|&p| {
+                    let finished = point_path(dir, p).exists();
+                    done.skipped += usize::from(finished);
+                    !finished
+                }) else {
+                    break;
+                };
+                let scenario = scenario::load(path, &manifest.point_overrides(&mut sampler, p))
                     .map(Arc::new)
-                    .map_err(|error| SweepError::Scenario { point: p, error })
-            })
-            .collect::<Result<_, _>>()?;
-        let units: Vec<(usize, u64)> = (0..wave.len())
-            .flat_map(|w| (0..chunks_per_point as u64).map(move |c| (w, c)))
-            .collect();
+                    .map_err(|error| SweepError::Scenario { point: p, error })?;
+                flight.push_back(InFlight {
+                    point: p,
+                    total: empty_aggregate(&scenario),
+                    scenario,
+                    scheduled: 0,
+                });
+            }
+            let f = &mut flight[slot];
+            let take = (chunks - f.scheduled).min(WAVE_CHUNKS - units.len() as u64);
+            units.extend((f.scheduled..f.scheduled + take).map(|c| (slot, c)));
+            f.scheduled += take;
+            slot += 1;
+        }
+        if units.is_empty() {
+            break;
+        }
         let parts: Vec<BatchAggregate> = pool.install(|| {
             units
                 .par_iter()
-                .map(|&(w, chunk)| {
-                    let mut engine = Engine::new(scenarios[w].clone());
+                .map(|&(slot, chunk)| {
+                    let mut engine = Engine::new(flight[slot].scenario.clone());
                     let agg = chunk_aggregate(&mut engine, manifest.seed, chunk, manifest.runs);
                     progress(agg.runs);
                     agg
                 })
                 .collect()
         });
-        for (w, &p) in wave.iter().enumerate() {
-            let mut total = crate::runner::empty_aggregate(&scenarios[w]);
-            for part in &parts[w * chunks_per_point..(w + 1) * chunks_per_point] {
-                total.merge(part);
+        for (&(slot, _), part) in units.iter().zip(&parts) {
+            flight[slot].total.merge(part);
+        }
+        while let Some(f) = flight.pop_front() {
+            if f.scheduled < chunks {
+                flight.push_front(f);
+                break;
             }
-            write_point(dir, p, &total)?;
+            write_point(dir, f.point, &f.total)?;
+            done.computed += 1;
         }
     }
-    Ok(SweepProgress {
-        computed: pending.len(),
-        skipped,
-    })
+    Ok(done)
 }
 
 /// Combines shard directories into `out`: checks they hold the same sweep, that every
@@ -374,7 +531,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, SweepError> {
     let mut merged = manifests[0].clone();
     merged.shard = None;
     prepare(out, &merged, manifest_path(out).exists())?;
-    for p in 0..merged.points.len() {
+    for p in 0..merged.points {
         let mut found: Option<Vec<u8>> = None;
         for d in dirs {
             let path = point_path(d, p);

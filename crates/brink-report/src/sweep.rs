@@ -1,13 +1,15 @@
 //! The outputs of a parameter sweep: `points.csv` (one row per point, stable column
 //! order) and `summary.json`, streamed point by point from the sweep directory and
-//! written atomically.
+//! written atomically. Memory does not grow with the number of points, except for the
+//! outcome frequencies a sensitivity analysis needs (8 bytes per point and outcome).
 
 use std::path::{Path, PathBuf};
 
 use brink_core::{CompiledScenario, EquilibriumClass};
 use brink_mc::BatchAggregate;
+use brink_mc::design::DesignSpec;
 use brink_mc::fsio::AtomicFile;
-use brink_mc::sweep::{Manifest, read_point};
+use brink_mc::sweep::{Manifest, PointsHasher, SWEEP_FORMAT, read_point};
 use serde::Serialize;
 
 use crate::error::ReportError;
@@ -57,6 +59,7 @@ struct PointSummary<'a> {
 #[derive(Serialize)]
 struct SweepHeader<'a> {
     format_version: u32,
+    sweep_format: u32,
     brink_version: &'a str,
     scenario: &'a str,
     scenario_path: &'a str,
@@ -65,24 +68,32 @@ struct SweepHeader<'a> {
     runs_per_point: u64,
     base_overrides: &'a [(String, f64)],
     parameters: &'a [String],
-    design: &'a serde_json::Value,
+    design: &'a DesignSpec,
 }
 
 /// Outcome frequencies of every point, per outcome (`[outcome][point]`): the
 /// responses a sensitivity analysis reads.
 pub type Responses = Vec<Vec<f64>>;
 
+/// A sensitivity analysis for [`write_sweep_outputs`]: from the [`Responses`], the
+/// `sensitivity` section of `summary.json` (None: `null`).
+pub type Analysis<'a> = dyn Fn(&Responses) -> Result<Option<serde_json::Value>, String> + 'a;
+
 /// Writes `points.csv` and `summary.json` into `dir` from its finished point files.
 /// `scenario` is the scenario compiled with the base overrides (for names and labels).
-/// `analyse` receives the outcome frequencies per outcome and point and returns the
-/// sensitivity section of `summary.json` (`null` when it returns None); its error
-/// fails the whole write.
+/// `analyse`, if given, receives the outcome frequencies per outcome and point and
+/// returns the sensitivity section of `summary.json` (`null` when it returns None, or
+/// without `analyse`); its error fails the whole write. Only with `analyse` are the
+/// frequencies kept (`points × outcomes` f64); everything else is streamed, one point
+/// at a time.
 pub fn write_sweep_outputs(
     dir: &Path,
     manifest: &Manifest,
     scenario: &CompiledScenario,
-    analyse: &dyn Fn(&Responses) -> Result<Option<serde_json::Value>, String>,
+    analyse: Option<&Analysis<'_>>,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    let mismatch = |what: String| ReportError::Mismatch { what };
+    let mut sampler = manifest.sampler().map_err(|e| mismatch(e.to_string()))?;
     let csv_path = dir.join(SWEEP_FILES[0]);
     let json_path = dir.join(SWEEP_FILES[1]);
     let mut csv = AtomicFile::create(&csv_path).map_err(io_error)?;
@@ -106,6 +117,7 @@ pub fn write_sweep_outputs(
 
     let head = SweepHeader {
         format_version: crate::summary::FORMAT_VERSION,
+        sweep_format: SWEEP_FORMAT,
         brink_version: &manifest.brink_version,
         scenario: &manifest.scenario_name,
         scenario_path: &manifest.scenario_path,
@@ -122,9 +134,13 @@ pub fn write_sweep_outputs(
         .map_err(io_error)?;
     json.write(b",\n  \"points\": [").map_err(io_error)?;
 
-    let mut responses: Responses =
-        vec![Vec::with_capacity(manifest.points.len()); scenario.outcomes.len()];
-    for p in 0..manifest.points.len() {
+    let mut responses: Responses = match analyse {
+        Some(_) => vec![Vec::with_capacity(manifest.points); scenario.outcomes.len()],
+        None => Vec::new(),
+    };
+    let mut hasher = PointsHasher::new(manifest.parameters.len());
+    for p in 0..manifest.points {
+        let values = hasher.add(&mut sampler, p).to_vec();
         let agg: BatchAggregate = read_point(dir, p)
             .map_err(|e| ReportError::Mismatch {
                 what: e.to_string(),
@@ -138,7 +154,7 @@ pub fn write_sweep_outputs(
         let parameters: Vec<Parameter> = manifest
             .parameters
             .iter()
-            .zip(&manifest.points[p])
+            .zip(&values)
             .map(|(name, &value)| Parameter {
                 name: name.clone(),
                 value,
@@ -146,7 +162,7 @@ pub fn write_sweep_outputs(
             .collect();
 
         let mut row = vec![p.to_string()];
-        row.extend(manifest.points[p].iter().map(|v| v.to_string()));
+        row.extend(values.iter().map(|v| v.to_string()));
         row.push(agg.runs.to_string());
         for o in &summary.outcomes {
             row.extend([
@@ -180,16 +196,25 @@ pub fn write_sweep_outputs(
         json.write(text.replace('\n', "\n    ").as_bytes())
             .map_err(io_error)?;
     }
-    let sensitivity = analyse(&responses)
-        .map_err(|what| ReportError::Mismatch {
-            what: format!("sensitivity analysis: {what}"),
-        })?
-        .unwrap_or(serde_json::Value::Null);
+    let sensitivity = match analyse {
+        Some(analyse) => {
+            analyse(&responses).map_err(|what| mismatch(format!("sensitivity analysis: {what}")))?
+        }
+        None => None,
+    }
+    .unwrap_or(serde_json::Value::Null);
     let sens_text = serde_json::to_string_pretty(&sensitivity)
         .expect("serialisable")
         .replace('\n', "\n  ");
     json.write(format!("\n  ],\n  \"sensitivity\": {sens_text}\n}}\n").as_bytes())
         .map_err(io_error)?;
+    if hasher.finish() != manifest.points_sha256 {
+        return Err(mismatch(format!(
+            "this brink draws the design's points differently from brink {}, which made \
+             the sweep (points_sha256 differs); write its outputs with that version",
+            manifest.brink_version
+        )));
+    }
 
     csv.commit().map_err(io_error)?;
     json.commit().map_err(io_error)?;
