@@ -343,10 +343,21 @@ pub fn read_point(dir: &Path, p: usize) -> Result<Option<BatchAggregate>, SweepE
     }
 }
 
+/// Writes point `p`'s checkpoint atomically but unsynced (see
+/// [`fsio::write_atomic_unsynced`]): a killed sweep keeps it; a point file damaged by a
+/// power failure is recomputed on resume ([`point_finished`]). The final outputs are
+/// synced.
 fn write_point(dir: &Path, p: usize, agg: &BatchAggregate) -> Result<(), SweepError> {
     let json = serde_json::to_vec(agg).expect("aggregates serialise");
-    fsio::write_atomic(&point_path(dir, p), &json)?;
+    fsio::write_atomic_unsynced(&point_path(dir, p), &json)?;
     Ok(())
+}
+
+/// Whether point `p` has a readable checkpoint. A missing, empty or damaged one means
+/// the point is computed (again): a point is a pure function of the manifest, so
+/// recomputing it gives the same bytes.
+fn point_finished(dir: &Path, p: usize) -> bool {
+    matches!(read_point(dir, p), Ok(Some(_)))
 }
 
 /// Creates (or, with `resume`, reopens) the sweep directory for `manifest`, refusing
@@ -455,7 +466,7 @@ pub fn run_sweep(
                     break;
                 }
                 let Some(p) = mine.by_ref().find(|&p| {
-                    let finished = point_path(dir, p).exists();
+                    let finished = point_finished(dir, p);
                     done.skipped += usize::from(finished);
                     !finished
                 }) else {
