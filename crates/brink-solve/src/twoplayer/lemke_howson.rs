@@ -333,7 +333,9 @@ fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
         .map(|idx| {
             let x = game.payoff_at(idx, player);
             if x.denom().is_one() {
-                x.numer().to_f64().unwrap_or(f64::NAN)
+                x.numer()
+                    .to_i64()
+                    .map_or_else(|| x.numer().to_f64().unwrap_or(f64::NAN), |i| i as f64)
             } else {
                 to_f64(x)
             }

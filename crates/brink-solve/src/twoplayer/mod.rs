@@ -65,7 +65,7 @@ pub use zerosum::{ZeroSumSolution, solve_zero_sum};
 
 use num_bigint::BigInt;
 use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::{One, Signed, ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 
 use crate::equilibrium::{Equilibrium, SolveError};
@@ -135,11 +135,38 @@ pub(crate) fn check_two_player<T>(game: &NormalFormGame<T>) -> Result<(), SolveE
 fn positive_integer_matrix(game: &NormalFormGame<Q>, player: usize) -> Mat<BigInt> {
     let (m, n) = (game.num_strategies(0), game.num_strategies(1));
     let values: Vec<&Q> = (0..m * n).map(|idx| game.payoff_at(idx, player)).collect();
-    let lcm = values.iter().fold(BigInt::one(), |l, v| l.lcm(v.denom()));
-    let ints: Vec<BigInt> = values
+    // Payoffs that are machine integers (the common case): shift in i128.
+    let small: Option<Vec<i64>> = values
         .iter()
-        .map(|v| v.numer() * (&lcm / v.denom()))
+        .map(|v| {
+            if v.denom().is_one() {
+                v.numer().to_i64()
+            } else {
+                None
+            }
+        })
         .collect();
+    if let Some(small) = small {
+        let min = small.iter().copied().min().unwrap_or(0);
+        return Mat {
+            rows: m,
+            cols: n,
+            data: small
+                .iter()
+                .map(|&v| BigInt::from(i128::from(v) - i128::from(min) + 1))
+                .collect(),
+        };
+    }
+    // Integer payoffs need no common denominator.
+    let ints: Vec<BigInt> = if values.iter().all(|v| v.denom().is_one()) {
+        values.iter().map(|v| v.numer().clone()).collect()
+    } else {
+        let lcm = values.iter().fold(BigInt::one(), |l, v| l.lcm(v.denom()));
+        values
+            .iter()
+            .map(|v| v.numer() * (&lcm / v.denom()))
+            .collect()
+    };
     let min = ints.iter().min().cloned().unwrap_or_else(BigInt::zero);
     let data = ints.into_iter().map(|v| v - &min + 1).collect();
     Mat {
