@@ -157,6 +157,11 @@ pub struct Model {
     pub scenario: Arc<CompiledScenario>,
     /// Offsets of per-agent blocks.
     pub dims: Dims,
+    /// Whether some agent plays fictitious play (only then are action counts kept).
+    pub counts_actions: bool,
+    /// Whether some agent reasons by level-k or cognitive hierarchy (only then is
+    /// [`AllValues`] filled).
+    pub reasons_in_levels: bool,
 }
 
 /// The world state: the frame formulas read (state variables, round, this round's
@@ -244,7 +249,7 @@ fn observe(
                 Some(a) => {
                     p.marginals[off + a] = 1.0;
                     p.signals[j] = a;
-                    if round.0 > 1 {
+                    if round.0 > 1 && model.counts_actions {
                         empirical.counts[off + a] += 1.0;
                     }
                 }
@@ -298,8 +303,10 @@ fn appraise(
     for (agent, mut utilities, mut estimate) in &mut agents {
         let i = agent.index;
         model::evaluate_terms(&s.agents[i], &world.frame, &mut utilities.values);
-        let off = d.value_offset[i];
-        all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
+        if model.reasons_in_levels {
+            let off = d.value_offset[i];
+            all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
+        }
         if estimate.active() {
             let est = &mut *estimate;
             model::perceived_frame(s, &s.agents[i], &est.mean, &world.frame, &mut est.frame);
@@ -316,8 +323,54 @@ struct ForecastCache {
     keys: Vec<u64>,
     blocks: Vec<Vec<f64>>,
     pending: Option<u64>,
-    faced: Vec<f64>,
+    others: OthersScratch,
+}
+
+/// Scratch of [`modelled_play`].
+#[derive(Default)]
+struct OthersScratch {
+    empirical: Vec<f64>,
     reasoning: model::Reasoning,
+}
+
+/// What an agent with `rule` expects the others to play (flat by action offset), for
+/// the rules whose model of the others is not the forecasts: fictitious play (the
+/// empirical frequencies of `counts`, the perceived status quo `perceived` before any
+/// count) and level-k / cognitive hierarchy (the hierarchy over term `values`, types
+/// weighted by `weights`). None for best response and logit.
+#[allow(clippy::too_many_arguments)]
+fn modelled_play<'a>(
+    rule: DecisionRule,
+    s: &CompiledScenario,
+    d: &Dims,
+    counts: &[f64],
+    perceived: &[f64],
+    values: &[f64],
+    weights: &[f64],
+    scratch: &'a mut OthersScratch,
+) -> Option<&'a [f64]> {
+    match rule {
+        DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
+        DecisionRule::FictitiousPlay { .. } => {
+            scratch.empirical.resize(d.actions, 0.0);
+            model::empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
+            Some(&scratch.empirical)
+        }
+        DecisionRule::LevelK { level, lambda }
+        | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
+            model::reason(
+                s,
+                d,
+                values,
+                weights,
+                level,
+                hierarchy(rule),
+                lambda,
+                &mut scratch.reasoning,
+            );
+            Some(&scratch.reasoning.faced)
+        }
+    }
 }
 
 fn forecast(
@@ -359,8 +412,29 @@ fn forecast(
             };
             let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
             // What the observer thinks `j` responds to.
-            let faced: &[f64] = match aj.rule {
-                DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
+            if let DecisionRule::LevelK { level: 0, .. }
+            | DecisionRule::CognitiveHierarchy { level: 0, .. } = aj.rule
+            {
+                for ty in 0..aj.types.len() {
+                    block[ty * n..(ty + 1) * n].copy_from_slice(&aj.level0);
+                }
+                continue;
+            }
+            let modelled = modelled_play(
+                aj.rule,
+                s,
+                d,
+                &empirical.counts,
+                &perception.marginals,
+                all_values,
+                &beliefs.probs,
+                &mut c.others,
+            );
+            let faced: &[f64] = match modelled {
+                Some(play) => play,
+                // Best response and logit respond to last round as the observer
+                // perceived it: shared between observers who perceived the same.
+                None => {
                     let key = model::perceived_key(s, &perception.points, j)
                         .filter(|_| !estimate.active());
                     if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
@@ -371,37 +445,6 @@ fn forecast(
                         c.pending = Some(k);
                     }
                     &perception.marginals
-                }
-                DecisionRule::FictitiousPlay { .. } => {
-                    c.faced.resize(d.actions, 0.0);
-                    model::empirical_beliefs(
-                        s,
-                        d,
-                        &empirical.counts,
-                        &perception.marginals,
-                        &mut c.faced,
-                    );
-                    &c.faced
-                }
-                DecisionRule::LevelK { level, lambda }
-                | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
-                    if level == 0 {
-                        for ty in 0..aj.types.len() {
-                            block[ty * n..(ty + 1) * n].copy_from_slice(&aj.level0);
-                        }
-                        continue;
-                    }
-                    model::reason(
-                        s,
-                        d,
-                        all_values,
-                        &beliefs.probs,
-                        level,
-                        hierarchy(aj.rule),
-                        lambda,
-                        &mut c.reasoning,
-                    );
-                    &c.reasoning.faced
                 }
             };
             for ty in 0..aj.types.len() {
@@ -448,7 +491,7 @@ type DecideItem<'a> = (
 #[derive(Default)]
 struct DecideScratch {
     marginals: Vec<f64>,
-    reasoning: model::Reasoning,
+    others: OthersScratch,
 }
 
 fn decide(
@@ -488,8 +531,19 @@ fn decide(
             (&utilities.values, &all.0)
         };
         // What the agent expects the others to play.
-        let faced: &[f64] = match *rule {
-            DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
+        let modelled = modelled_play(
+            *rule,
+            s,
+            d,
+            &empirical.counts,
+            &perception.marginals,
+            all_values,
+            &beliefs.probs,
+            &mut sc.others,
+        );
+        let faced: &[f64] = match modelled {
+            Some(play) => play,
+            None => {
                 // Each other agent's play: its types' forecast play weighted by beliefs.
                 for (j, aj) in s.agents.iter().enumerate() {
                     let (off, n) = (d.action_offset[j], aj.actions.len());
@@ -505,30 +559,6 @@ fn decide(
                     }
                 }
                 &sc.marginals
-            }
-            DecisionRule::FictitiousPlay { .. } => {
-                model::empirical_beliefs(
-                    s,
-                    d,
-                    &empirical.counts,
-                    &perception.marginals,
-                    &mut sc.marginals,
-                );
-                &sc.marginals
-            }
-            DecisionRule::LevelK { level, lambda }
-            | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
-                model::reason(
-                    s,
-                    d,
-                    all_values,
-                    &beliefs.probs,
-                    level,
-                    hierarchy(*rule),
-                    lambda,
-                    &mut sc.reasoning,
-                );
-                &sc.reasoning.faced
             }
         };
         let values = &own_values[ty.0 * nterms..(ty.0 + 1) * nterms];
@@ -720,6 +750,16 @@ impl Engine {
         world.insert_resource(Model {
             scenario: scenario.clone(),
             dims,
+            counts_actions: s
+                .agents
+                .iter()
+                .any(|a| matches!(a.rule, DecisionRule::FictitiousPlay { .. })),
+            reasons_in_levels: s.agents.iter().any(|a| {
+                matches!(
+                    a.rule,
+                    DecisionRule::LevelK { .. } | DecisionRule::CognitiveHierarchy { .. }
+                )
+            }),
         });
 
         let mut schedule = single_threaded(Schedule::new(PlayRound));
