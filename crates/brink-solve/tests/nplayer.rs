@@ -2,6 +2,8 @@
 //! (`brink_solve::nplayer`): hand-checked games, an independent two-player
 //! reference, and property tests.
 
+mod common;
+
 use brink_solve::nplayer::{EnumOptions, enumerate_equilibria, enumerate_equilibria_report};
 use brink_solve::{Equilibrium, NormalFormGame, SolveError, max_regret, pure_nash_equilibria};
 use proptest::prelude::*;
@@ -71,24 +73,7 @@ fn mixed(p: f64) -> Vec<f64> {
 /// q = 1/3 forces p = 1/3 (Δ3) and then r = 1/3 (Δ2); r = 1/2 forces
 /// p = 1/2 and q = 1/2: (1/3, 1/3, 1/3) and (1/2, 1/2, 1/2). Total 9, an
 /// odd number as it must be for a generic game (Harsanyi 1973).
-fn cyclic_game() -> NormalFormGame<f64> {
-    let h = |x: f64, y: f64| (1.0 - 3.0 * x) * (1.0 - 2.0 * y);
-    NormalFormGame::from_fn(vec![2, 2, 2], |s, p| {
-        let z: Vec<f64> = s
-            .iter()
-            .map(|&si| if si == 0 { 1.0 } else { 0.0 })
-            .collect();
-        if s[p] == 1 {
-            return 0.0;
-        }
-        match p {
-            0 => h(z[1], z[2]),
-            1 => h(z[2], z[0]),
-            _ => h(z[0], z[1]),
-        }
-    })
-    .unwrap()
-}
+use common::cyclic_game;
 
 #[test]
 fn hand_checked_three_player_game_has_nine_equilibria() {

@@ -4,6 +4,8 @@
 //! Two-player tables are `(row, column)` payoffs, row player = player 0,
 //! strategy 0 first.
 
+mod common;
+
 use brink_solve::nplayer::{EnumOptions, enumerate_equilibria};
 use brink_solve::qre::{
     LimitOptions, PathOptions, limiting_logit_equilibrium, logit_path, logit_qre,
@@ -38,28 +40,7 @@ fn fixed_point_error(game: &NormalFormGame<f64>, lambda: f64, sigma: &[Vec<f64>]
     worst
 }
 
-/// The cyclic 2×2×2 game of `tests/nplayer.rs` (9 equilibria, hand-checked
-/// there): player 1's gain from strategy 0 over 1 is (1 − 3q)(1 − 2r), and
-/// cyclically for players 2 and 3, where p, q, r are the probabilities of
-/// strategy 0 of players 1, 2, 3.
-fn cyclic_game() -> NormalFormGame<f64> {
-    let h = |x: f64, y: f64| (1.0 - 3.0 * x) * (1.0 - 2.0 * y);
-    NormalFormGame::from_fn(vec![2, 2, 2], |s, p| {
-        let z: Vec<f64> = s
-            .iter()
-            .map(|&si| if si == 0 { 1.0 } else { 0.0 })
-            .collect();
-        if s[p] == 1 {
-            return 0.0;
-        }
-        match p {
-            0 => h(z[1], z[2]),
-            1 => h(z[2], z[0]),
-            _ => h(z[0], z[1]),
-        }
-    })
-    .unwrap()
-}
+use common::cyclic_game;
 
 #[test]
 fn lambda_zero_is_the_centroid() {
