@@ -44,35 +44,35 @@ fn mixed(p: f64) -> Vec<f64> {
     vec![p, 1.0 - p]
 }
 
-/// A 2×2×2 game with 9 equilibria, constructed and solved by hand. Write p,
-/// q, r for the probabilities that players 1, 2, 3 play strategy 0.
-/// Strategy 1 always pays 0; strategy 0 pays
-///
-/// ```text
-/// player 1: (1 − 3q)(1 − 2r)    player 2: (1 − 3r)(1 − 2p)    player 3: (1 − 3p)(1 − 2q)
-/// ```
-///
-/// evaluated at the pure profile (q = 1 if player 2 plays 0, else 0, …), so
-/// by multilinearity these are also the gains Δ1, Δ2, Δ3 of strategy 0 over
-/// strategy 1 against mixed opponents. Corner values are never 0 (the game
-/// is nondegenerate at pure profiles).
-///
-/// Pure equilibria: a profile is one iff each player's Δ has the sign that
-/// makes its strategy a best reply. (1,1,1): Δ1 = (−2)(−1) > 0, Δ2 > 0,
-/// Δ3 > 0 ✓. (1,0,0): Δ1 = (1)(1) > 0, Δ2 = (1)(−1) < 0, Δ3 = (−2)(1) < 0 ✓.
-/// (0,1,0): Δ1 = (−2)(1) < 0, Δ2 = (1)(1) > 0, Δ3 = (1)(−1) < 0 ✓.
-/// (0,0,1): Δ1 = (1)(−1) < 0, Δ2 = (−2)(1) < 0, Δ3 = (1)(1) > 0 ✓.
-/// The other four fail: (0,0,0) Δ1 > 0; (1,1,0) Δ1 < 0; (1,0,1) Δ2 > 0;
-/// (0,1,1) Δ3 < 0.
-///
-/// Exactly one player mixing is impossible (Δ ≠ 0 at pure opponents). Two
-/// mixing, third pure: r ∈ {0,1} makes 1 − 2r ≠ 0 so Δ1 = 0 forces q = 1/3,
-/// and 1 − 3r ≠ 0 so Δ2 = 0 forces p = 1/2; then Δ3(1/2, 1/3) = −1/6 < 0
-/// requires r = 0: equilibrium (1/2, 1/3, 0). Cyclically (1/3, 0, 1/2) and
-/// (0, 1/2, 1/3). All three mixing: Δ1 = 0 ⇔ q = 1/3 or r = 1/2, etc.;
-/// q = 1/3 forces p = 1/3 (Δ3) and then r = 1/3 (Δ2); r = 1/2 forces
-/// p = 1/2 and q = 1/2: (1/3, 1/3, 1/3) and (1/2, 1/2, 1/2). Total 9, an
-/// odd number as it must be for a generic game (Harsanyi 1973).
+// A 2×2×2 game with 9 equilibria, constructed and solved by hand. Write p,
+// q, r for the probabilities that players 1, 2, 3 play strategy 0.
+// Strategy 1 always pays 0; strategy 0 pays
+//
+// ```text
+// player 1: (1 − 3q)(1 − 2r)    player 2: (1 − 3r)(1 − 2p)    player 3: (1 − 3p)(1 − 2q)
+// ```
+//
+// evaluated at the pure profile (q = 1 if player 2 plays 0, else 0, …), so
+// by multilinearity these are also the gains Δ1, Δ2, Δ3 of strategy 0 over
+// strategy 1 against mixed opponents. Corner values are never 0 (the game
+// is nondegenerate at pure profiles).
+//
+// Pure equilibria: a profile is one iff each player's Δ has the sign that
+// makes its strategy a best reply. (1,1,1): Δ1 = (−2)(−1) > 0, Δ2 > 0,
+// Δ3 > 0 ✓. (1,0,0): Δ1 = (1)(1) > 0, Δ2 = (1)(−1) < 0, Δ3 = (−2)(1) < 0 ✓.
+// (0,1,0): Δ1 = (−2)(1) < 0, Δ2 = (1)(1) > 0, Δ3 = (1)(−1) < 0 ✓.
+// (0,0,1): Δ1 = (1)(−1) < 0, Δ2 = (−2)(1) < 0, Δ3 = (1)(1) > 0 ✓.
+// The other four fail: (0,0,0) Δ1 > 0; (1,1,0) Δ1 < 0; (1,0,1) Δ2 > 0;
+// (0,1,1) Δ3 < 0.
+//
+// Exactly one player mixing is impossible (Δ ≠ 0 at pure opponents). Two
+// mixing, third pure: r ∈ {0,1} makes 1 − 2r ≠ 0 so Δ1 = 0 forces q = 1/3,
+// and 1 − 3r ≠ 0 so Δ2 = 0 forces p = 1/2; then Δ3(1/2, 1/3) = −1/6 < 0
+// requires r = 0: equilibrium (1/2, 1/3, 0). Cyclically (1/3, 0, 1/2) and
+// (0, 1/2, 1/3). All three mixing: Δ1 = 0 ⇔ q = 1/3 or r = 1/2, etc.;
+// q = 1/3 forces p = 1/3 (Δ3) and then r = 1/3 (Δ2); r = 1/2 forces
+// p = 1/2 and q = 1/2: (1/3, 1/3, 1/3) and (1/2, 1/2, 1/2). Total 9, an
+// odd number as it must be for a generic game (Harsanyi 1973).
 use common::cyclic_game;
 
 #[test]
