@@ -197,8 +197,10 @@ fn a_killed_sweep_resumes_to_identical_bytes() {
             "grid",
             "--points",
             "24",
+            // 6 chunks a point: the sweep takes three waves of 64 chunks, so points
+            // reach disk before it ends (a one-wave sweep writes them all at once).
             "-n",
-            "600",
+            "3000",
             "--seed",
             "8",
             "-j",
