@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use brink_core::scenario::parse_override;
-use brink_mc::design::ParamRange;
-use brink_mc::tune::{self, Target, TuneResult, TuneSpec};
+use brink_experiments::design::ParamRange;
+use brink_experiments::tune::{self, Target, TuneResult, TuneSpec};
 
 use crate::{TraceFormat, emit};
 
@@ -71,7 +71,7 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let write = |name: &str, text: &str| {
-            brink_mc::fsio::write_atomic(&dir.join(name), text.as_bytes())
+            brink_report::fsio::write_atomic(&dir.join(name), text.as_bytes())
                 .map_err(|e| e.to_string())
         };
         write("tune.json", &json)?;

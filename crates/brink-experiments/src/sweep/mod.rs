@@ -30,12 +30,21 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::BatchAggregate;
-use crate::design::{DesignSpec, Sampler};
-use crate::fsio::{self, IoError};
-use crate::runner::{
-    CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, thread_pool,
+use brink_mc::{
+    BatchAggregate, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate,
+    thread_pool,
 };
+use brink_report::fsio::{self, IoError};
+
+use crate::design::{DesignSpec, Sampler};
+
+mod lock;
+pub mod outputs;
+pub mod setup;
+
+pub use lock::{LOCK_FILE, SweepLock};
+pub use setup::{SetupError, SweepRequest};
+pub use outputs::{Analysis, Responses, SWEEP_FILES, write_sweep_outputs};
 
 /// Layout version of sweep directories. Version 2 records the design as a
 /// [`DesignSpec`] and the number of points, where version 1 recorded every point.
@@ -241,11 +250,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Why a sweep could not be run, resumed or merged.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// A file could not be read or written.
-    Io(IoError),
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The scenario did not compile at a point.
+    #[error("point {point}: {error}")]
     Scenario {
         /// Point index.
         point: usize,
@@ -253,28 +264,23 @@ pub enum SweepError {
         error: ScenarioError,
     },
     /// The request conflicts with what is on disk (e.g. resuming a different sweep).
+    #[error("{0}")]
     Refused(String),
     /// The batch runner failed to start.
-    Runner(McError),
-}
-
-impl std::fmt::Display for SweepError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SweepError::Io(e) => write!(f, "{e}"),
-            SweepError::Scenario { point, error } => write!(f, "point {point}: {error}"),
-            SweepError::Refused(m) => f.write_str(m),
-            SweepError::Runner(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for SweepError {}
-
-impl From<IoError> for SweepError {
-    fn from(e: IoError) -> Self {
-        SweepError::Io(e)
-    }
+    #[error(transparent)]
+    Runner(#[from] McError),
+    /// Another process holds the sweep directory's lock ([`SweepLock`]).
+    #[error(
+        "{} is in use by another brink process{}; wait for it to finish or stop it",
+        dir.display(),
+        pid.map_or(String::new(), |p| format!(" (pid {p})"))
+    )]
+    Locked {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// The holder's process id, if it had written it yet.
+        pid: Option<u32>,
+    },
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + use<> {
@@ -419,21 +425,22 @@ pub struct SweepProgress {
 }
 
 /// Computes every point of `manifest` that belongs to its shard and is not finished
-/// in `dir`, writing each point's aggregate atomically as soon as it is done.
+/// in the locked directory `dir`, writing each point's aggregate atomically as soon as it is done.
 /// `progress` is called with the runs each finished chunk played.
 ///
 /// Points are taken in increasing order; each wave plays at most [`WAVE_CHUNKS`]
 /// chunks (of at most [`MAX_POINTS_IN_FLIGHT`] points) in parallel, and each point's
 /// chunk aggregates are merged in chunk order, whatever waves they fell in, exactly as
-/// [`crate::run_batch`] merges them. Memory does not grow with the number of points
+/// [`brink_mc::run_batch`] merges them. Memory does not grow with the number of points
 /// nor with the runs per point.
 pub fn run_sweep(
-    dir: &Path,
+    lock: &SweepLock,
     manifest: &Manifest,
     resume: bool,
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SweepProgress, SweepError> {
+    let dir = lock.dir();
     manifest.check().map_err(SweepError::Refused)?;
     prepare(dir, manifest, resume)?;
     let mut sampler = manifest.sampler()?;
@@ -517,10 +524,11 @@ pub fn run_sweep(
     Ok(done)
 }
 
-/// Combines shard directories into `out`: checks they hold the same sweep, that every
+/// Combines shard directories into the locked directory `out`: checks they hold the same sweep, that every
 /// point is finished in one of them (identical where several have it), copies the
 /// point files and writes an unsharded manifest. Returns the merged manifest.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, SweepError> {
+pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError> {
+    let out = lock.dir();
     let Some(first) = dirs.first() else {
         return Err(SweepError::Refused(
             "merge needs at least one sweep directory".into(),

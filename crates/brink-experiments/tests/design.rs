@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use brink_mc::design::{
+use brink_experiments::design::{
     self, DEFAULT_MORRIS_LEVELS, Design, DesignKind, DesignStructure, MAX_SOBOL_BASE,
     MAX_SOBOL_PARAMS, ParamRange, SaltelliBlock, morris_delta, saltelli_index,
 };

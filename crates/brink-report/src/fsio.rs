@@ -4,7 +4,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// A file-system operation that failed, with the path it concerned.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}: {source}", path.display())]
 pub struct IoError {
     /// What was being done, e.g. `"cannot write"`.
     pub action: &'static str,
@@ -12,24 +13,6 @@ pub struct IoError {
     pub path: PathBuf,
     /// The operating-system error.
     pub source: io::Error,
-}
-
-impl std::fmt::Display for IoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.action,
-            self.path.display(),
-            self.source
-        )
-    }
-}
-
-impl std::error::Error for IoError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
 }
 
 /// Writes `contents` to `path` atomically: into a temporary file in the same

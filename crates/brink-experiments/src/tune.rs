@@ -97,9 +97,10 @@ use std::sync::Arc;
 use brink_core::scenario;
 use serde::Serialize;
 
+use brink_mc::{BatchSpec, run_batch};
+pub use brink_report::stats::{Z95, wilson_interval};
+
 use crate::design::ParamRange;
-use crate::runner::{BatchSpec, run_batch};
-pub use crate::stats::{Z95, wilson_interval};
 
 // ------------------------------------------------------------------------------------
 // Nelder–Mead

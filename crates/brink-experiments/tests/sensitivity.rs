@@ -9,8 +9,8 @@
 
 use std::path::PathBuf;
 
-use brink_mc::design::{self, Design, DesignKind, DesignStructure, ParamRange};
-use brink_mc::sensitivity::{
+use brink_experiments::design::{self, Design, DesignKind, DesignStructure, ParamRange};
+use brink_experiments::sensitivity::{
     MorrisIndex, SobolIndex, elementary_effects, morris_indices, sobol_indices,
 };
 use serde_json::Value;

@@ -5,8 +5,8 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use brink_mc::design::ParamRange;
-use brink_mc::tune::{
+use brink_experiments::design::ParamRange;
+use brink_experiments::tune::{
     Coefficients, NelderMeadOptions, Target, TuneSpec, WEIGHT_EPSILON, Z95, confirmation_seed,
     nelder_mead, try_nelder_mead, tune, wilson_interval,
 };
