@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use brink_core::scenario::{self, parse_override};
 use brink_core::{CompiledScenario, Engine};
-use brink_mc::{BatchSpec, McError, run_batch};
 use brink_experiments::sweep;
+use brink_mc::{BatchSpec, McError, run_batch};
 use brink_report::equilibrium_label;
 use brink_report::{Summary, SummaryMeta, files, render};
 use clap::{Parser, Subcommand, ValueEnum};

@@ -104,4 +104,3 @@ pub fn build(
 ) -> Result<Design, String> {
     DesignSpec::new(kind, ranges, points, seed)?.design()
 }
-

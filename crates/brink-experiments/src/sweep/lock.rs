@@ -32,11 +32,13 @@ impl SweepLock {
     pub fn acquire(dir: &Path) -> Result<SweepLock, SweepError> {
         let io = |action: &'static str, path: &Path| {
             let path = path.to_owned();
-            move |source| SweepError::Io(IoError {
-                action,
-                path,
-                source,
-            })
+            move |source| {
+                SweepError::Io(IoError {
+                    action,
+                    path,
+                    source,
+                })
+            }
         };
         std::fs::create_dir_all(dir).map_err(io("cannot create directory", dir))?;
         let path = dir.join(LOCK_FILE);

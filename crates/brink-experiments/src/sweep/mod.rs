@@ -31,8 +31,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use brink_mc::{
-    BatchAggregate, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate,
-    thread_pool,
+    BatchAggregate, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, thread_pool,
 };
 use brink_report::fsio::{self, IoError};
 
@@ -43,8 +42,8 @@ pub mod outputs;
 pub mod setup;
 
 pub use lock::{LOCK_FILE, SweepLock};
-pub use setup::{SetupError, SweepRequest};
 pub use outputs::{Analysis, Responses, SWEEP_FILES, write_sweep_outputs};
+pub use setup::{SetupError, SweepRequest};
 
 /// Layout version of sweep directories. Version 2 records the design as a
 /// [`DesignSpec`] and the number of points, where version 1 recorded every point.

@@ -14,8 +14,8 @@ use brink_report::summary::{
 };
 use serde::Serialize;
 
-use crate::design::DesignSpec;
 use super::{Manifest, PointsHasher, SWEEP_FORMAT, read_point};
+use crate::design::DesignSpec;
 
 /// Names of the files [`write_sweep_outputs`] writes.
 pub const SWEEP_FILES: [&str; 2] = ["points.csv", "summary.json"];
