@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use brink_core::scenario::parse_override;
 use brink_experiments::design::ParamRange;
-use brink_experiments::tune::{self, Target, TuneResult, TuneSpec};
+use brink_experiments::tune::{self, Target, TuneError, TuneResult, TuneSpec};
 
 use crate::{TraceFormat, emit};
 
@@ -64,7 +64,8 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
         weighted: a.weighted,
     };
     let bar = crate::progress_bar(a.quiet, a.budget as u64, "evaluations");
-    let result = tune::tune(&a.scenario, &spec, &|n| bar.set_position(n as u64))?;
+    let result =
+        tune::tune(&a.scenario, &spec, &|n| bar.set_position(n as u64)).map_err(tune_message)?;
     bar.finish_and_clear();
     let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())? + "\n";
     if let Some(dir) = &a.out {
@@ -85,6 +86,15 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
     match a.format {
         TraceFormat::Json => emit(&json),
         TraceFormat::Text => emit(&report(&a, &result)),
+    }
+}
+
+/// The message for a tuning error, naming the flag concerned.
+fn tune_message(e: TuneError) -> String {
+    match e {
+        TuneError::NoThreads => "--threads must be at least 1".into(),
+        TuneError::Runner(e) => crate::mc_message(e),
+        e => e.to_string(),
     }
 }
 

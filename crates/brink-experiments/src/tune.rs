@@ -94,10 +94,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
-use brink_core::scenario;
+use brink_core::scenario::{self, ScenarioError};
 use serde::Serialize;
 
-use brink_mc::{BatchSpec, run_batch};
+use brink_mc::{BatchSpec, McError, run_batch};
 pub use brink_report::stats::{Z95, wilson_interval};
 
 use crate::design::ParamRange;
@@ -597,6 +597,45 @@ pub fn tune_options(budget: usize) -> NelderMeadOptions {
     }
 }
 
+/// Why [`tune`] could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuneError {
+    /// The spec is inconsistent on its own: no ranges or targets, duplicates, a bad
+    /// range, frequencies outside `[0, 1]` or summing past 1, zero runs or budget, a
+    /// bad start.
+    #[error("{0}")]
+    Spec(String),
+    /// Zero worker threads; the caller names its own setting.
+    #[error("the number of worker threads must be at least 1")]
+    NoThreads,
+    /// The scenario file could not be read.
+    #[error("{file}: cannot read the scenario file: {source}")]
+    ReadScenario {
+        /// The scenario file.
+        file: String,
+        /// The operating-system error.
+        source: std::io::Error,
+    },
+    /// The scenario does not compile (with the base overrides or the start).
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The spec does not fit the scenario: unknown parameters or outcomes, a range
+    /// outside a declared one.
+    #[error("{0}")]
+    Mismatch(String),
+    /// The batch runner failed to start.
+    #[error(transparent)]
+    Runner(#[from] McError),
+    /// An evaluation failed at a point of the box.
+    #[error("at {at}: {source}")]
+    At {
+        /// The parameter values, `lambda=1.3, p=0.2`.
+        at: String,
+        /// What failed there.
+        source: Box<TuneError>,
+    },
+}
+
 /// Finds values of `spec.ranges` whose simulated outcome frequencies match
 /// `spec.targets` (see the module documentation for the objective, common random
 /// numbers and the confirmation run). `progress` is called after each objective
@@ -612,46 +651,56 @@ pub fn tune(
     path: &Path,
     spec: &TuneSpec,
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<TuneResult, String> {
-    // --- The spec on its own. -------------------------------------------------------
+) -> Result<TuneResult, TuneError> {
+    check_spec(spec)?;
+    let problem = Problem::new(path, spec)?;
+    // The start's own compile check gives a clear error before any simulation.
+    problem.compile(&problem.overrides_at(&problem.start))?;
+    let search = problem.search(progress)?;
+    problem.confirm(search)
+}
+
+/// The checks of `spec` on its own, before the scenario is read.
+fn check_spec(spec: &TuneSpec) -> Result<(), TuneError> {
+    let refuse = |m: String| Err(TuneError::Spec(m));
     if spec.ranges.is_empty() {
-        return Err("nothing to tune: give at least one parameter range".into());
+        return refuse("nothing to tune: give at least one parameter range".into());
     }
     if spec.targets.is_empty() {
-        return Err("nothing to match: give at least one target OUTCOME=FREQUENCY".into());
+        return refuse("nothing to match: give at least one target OUTCOME=FREQUENCY".into());
     }
     if spec.runs == 0 {
-        return Err("runs must be at least 1".into());
+        return refuse("runs must be at least 1".into());
     }
     if spec.budget == 0 {
-        return Err("the budget must be at least 1 evaluation".into());
+        return refuse("the budget must be at least 1 evaluation".into());
     }
     if spec.threads == Some(0) {
-        return Err("--threads must be at least 1".into());
+        return Err(TuneError::NoThreads);
     }
     let mut seen = BTreeSet::new();
     for r in &spec.ranges {
         if !seen.insert(r.name.as_str()) {
-            return Err(format!("parameter `{}` is given two ranges", r.name));
+            return refuse(format!("parameter `{}` is given two ranges", r.name));
         }
-        r.validate()?;
+        r.validate().map_err(TuneError::Spec)?;
     }
     if let Some((name, _)) = spec
         .base_overrides
         .iter()
         .find(|(n, _)| seen.contains(n.as_str()))
     {
-        return Err(format!(
+        return refuse(format!(
             "parameter `{name}` is both tuned and fixed by an override; drop one"
         ));
     }
     let mut seen = BTreeSet::new();
     for t in &spec.targets {
         if !seen.insert(t.outcome.as_str()) {
-            return Err(format!("outcome `{}` has two targets", t.outcome));
+            return refuse(format!("outcome `{}` has two targets", t.outcome));
         }
         if !(0.0..=1.0).contains(&t.frequency) {
-            return Err(format!(
+            return refuse(format!(
                 "target {}={}: the frequency must be in [0, 1]",
                 t.outcome, t.frequency
             ));
@@ -659,92 +708,80 @@ pub fn tune(
     }
     let total: f64 = spec.targets.iter().map(|t| t.frequency).sum();
     if total > 1.0 + 1e-9 {
-        return Err(format!(
+        return refuse(format!(
             "the target frequencies sum to {total}, more than 1: outcomes are exclusive"
         ));
     }
+    Ok(())
+}
 
-    // --- Against the scenario. ------------------------------------------------------
-    let file = path.display().to_string();
-    let src = std::fs::read_to_string(path)
-        .map_err(|e| format!("{file}: cannot read the scenario file: {e}"))?;
-    let compile = |overrides: &[(String, f64)]| {
-        scenario::from_str(&src, &file, overrides).map_err(|e| e.to_string())
-    };
-    let base = compile(&spec.base_overrides)?;
-    let mut start = Vec::with_capacity(spec.ranges.len());
-    for r in &spec.ranges {
-        let Some(i) = base.parameter(&r.name) else {
-            let known: Vec<&str> = base.parameters.iter().map(|p| p.name.as_str()).collect();
-            return Err(format!(
-                "{file}: unknown parameter `{}`; the scenario's parameters are: {}",
-                r.name,
-                if known.is_empty() {
-                    "(none)".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            ));
-        };
-        let p = &base.parameters[i];
-        if let Some((a, b)) = p.range
-            && (r.lo < a || r.hi > b)
-        {
-            return Err(format!(
-                "{file}: parameter `{}`: the range {}..{} leaves its declared range [{a}, {b}]",
-                r.name, r.lo, r.hi
-            ));
-        }
-        start.push(p.value.clamp(r.lo, r.hi));
-    }
-    let mut targets = Vec::with_capacity(spec.targets.len());
-    for t in &spec.targets {
-        let Some(k) = base.outcomes.iter().position(|o| o.name == t.outcome) else {
-            let known: Vec<&str> = base.outcomes.iter().map(|o| o.name.as_str()).collect();
-            return Err(format!(
-                "{file}: unknown outcome `{}`; the scenario's outcomes are: {}",
-                t.outcome,
-                known.join(", ")
-            ));
-        };
-        let w = if spec.weighted {
-            1.0 / (t.frequency * (1.0 - t.frequency) + WEIGHT_EPSILON)
-        } else {
-            1.0
-        };
-        targets.push((k, t.frequency, w));
-    }
-    if let Some(s) = &spec.start {
-        if s.len() != spec.ranges.len() {
-            return Err(format!(
-                "the start has {} values for {} tuned parameters",
-                s.len(),
-                spec.ranges.len()
-            ));
-        }
-        for (v, r) in s.iter().zip(&spec.ranges) {
-            if !(r.lo..=r.hi).contains(v) {
-                return Err(format!(
-                    "the start {}={v} is outside its range {}..{}",
-                    r.name, r.lo, r.hi
-                ));
-            }
-        }
-        start.clone_from(s);
-    }
+/// A checked spec against its scenario: the source, the base scenario, the start in
+/// parameter units and in the unit cube, and each target as (outcome index, target
+/// frequency, weight).
+struct Problem<'a> {
+    spec: &'a TuneSpec,
+    file: String,
+    src: String,
+    base: scenario::CompiledScenario,
+    start: Vec<f64>,
+    u0: Vec<f64>,
+    targets: Vec<(usize, f64, f64)>,
+}
 
-    // --- The objective in unit-cube coordinates. ------------------------------------
-    // The start and the ends of each range map back exactly (no rounding), so the
-    // first evaluation is at exactly the start values.
-    let u0: Vec<f64> = start
-        .iter()
-        .zip(&spec.ranges)
-        .map(|(&v, r)| r.to_unit(v).clamp(0.0, 1.0))
-        .collect();
-    let to_params = |u: &[f64]| -> Vec<f64> {
-        u.iter()
+/// What the Nelder–Mead search found: its optimum (unit cube) and the outcome counts
+/// at it on the tuning seed.
+struct Search {
+    optimum: Optimum,
+    best_x: Vec<f64>,
+    counts: Vec<u64>,
+}
+
+impl<'a> Problem<'a> {
+    /// Reads and compiles the scenario and resolves the spec's names against it.
+    fn new(path: &Path, spec: &'a TuneSpec) -> Result<Problem<'a>, TuneError> {
+        let file = path.display().to_string();
+        let src = std::fs::read_to_string(path).map_err(|source| TuneError::ReadScenario {
+            file: file.clone(),
+            source,
+        })?;
+        let base = scenario::from_str(&src, &file, &spec.base_overrides)?;
+        let mut start = start_values(&base, &file, spec)?;
+        let targets = resolve_targets(&base, &file, spec)?;
+        if let Some(s) = &spec.start {
+            check_start(s, spec)?;
+            start.clone_from(s);
+        }
+        // The start and the ends of each range map back exactly (no rounding), so the
+        // first evaluation is at exactly the start values.
+        let u0 = start
+            .iter()
             .zip(&spec.ranges)
-            .zip(u0.iter().zip(&start))
+            .map(|(&v, r)| r.to_unit(v).clamp(0.0, 1.0))
+            .collect();
+        Ok(Problem {
+            spec,
+            file,
+            src,
+            base,
+            start,
+            u0,
+            targets,
+        })
+    }
+
+    /// The scenario with `overrides`.
+    fn compile(
+        &self,
+        overrides: &[(String, f64)],
+    ) -> Result<scenario::CompiledScenario, TuneError> {
+        Ok(scenario::from_str(&self.src, &self.file, overrides)?)
+    }
+
+    /// Parameter values of unit-cube point `u` (the start exactly at `u0`).
+    fn to_params(&self, u: &[f64]) -> Vec<f64> {
+        u.iter()
+            .zip(&self.spec.ranges)
+            .zip(self.u0.iter().zip(&self.start))
             .map(|((&u, r), (&u0, &x0))| {
                 if u == u0 {
                     x0
@@ -753,100 +790,210 @@ pub fn tune(
                 }
             })
             .collect()
-    };
-    let overrides_at = |x: &[f64]| -> Vec<(String, f64)> {
-        let mut o = spec.base_overrides.clone();
-        o.extend(spec.ranges.iter().zip(x).map(|(r, &v)| (r.name.clone(), v)));
+    }
+
+    /// The base overrides, then the tuned parameters at `x`.
+    fn overrides_at(&self, x: &[f64]) -> Vec<(String, f64)> {
+        let mut o = self.spec.base_overrides.clone();
+        o.extend(
+            self.spec
+                .ranges
+                .iter()
+                .zip(x)
+                .map(|(r, &v)| (r.name.clone(), v)),
+        );
         o
-    };
-    let batch = |x: &[f64], seed: u64| -> Result<Vec<u64>, String> {
-        let scenario = Arc::new(compile(&overrides_at(x))?);
-        let agg = run_batch(
-            &scenario,
-            BatchSpec {
-                seed,
-                runs: spec.runs,
-                threads: spec.threads,
-            },
-            &|_| {},
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(agg.outcome_counts)
-    };
-    let objective = |counts: &[u64]| -> f64 {
-        targets
+    }
+
+    /// Outcome counts of the batch at `x` with master seed `seed`.
+    fn batch(&self, x: &[f64], seed: u64) -> Result<Vec<u64>, TuneError> {
+        let scenario = Arc::new(self.compile(&self.overrides_at(x))?);
+        let spec = BatchSpec {
+            seed,
+            runs: self.spec.runs,
+            threads: self.spec.threads,
+        };
+        Ok(run_batch(&scenario, spec, &|_| {})?.outcome_counts)
+    }
+
+    /// The objective of outcome counts (see the module documentation).
+    fn objective(&self, counts: &[u64]) -> f64 {
+        self.targets
             .iter()
             .map(|&(k, t, w)| {
-                let p = counts[k] as f64 / spec.runs as f64;
+                let p = counts[k] as f64 / self.spec.runs as f64;
                 w * (p - t) * (p - t)
             })
             .sum()
-    };
+    }
 
-    // The start's own compile check gives a clear error before any simulation.
-    compile(&overrides_at(&start))?;
-    let unit = vec![(0.0, 1.0); spec.ranges.len()];
-    let mut best_counts: Option<(Vec<f64>, f64, Vec<u64>)> = None;
-    let mut done = 0;
-    let optimum = try_nelder_mead(
-        |u| {
-            let x = to_params(u);
-            let counts = batch(&x, spec.seed)
-                .map_err(|e| format!("at {}: {e}", describe(&spec.ranges, &x)))?;
-            let value = objective(&counts);
-            if best_counts.as_ref().is_none_or(|(_, v, _)| value < *v) {
-                best_counts = Some((u.to_vec(), value, counts));
-            }
-            done += 1;
-            progress(done);
-            Ok::<f64, String>(value)
-        },
-        &u0,
-        &unit,
-        &tune_options(spec.budget),
-    )?;
-
-    let best_x = to_params(&optimum.x);
-    let counts = match best_counts {
-        Some((u, _, counts)) if u == optimum.x => counts,
-        _ => batch(&best_x, spec.seed)?,
-    };
-    let frequencies = |counts: &[u64]| -> Vec<(String, f64, f64, f64)> {
-        base.outcomes
+    /// Every outcome's (name, frequency, Wilson 95% low, high) for `counts`.
+    fn frequencies(&self, counts: &[u64]) -> Vec<(String, f64, f64, f64)> {
+        let runs = self.spec.runs;
+        self.base
+            .outcomes
             .iter()
             .zip(counts)
             .map(|(o, &c)| {
-                let (lo, hi) = wilson_interval(c, spec.runs, Z95);
-                (o.name.clone(), c as f64 / spec.runs as f64, lo, hi)
+                let (lo, hi) = wilson_interval(c, runs, Z95);
+                (o.name.clone(), c as f64 / runs as f64, lo, hi)
             })
             .collect()
-    };
-    let confirmation_seed = confirmation_seed(spec.seed);
-    let fresh = batch(&best_x, confirmation_seed)?;
+    }
 
-    Ok(TuneResult {
-        best: spec
-            .ranges
-            .iter()
-            .zip(&best_x)
-            .map(|(r, &v)| (r.name.clone(), v))
-            .collect(),
-        objective: objective(&counts),
-        frequencies: frequencies(&counts),
-        trace: optimum
-            .trace
-            .into_iter()
-            .map(|e| TraceEntry {
-                x: to_params(&e.x),
-                ..e
-            })
-            .collect(),
-        evaluations: optimum.evaluations,
-        converged: optimum.converged,
-        confirmation: frequencies(&fresh),
-        confirmation_objective: objective(&fresh),
-        confirmation_seed,
-    })
+    /// Minimises the objective over the unit cube by Nelder–Mead, keeping the counts
+    /// of the best evaluation so the best point need not be run again.
+    fn search(&self, progress: &(dyn Fn(usize) + Sync)) -> Result<Search, TuneError> {
+        let spec = self.spec;
+        let unit = vec![(0.0, 1.0); spec.ranges.len()];
+        let mut best_counts: Option<(Vec<f64>, f64, Vec<u64>)> = None;
+        let mut done = 0;
+        let optimum = try_nelder_mead(
+            |u| {
+                let x = self.to_params(u);
+                let counts = self.batch(&x, spec.seed).map_err(|e| TuneError::At {
+                    at: describe(&spec.ranges, &x),
+                    source: Box::new(e),
+                })?;
+                let value = self.objective(&counts);
+                if best_counts.as_ref().is_none_or(|(_, v, _)| value < *v) {
+                    best_counts = Some((u.to_vec(), value, counts));
+                }
+                done += 1;
+                progress(done);
+                Ok::<f64, TuneError>(value)
+            },
+            &self.u0,
+            &unit,
+            &tune_options(spec.budget),
+        )?;
+        let best_x = self.to_params(&optimum.x);
+        let counts = match best_counts {
+            Some((u, _, counts)) if u == optimum.x => counts,
+            _ => self.batch(&best_x, spec.seed)?,
+        };
+        Ok(Search {
+            optimum,
+            best_x,
+            counts,
+        })
+    }
+
+    /// Re-runs the best point on the fresh seed and assembles the result.
+    fn confirm(&self, search: Search) -> Result<TuneResult, TuneError> {
+        let Search {
+            optimum,
+            best_x,
+            counts,
+        } = search;
+        let confirmation_seed = confirmation_seed(self.spec.seed);
+        let fresh = self.batch(&best_x, confirmation_seed)?;
+        Ok(TuneResult {
+            best: self
+                .spec
+                .ranges
+                .iter()
+                .zip(&best_x)
+                .map(|(r, &v)| (r.name.clone(), v))
+                .collect(),
+            objective: self.objective(&counts),
+            frequencies: self.frequencies(&counts),
+            trace: optimum
+                .trace
+                .into_iter()
+                .map(|e| TraceEntry {
+                    x: self.to_params(&e.x),
+                    ..e
+                })
+                .collect(),
+            evaluations: optimum.evaluations,
+            converged: optimum.converged,
+            confirmation: self.frequencies(&fresh),
+            confirmation_objective: self.objective(&fresh),
+            confirmation_seed,
+        })
+    }
+}
+
+/// Each tuned parameter's scenario value clamped into its range, after checking it
+/// exists and its range lies within any declared one.
+fn start_values(
+    base: &scenario::CompiledScenario,
+    file: &str,
+    spec: &TuneSpec,
+) -> Result<Vec<f64>, TuneError> {
+    let mut start = Vec::with_capacity(spec.ranges.len());
+    for r in &spec.ranges {
+        let Some(i) = base.parameter(&r.name) else {
+            let known: Vec<&str> = base.parameters.iter().map(|p| p.name.as_str()).collect();
+            return Err(TuneError::Mismatch(format!(
+                "{file}: unknown parameter `{}`; the scenario's parameters are: {}",
+                r.name,
+                if known.is_empty() {
+                    "(none)".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )));
+        };
+        let p = &base.parameters[i];
+        if let Some((a, b)) = p.range
+            && (r.lo < a || r.hi > b)
+        {
+            return Err(TuneError::Mismatch(format!(
+                "{file}: parameter `{}`: the range {}..{} leaves its declared range [{a}, {b}]",
+                r.name, r.lo, r.hi
+            )));
+        }
+        start.push(p.value.clamp(r.lo, r.hi));
+    }
+    Ok(start)
+}
+
+/// Each target as (outcome index, target frequency, weight).
+fn resolve_targets(
+    base: &scenario::CompiledScenario,
+    file: &str,
+    spec: &TuneSpec,
+) -> Result<Vec<(usize, f64, f64)>, TuneError> {
+    let mut targets = Vec::with_capacity(spec.targets.len());
+    for t in &spec.targets {
+        let Some(k) = base.outcomes.iter().position(|o| o.name == t.outcome) else {
+            let known: Vec<&str> = base.outcomes.iter().map(|o| o.name.as_str()).collect();
+            return Err(TuneError::Mismatch(format!(
+                "{file}: unknown outcome `{}`; the scenario's outcomes are: {}",
+                t.outcome,
+                known.join(", ")
+            )));
+        };
+        let w = if spec.weighted {
+            1.0 / (t.frequency * (1.0 - t.frequency) + WEIGHT_EPSILON)
+        } else {
+            1.0
+        };
+        targets.push((k, t.frequency, w));
+    }
+    Ok(targets)
+}
+
+/// Checks a given start: one value per range, each within its range.
+fn check_start(s: &[f64], spec: &TuneSpec) -> Result<(), TuneError> {
+    if s.len() != spec.ranges.len() {
+        return Err(TuneError::Spec(format!(
+            "the start has {} values for {} tuned parameters",
+            s.len(),
+            spec.ranges.len()
+        )));
+    }
+    for (v, r) in s.iter().zip(&spec.ranges) {
+        if !(r.lo..=r.hi).contains(v) {
+            return Err(TuneError::Spec(format!(
+                "the start {}={v} is outside its range {}..{}",
+                r.name, r.lo, r.hi
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// `lambda=1.3, p=0.2` for error messages.
