@@ -683,7 +683,7 @@ fn check_spec(spec: &TuneSpec) -> Result<(), TuneError> {
         if !seen.insert(r.name.as_str()) {
             return refuse(format!("parameter `{}` is given two ranges", r.name));
         }
-        r.validate().map_err(TuneError::Spec)?;
+        r.validate().map_err(|e| TuneError::Spec(e.0))?;
     }
     if let Some((name, _)) = spec
         .base_overrides

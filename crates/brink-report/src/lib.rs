@@ -24,7 +24,7 @@
 //!   `equilibria.svg`), drawn with plotters' SVG backend. That backend writes
 //!   `<text>` elements and, with no font feature enabled, estimates text extents
 //!   from character counts, so charts need no system fonts and no font crate.
-//! - [`files`]: [`write_outputs`].
+//! - [`files`]: [`write_outputs`], the files of one batch.
 //! - [`fsio`]: atomic file writes, for every file brink writes.
 //!
 //! ```

@@ -7,7 +7,7 @@ use super::*;
 /// combinations, the first range varying slowest (point `k` has coordinate `j` at
 /// level `(k / m^(d−1−j)) mod m`). With one point per axis every parameter sits at
 /// the middle of its range (`u = 0.5`). Structure [`DesignStructure::Plain`].
-pub fn grid(ranges: &[ParamRange], points_per_axis: usize) -> Result<Design, String> {
+pub fn grid(ranges: &[ParamRange], points_per_axis: usize) -> Result<Design, DesignError> {
     DesignSpec::new(DesignKind::Grid, ranges, points_per_axis, 0)?.design()
 }
 
@@ -19,7 +19,7 @@ pub fn grid(ranges: &[ParamRange], points_per_axis: usize) -> Result<Design, Str
 /// permutation of `0..n` and `U_ij` uniform in `[0, 1)`. Draws (ChaCha8, stream
 /// [`LHS_STREAM`]): for each parameter in order, the permutation (Fisher–Yates), then
 /// the `n` offsets. Deterministic from `seed`. Structure [`DesignStructure::Plain`].
-pub fn lhs(ranges: &[ParamRange], n: usize, seed: u64) -> Result<Design, String> {
+pub fn lhs(ranges: &[ParamRange], n: usize, seed: u64) -> Result<Design, DesignError> {
     DesignSpec::new(DesignKind::Lhs, ranges, n, seed)?.design()
 }
 
@@ -68,7 +68,7 @@ pub(super) fn sobol_u32(index: u32, dimension: u32, seed: u32) -> u32 {
 /// power of two (then each of A's and B's columns hits every one of `base` equal
 /// strata exactly once); at most [`MAX_SOBOL_BASE`]; at most [`MAX_SOBOL_PARAMS`]
 /// parameters.
-pub fn sobol(ranges: &[ParamRange], base: usize, seed: u64) -> Result<Design, String> {
+pub fn sobol(ranges: &[ParamRange], base: usize, seed: u64) -> Result<Design, DesignError> {
     DesignSpec::new(DesignKind::Sobol, ranges, base, seed)?.design()
 }
 
@@ -89,7 +89,7 @@ pub fn morris(
     trajectories: usize,
     levels: usize,
     seed: u64,
-) -> Result<Design, String> {
+) -> Result<Design, DesignError> {
     DesignSpec::morris(ranges, trajectories, levels, seed)?.design()
 }
 
@@ -101,6 +101,6 @@ pub fn build(
     ranges: &[ParamRange],
     points: usize,
     seed: u64,
-) -> Result<Design, String> {
+) -> Result<Design, DesignError> {
     DesignSpec::new(kind, ranges, points, seed)?.design()
 }

@@ -33,6 +33,11 @@ use serde::{Deserialize, Serialize};
 mod build;
 mod sampler;
 
+/// Why a range, a design or its size was refused; the message says which and how.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DesignError(pub String);
+
 pub use build::*;
 pub use sampler::*;
 
@@ -80,7 +85,12 @@ pub struct ParamRange {
 
 impl ParamRange {
     /// A checked range: see [`ParamRange::validate`].
-    pub fn new(name: impl Into<String>, lo: f64, hi: f64, log: bool) -> Result<ParamRange, String> {
+    pub fn new(
+        name: impl Into<String>,
+        lo: f64,
+        hi: f64,
+        log: bool,
+    ) -> Result<ParamRange, DesignError> {
         let range = ParamRange {
             name: name.into(),
             lo,
@@ -93,36 +103,36 @@ impl ParamRange {
 
     /// Checks the range: a non-empty name without whitespace, `=` or `:`; finite
     /// bounds with `lo < hi`; `lo > 0` for a log range.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), DesignError> {
         let name = &self.name;
         if name.is_empty() {
-            return Err("the parameter name is empty".into());
+            return Err(DesignError("the parameter name is empty".into()));
         }
         if name
             .chars()
             .any(|c| c.is_whitespace() || c == '=' || c == ':')
         {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter name `{name}` contains whitespace, `=` or `:`"
-            ));
+            )));
         }
         if !self.lo.is_finite() || !self.hi.is_finite() {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter `{name}`: bounds must be finite numbers, got {}..{}",
                 self.lo, self.hi
-            ));
+            )));
         }
         if self.lo >= self.hi {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter `{name}`: the lower bound {} must be below the upper bound {}",
                 self.lo, self.hi
-            ));
+            )));
         }
         if self.log && self.lo <= 0.0 {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter `{name}`: a log range needs a lower bound above 0, got {}",
                 self.lo
-            ));
+            )));
         }
         Ok(())
     }
@@ -132,8 +142,8 @@ impl ParamRange {
     ///
     /// Errors name the spec and what is wrong with it: a missing `=` or `..`, a bound
     /// that is not a number, `LO >= HI`, a log range with `LO <= 0`, an unknown suffix.
-    pub fn parse(spec: &str) -> Result<ParamRange, String> {
-        let bad = |why: String| format!("bad parameter range `{spec}`: {why}");
+    pub fn parse(spec: &str) -> Result<ParamRange, DesignError> {
+        let bad = |why: String| DesignError(format!("bad parameter range `{spec}`: {why}"));
         let form = "expected NAME=LO..HI or NAME=LO..HI:log";
         let (name, rest) = spec
             .trim()
@@ -159,7 +169,7 @@ impl ParamRange {
         };
         let lo = number(lo, "lower")?;
         let hi = number(hi, "upper")?;
-        ParamRange::new(name, lo, hi, log).map_err(bad)
+        ParamRange::new(name, lo, hi, log).map_err(|e| bad(e.0))
     }
 
     /// The parameter value at `u ∈ [0, 1]`: `lo + u (hi − lo)`, or for a log range
@@ -190,10 +200,10 @@ impl ParamRange {
 }
 
 impl FromStr for ParamRange {
-    type Err = String;
+    type Err = DesignError;
 
     /// Same as [`ParamRange::parse`].
-    fn from_str(spec: &str) -> Result<Self, String> {
+    fn from_str(spec: &str) -> Result<Self, DesignError> {
         ParamRange::parse(spec)
     }
 }
@@ -248,18 +258,18 @@ impl fmt::Display for DesignKind {
 }
 
 impl FromStr for DesignKind {
-    type Err = String;
+    type Err = DesignError;
 
     /// Parses `grid`, `lhs`, `sobol` or `morris`.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, DesignError> {
         match s {
             "grid" => Ok(DesignKind::Grid),
             "lhs" => Ok(DesignKind::Lhs),
             "sobol" => Ok(DesignKind::Sobol),
             "morris" => Ok(DesignKind::Morris),
-            _ => Err(format!(
+            _ => Err(DesignError(format!(
                 "unknown design `{s}` (expected grid, lhs, sobol or morris)"
-            )),
+            ))),
         }
     }
 }
@@ -353,7 +363,7 @@ impl Design {
         ranges: &[ParamRange],
         unit: Vec<Vec<f64>>,
         structure: DesignStructure,
-    ) -> Result<Design, String> {
+    ) -> Result<Design, DesignError> {
         check_ranges(ranges)?;
         let points = unit
             .iter()
@@ -388,24 +398,26 @@ impl Design {
     /// Checks the shapes: `points` and `unit` have the same number of points, each of
     /// `d` coordinates, unit coordinates lie in `[0, 1]`, and the number of points is
     /// what `structure` says (`N(d+2)` for Saltelli, `r(d+1)` for Morris).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), DesignError> {
         let d = self.dim();
         if self.points.len() != self.unit.len() {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "design has {} points but {} unit points",
                 self.points.len(),
                 self.unit.len()
-            ));
+            )));
         }
         for (k, (p, u)) in self.points.iter().zip(&self.unit).enumerate() {
             if p.len() != d || u.len() != d {
-                return Err(format!(
+                return Err(DesignError(format!(
                     "point {k} has {} coordinates, expected {d}",
                     p.len().max(u.len())
-                ));
+                )));
             }
             if u.iter().any(|u| !(0.0..=1.0).contains(u)) {
-                return Err(format!("unit point {k} lies outside [0, 1]^{d}: {u:?}"));
+                return Err(DesignError(format!(
+                    "unit point {k} lies outside [0, 1]^{d}: {u:?}"
+                )));
             }
         }
         let expected = match self.structure {
@@ -414,38 +426,45 @@ impl Design {
             DesignStructure::Morris { trajectories, .. } => trajectories.checked_mul(d + 1),
         };
         if expected != Some(self.points.len()) {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "a {:?} design of {d} parameters cannot have {} points",
                 self.structure,
                 self.points.len()
-            ));
+            )));
         }
         Ok(())
     }
 }
 
 /// Checks a list of ranges: at least one, each valid, names distinct.
-pub(super) fn check_ranges(ranges: &[ParamRange]) -> Result<(), String> {
+pub(super) fn check_ranges(ranges: &[ParamRange]) -> Result<(), DesignError> {
     if ranges.is_empty() {
-        return Err("a design needs at least one parameter range".into());
+        return Err(DesignError(
+            "a design needs at least one parameter range".into(),
+        ));
     }
     let mut names = BTreeSet::new();
     for r in ranges {
         r.validate()?;
         if !names.insert(r.name.as_str()) {
-            return Err(format!("parameter `{}` is swept twice", r.name));
+            return Err(DesignError(format!(
+                "parameter `{}` is swept twice",
+                r.name
+            )));
         }
     }
     Ok(())
 }
 
-pub(super) fn check_total(total: Option<usize>, what: &str) -> Result<usize, String> {
+pub(super) fn check_total(total: Option<usize>, what: &str) -> Result<usize, DesignError> {
     match total {
         Some(n) if n <= MAX_POINTS => Ok(n),
-        Some(n) => Err(format!(
+        Some(n) => Err(DesignError(format!(
             "{what} would have {n} points, more than the limit of {MAX_POINTS}"
-        )),
-        None => Err(format!("{what} would have more than {MAX_POINTS} points")),
+        ))),
+        None => Err(DesignError(format!(
+            "{what} would have more than {MAX_POINTS} points"
+        ))),
     }
 }
 
@@ -680,10 +699,11 @@ mod tests {
         assert!(bad.sampler().is_err());
         let mut bad = spec.clone();
         bad.levels = None;
-        assert!(bad.num_points().unwrap_err().contains("levels"));
+        assert!(bad.num_points().unwrap_err().0.contains("levels"));
         assert!(
             DesignSpec::new(DesignKind::Lhs, &ranges(1), MAX_POINTS + 1, 0)
                 .unwrap_err()
+                .0
                 .contains("more than the limit")
         );
     }

@@ -36,7 +36,7 @@ impl DesignSpec {
         ranges: &[ParamRange],
         size: usize,
         seed: u64,
-    ) -> Result<DesignSpec, String> {
+    ) -> Result<DesignSpec, DesignError> {
         let spec = DesignSpec {
             kind,
             size,
@@ -54,7 +54,7 @@ impl DesignSpec {
         trajectories: usize,
         levels: usize,
         seed: u64,
-    ) -> Result<DesignSpec, String> {
+    ) -> Result<DesignSpec, DesignError> {
         let spec = DesignSpec {
             kind: DesignKind::Morris,
             size: trajectories,
@@ -74,19 +74,21 @@ impl DesignSpec {
     /// Checks the spec and returns its number of points: `size^d` (grid), `size`
     /// (lhs), `size (d + 2)` (sobol), `size (d + 1)` (morris), at most [`MAX_POINTS`].
     /// The errors are those of [`grid`], [`lhs`], [`sobol`] and [`morris`].
-    pub fn num_points(&self) -> Result<usize, String> {
+    pub fn num_points(&self) -> Result<usize, DesignError> {
         let ranges = &self.ranges;
         check_ranges(ranges)?;
         let d = ranges.len();
         match (self.kind, self.levels) {
             (DesignKind::Morris, None) => {
-                return Err("a Morris design needs its number of levels".into());
+                return Err(DesignError(
+                    "a Morris design needs its number of levels".into(),
+                ));
             }
             (DesignKind::Morris, Some(_)) => {}
             (kind, Some(_)) => {
-                return Err(format!(
+                return Err(DesignError(format!(
                     "only a Morris design has levels, not a {kind} design"
-                ));
+                )));
             }
             (_, None) => {}
         }
@@ -94,7 +96,9 @@ impl DesignSpec {
         match self.kind {
             DesignKind::Grid => {
                 if n == 0 {
-                    return Err("a grid needs at least one point per axis".into());
+                    return Err(DesignError(
+                        "a grid needs at least one point per axis".into(),
+                    ));
                 }
                 check_total(
                     u32::try_from(d).ok().and_then(|d| n.checked_pow(d)),
@@ -103,38 +107,42 @@ impl DesignSpec {
             }
             DesignKind::Lhs => {
                 if n == 0 {
-                    return Err("a Latin hypercube needs at least one point".into());
+                    return Err(DesignError(
+                        "a Latin hypercube needs at least one point".into(),
+                    ));
                 }
                 check_total(Some(n), "the Latin hypercube")
             }
             DesignKind::Sobol => {
                 if n == 0 {
-                    return Err(
+                    return Err(DesignError(
                         "a Sobol' (Saltelli) design needs a base sample of at least one point"
                             .into(),
-                    );
+                    ));
                 }
                 if n > MAX_SOBOL_BASE {
-                    return Err(format!(
+                    return Err(DesignError(format!(
                         "a Sobol' (Saltelli) design takes a base sample of at most {MAX_SOBOL_BASE} points, got {n}"
-                    ));
+                    )));
                 }
                 if d > MAX_SOBOL_PARAMS {
-                    return Err(format!(
+                    return Err(DesignError(format!(
                         "a Sobol' (Saltelli) design takes at most {MAX_SOBOL_PARAMS} parameters, got {d}"
-                    ));
+                    )));
                 }
                 check_total(n.checked_mul(d + 2), "the Sobol' (Saltelli) design")
             }
             DesignKind::Morris => {
                 let levels = self.levels.unwrap_or(0);
                 if n == 0 {
-                    return Err("a Morris design needs at least one trajectory".into());
+                    return Err(DesignError(
+                        "a Morris design needs at least one trajectory".into(),
+                    ));
                 }
                 if levels < 2 || !levels.is_multiple_of(2) {
-                    return Err(format!(
+                    return Err(DesignError(format!(
                         "a Morris design needs an even number of levels, at least 2, got {levels}"
-                    ));
+                    )));
                 }
                 check_total(n.checked_mul(d + 1), "the Morris design")
             }
@@ -154,7 +162,7 @@ impl DesignSpec {
     }
 
     /// A [`Sampler`] of this design (checks the spec first).
-    pub fn sampler(&self) -> Result<Sampler, String> {
+    pub fn sampler(&self) -> Result<Sampler, DesignError> {
         let len = self.num_points()?;
         let d = self.dim();
         let state = match self.kind {
@@ -178,7 +186,7 @@ impl DesignSpec {
 
     /// All the points at once (`points × d` values twice: unit cube and parameter
     /// values), for the sensitivity analysis and for tests.
-    pub fn design(&self) -> Result<Design, String> {
+    pub fn design(&self) -> Result<Design, DesignError> {
         let mut sampler = self.sampler()?;
         let mut unit = Vec::with_capacity(sampler.len());
         let mut u = vec![0.0; self.dim()];

@@ -35,7 +35,7 @@ use brink_mc::{
 };
 use brink_report::fsio::{self, IoError};
 
-use crate::design::{DesignSpec, Sampler};
+use crate::design::{DesignError, DesignSpec, Sampler};
 
 mod lock;
 pub mod outputs;
@@ -121,7 +121,7 @@ impl Manifest {
     /// Checks that the manifest is consistent: a valid design of `points` points over
     /// the parameters `parameters`.
     pub fn check(&self) -> Result<(), String> {
-        let n = self.design.num_points()?;
+        let n = self.design.num_points().map_err(|e| e.0)?;
         if n != self.points {
             return Err(format!(
                 "the design has {n} points, the manifest says {}",
@@ -200,7 +200,7 @@ impl Manifest {
 /// SHA-256 of the parameter values of every point of `design`, in point order, each
 /// value as its 8 little-endian IEEE-754 bytes (lowercase hex). One pass over the
 /// design through a [`Sampler`]; memory does not grow with the points.
-pub fn points_sha256(design: &DesignSpec) -> Result<String, String> {
+pub fn points_sha256(design: &DesignSpec) -> Result<String, DesignError> {
     let mut sampler = design.sampler()?;
     let mut hash = PointsHasher::new(design.dim());
     for p in 0..sampler.len() {

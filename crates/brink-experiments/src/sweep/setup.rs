@@ -10,7 +10,7 @@ use brink_report::ReportError;
 
 use super::outputs::{Analysis, Responses, write_sweep_outputs};
 use super::{Manifest, SWEEP_FORMAT, Shard, points_sha256, sha256_hex};
-use crate::design::{DesignKind, DesignSpec, DesignStructure, ParamRange};
+use crate::design::{DesignError, DesignKind, DesignSpec, DesignStructure, ParamRange};
 use crate::sensitivity;
 
 /// Bootstrap resamples for the confidence intervals of sensitivity indices.
@@ -81,7 +81,7 @@ pub enum SetupError {
     },
     /// The design is invalid.
     #[error("{0}")]
-    Design(String),
+    Design(DesignError),
     /// Zero runs per point.
     #[error("the number of runs per point must be at least 1")]
     NoRuns,
@@ -208,16 +208,18 @@ pub fn finish(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, SetupErro
     // frequencies and the design's points at once: about points × (outcomes + 2 d)
     // f64 for d parameters, built only after the per-point outputs are streamed.
     let analyse = |responses: &Responses| -> Result<Option<serde_json::Value>, String> {
-        let design = manifest.design.design()?;
+        let design = manifest.design.design().map_err(|e| e.to_string())?;
         let mut out = serde_json::Map::new();
         for (name, y) in outcome_names.iter().zip(responses) {
             let value = match design.structure {
-                DesignStructure::Saltelli { .. } => {
-                    serde_json::to_value(sensitivity::sobol_indices(&design, y, BOOTSTRAP, seed)?)
-                }
-                DesignStructure::Morris { .. } => {
-                    serde_json::to_value(sensitivity::morris_indices(&design, y, BOOTSTRAP, seed)?)
-                }
+                DesignStructure::Saltelli { .. } => serde_json::to_value(
+                    sensitivity::sobol_indices(&design, y, BOOTSTRAP, seed)
+                        .map_err(|e| e.to_string())?,
+                ),
+                DesignStructure::Morris { .. } => serde_json::to_value(
+                    sensitivity::morris_indices(&design, y, BOOTSTRAP, seed)
+                        .map_err(|e| e.to_string())?,
+                ),
                 DesignStructure::Plain => return Ok(None),
             };
             out.insert(name.clone(), value.map_err(|e| e.to_string())?);
