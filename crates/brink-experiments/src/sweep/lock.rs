@@ -12,8 +12,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use super::SweepError;
-use brink_report::fsio::IoError;
+use super::{SweepError, io};
 
 /// Name of the lock file in a sweep directory.
 pub const LOCK_FILE: &str = ".lock";
@@ -30,16 +29,6 @@ impl SweepLock {
     /// Creates `dir` if missing and locks it, or fails at once with
     /// [`SweepError::Locked`] if another process holds it.
     pub fn acquire(dir: &Path) -> Result<SweepLock, SweepError> {
-        let io = |action: &'static str, path: &Path| {
-            let path = path.to_owned();
-            move |source| {
-                SweepError::Io(IoError {
-                    action,
-                    path,
-                    source,
-                })
-            }
-        };
         std::fs::create_dir_all(dir).map_err(io("cannot create directory", dir))?;
         let path = dir.join(LOCK_FILE);
         let mut file = OpenOptions::new()

@@ -282,6 +282,7 @@ pub enum SweepError {
     },
 }
 
+/// The error of `action` on `path`, for `map_err`.
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + use<> {
     let path = path.to_owned();
     move |source| {
