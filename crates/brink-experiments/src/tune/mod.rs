@@ -91,13 +91,15 @@
 //! intervals, together with the objective on those fresh runs.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use brink_core::scenario::{self, ScenarioError};
 use serde::Serialize;
 
 use brink_mc::{BatchSpec, McError, run_batch};
+use brink_report::fsio::{self, IoError};
 pub use brink_report::stats::{Z95, wilson_interval};
 
 use crate::design::ParamRange;
@@ -648,6 +650,47 @@ fn check_start(s: &[f64], spec: &TuneSpec) -> Result<(), TuneError> {
         }
     }
     Ok(())
+}
+
+/// Names of the files [`write_outputs`] writes.
+pub const TUNE_FILES: [&str; 2] = ["tune.json", "trace.csv"];
+
+/// The result as `tune.json`: pretty JSON ending in a newline.
+pub fn result_json(r: &TuneResult) -> String {
+    serde_json::to_string_pretty(r).expect("tune results serialise") + "\n"
+}
+
+/// The objective trace as `trace.csv`: evaluation, the tuned parameters in range
+/// order, objective, best objective so far.
+pub fn trace_csv(r: &TuneResult) -> String {
+    let mut s = String::from("evaluation");
+    for (name, _) in &r.best {
+        let _ = write!(s, ",{name}");
+    }
+    s.push_str(",objective,best_objective\n");
+    for t in &r.trace {
+        let _ = write!(s, "{}", t.evaluation);
+        for x in &t.x {
+            let _ = write!(s, ",{x}");
+        }
+        let _ = writeln!(s, ",{},{}", t.value, t.best_value);
+    }
+    s
+}
+
+/// Writes `json` (see [`result_json`]) as `tune.json` and [`trace_csv`] as
+/// `trace.csv` into `dir`, creating it if missing, each atomically; returns their
+/// paths.
+pub fn write_outputs(dir: &Path, r: &TuneResult, json: &str) -> Result<[PathBuf; 2], IoError> {
+    std::fs::create_dir_all(dir).map_err(|source| IoError {
+        action: "cannot create",
+        path: dir.to_owned(),
+        source,
+    })?;
+    let paths = TUNE_FILES.map(|name| dir.join(name));
+    fsio::write_atomic(&paths[0], json.as_bytes())?;
+    fsio::write_atomic(&paths[1], trace_csv(r).as_bytes())?;
+    Ok(paths)
 }
 
 /// `lambda=1.3, p=0.2` for error messages.
