@@ -154,6 +154,12 @@ pub(crate) fn setup_message(e: SetupError) -> String {
 fn sweep_message(e: SweepError) -> String {
     match e {
         SweepError::Runner(e) => crate::mc_message(e),
+        e @ SweepError::Occupied { .. } => {
+            format!("{e}; pass --resume to finish it, or choose another directory")
+        }
+        e @ SweepError::Unfinished { .. } => {
+            format!("{e}; run its shard (or --resume it) first")
+        }
         e => e.to_string(),
     }
 }

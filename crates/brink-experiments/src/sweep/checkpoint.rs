@@ -88,10 +88,9 @@ pub(super) fn prepare(dir: &Path, manifest: &Manifest, resume: bool) -> Result<(
     let mpath = manifest_path(dir);
     if mpath.exists() {
         if !resume {
-            return Err(SweepError::Refused(format!(
-                "{} already holds a sweep; pass --resume to finish it, or choose another directory",
-                dir.display()
-            )));
+            return Err(SweepError::Occupied {
+                dir: dir.to_owned(),
+            });
         }
         let old = read_manifest(dir)?;
         old.same_sweep(manifest).map_err(|what| {

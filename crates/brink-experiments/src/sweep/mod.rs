@@ -271,6 +271,18 @@ pub enum SweepError {
     /// The batch runner failed to start.
     #[error(transparent)]
     Runner(#[from] McError),
+    /// A new sweep was asked for in a directory that holds one (resume it instead).
+    #[error("{} already holds a sweep", dir.display())]
+    Occupied {
+        /// The sweep directory.
+        dir: PathBuf,
+    },
+    /// A merge found a point finished in none of the shard directories.
+    #[error("point {point} is not finished in any of the directories")]
+    Unfinished {
+        /// The point.
+        point: usize,
+    },
     /// Another process holds the sweep directory's lock ([`SweepLock`]).
     #[error(
         "{} is in use by another brink process{}; wait for it to finish or stop it",
@@ -452,9 +464,7 @@ pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError>
             }
         }
         let Some(bytes) = found else {
-            return Err(SweepError::Refused(format!(
-                "point {p} is not finished in any of the directories; run its shard (or --resume it) first"
-            )));
+            return Err(SweepError::Unfinished { point: p });
         };
         let target = point_path(out, p);
         if !target.exists() {
