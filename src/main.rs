@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use brink_core::scenario::{self, parse_override};
 use brink_core::{CompiledScenario, Engine};
-use brink_mc::{BatchSpec, run_batch};
-use brink_report::sweep::equilibrium_label;
+use brink_experiments::sweep;
+use brink_mc::{BatchSpec, McError, run_batch};
+use brink_report::equilibrium_label;
 use brink_report::{Summary, SummaryMeta, files, render};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -170,7 +171,7 @@ fn run(a: RunArgs) -> Result<(), String> {
         runs: a.runs,
         threads: a.threads,
     };
-    let aggregate = run_batch(&scenario, spec, &|n| bar.inc(n)).map_err(|e| e.to_string())?;
+    let aggregate = run_batch(&scenario, spec, &|n| bar.inc(n)).map_err(mc_message)?;
     bar.finish_and_clear();
 
     let summary = summarise(&scenario, &a.scenario, a.seed, &aggregate)?;
@@ -235,7 +236,7 @@ fn validate(a: ValidateArgs) -> Result<(), String> {
 fn replay(a: ReplayArgs) -> Result<(), String> {
     let (scenario, seed) = match (&a.from, a.point) {
         (Some(dir), Some(point)) => {
-            let manifest = brink_mc::sweep::read_manifest(dir).map_err(|e| e.to_string())?;
+            let manifest = sweep::read_manifest(dir).map_err(|e| e.to_string())?;
             if point >= manifest.points {
                 return Err(format!(
                     "--point {point}: the sweep in {} has points 0..{}",
@@ -244,14 +245,7 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
                 ));
             }
             let path = PathBuf::from(&manifest.scenario_path);
-            let text = std::fs::read(&path)
-                .map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
-            if brink_mc::sweep::sha256_hex(&text) != manifest.scenario_sha256 {
-                return Err(format!(
-                    "{}: the scenario file changed since the sweep was made",
-                    path.display()
-                ));
-            }
+            sweep::setup::check_scenario_file(&manifest).map_err(sweep_cmd::setup_message)?;
             (
                 load(
                     &path,
@@ -269,6 +263,14 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
         TraceFormat::Json => {
             emit(&(serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())? + "\n"))
         }
+    }
+}
+
+/// The message for a batch runner error, naming the flag concerned.
+pub(crate) fn mc_message(e: McError) -> String {
+    match e {
+        McError::NoThreads => "--threads must be at least 1".into(),
+        e => e.to_string(),
     }
 }
 

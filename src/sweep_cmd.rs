@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use brink_core::scenario::{self, parse_override};
-use brink_mc::design::{DesignKind, DesignSpec, DesignStructure, ParamRange};
-use brink_mc::sensitivity;
-use brink_mc::sweep::{self, Manifest, Shard};
-use brink_report::sweep::{Analysis, Responses, write_sweep_outputs};
+use brink_core::scenario::parse_override;
+use brink_experiments::design::{DesignKind, ParamRange};
+use brink_experiments::sweep::{
+    self, Manifest, SetupError, Shard, SweepError, SweepLock, SweepRequest, setup,
+};
 use clap::ValueEnum;
 
 use crate::progress_bar;
@@ -80,89 +80,32 @@ pub struct MergeArgs {
     pub out: PathBuf,
 }
 
-/// Bootstrap resamples for the confidence intervals of sensitivity indices.
-const BOOTSTRAP: usize = 1000;
-
 /// Runs `brink sweep`.
 pub fn sweep(a: SweepArgs) -> Result<(), String> {
-    let text = std::fs::read(&a.scenario).map_err(|e| {
-        format!(
-            "{}: cannot read the scenario file: {e}",
-            a.scenario.display()
-        )
-    })?;
-    let base = scenario::load(&a.scenario, &a.set).map_err(|e| e.to_string())?;
-    let ranges = if a.params.is_empty() {
-        let from_file: Vec<ParamRange> = base
-            .parameters
-            .iter()
-            .filter_map(|p| {
-                p.range.map(|(lo, hi)| ParamRange {
-                    name: p.name.clone(),
-                    lo,
-                    hi,
-                    log: false,
-                })
-            })
-            .collect();
-        if from_file.is_empty() {
-            return Err(format!(
-                "{}: no parameter has a declared range; give --param NAME=LO..HI",
-                a.scenario.display()
-            ));
-        }
-        from_file
-    } else {
-        a.params.clone()
-    };
-    for r in &ranges {
-        let p = base.parameter(&r.name).ok_or_else(|| {
-            format!(
-                "--param {}: the scenario has no parameter `{}`",
-                r.name, r.name
-            )
-        })?;
-        if let Some((lo, hi)) = base.parameters[p].range
-            && (r.lo < lo || r.hi > hi)
-        {
-            return Err(format!(
-                "--param {}: {}..{} leaves the parameter's declared range [{lo}, {hi}]",
-                r.name, r.lo, r.hi
-            ));
-        }
-    }
-    let kind = match a.design {
-        DesignArg::Grid => DesignKind::Grid,
-        DesignArg::Lhs => DesignKind::Lhs,
-        DesignArg::Sobol => DesignKind::Sobol,
-        DesignArg::Morris => DesignKind::Morris,
-    };
-    let design = DesignSpec::new(kind, &ranges, a.points, a.seed)?;
-    let points = design.num_points()?;
-    let manifest = Manifest {
-        format: sweep::SWEEP_FORMAT,
-        brink_version: env!("CARGO_PKG_VERSION").to_owned(),
-        scenario_path: a.scenario.display().to_string(),
-        scenario_name: base.name.clone(),
-        scenario_sha256: sweep::sha256_hex(&text),
-        seed: a.seed,
+    let request = SweepRequest {
+        scenario: a.scenario.clone(),
+        params: a.params.clone(),
+        kind: match a.design {
+            DesignArg::Grid => DesignKind::Grid,
+            DesignArg::Lhs => DesignKind::Lhs,
+            DesignArg::Sobol => DesignKind::Sobol,
+            DesignArg::Morris => DesignKind::Morris,
+        },
+        points: a.points,
         runs: a.runs,
-        base_overrides: a.set.clone(),
-        parameters: ranges.iter().map(|r| r.name.clone()).collect(),
-        points_sha256: sweep::points_sha256(&design)?,
-        design,
-        points,
+        seed: a.seed,
+        set: a.set.clone(),
         shard: a.shard,
     };
-    if a.runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
-    let owned = (0..manifest.points)
-        .filter(|&p| a.shard.is_none_or(|s| s.owns(p)))
-        .count() as u64;
-    let bar = progress_bar(a.quiet, owned * a.runs, &format!("{} sweep", base.name));
-    let done = sweep::run_sweep(&a.out, &manifest, a.resume, a.threads, &|n| bar.inc(n))
-        .map_err(|e| e.to_string())?;
+    let manifest = setup::plan(&request).map_err(setup_message)?;
+    let bar = progress_bar(
+        a.quiet,
+        setup::owned_runs(&manifest),
+        &format!("{} sweep", manifest.scenario_name),
+    );
+    let lock = SweepLock::acquire(&a.out).map_err(sweep_message)?;
+    let done = sweep::run_sweep(&lock, &manifest, a.resume, a.threads, &|n| bar.inc(n))
+        .map_err(sweep_message)?;
     bar.finish_and_clear();
     eprintln!(
         "{} points computed, {} already finished{}",
@@ -183,52 +126,40 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
 
 /// Runs `brink merge`.
 pub fn merge(a: MergeArgs) -> Result<(), String> {
-    let manifest = sweep::merge(&a.dirs, &a.out).map_err(|e| e.to_string())?;
+    let lock = SweepLock::acquire(&a.out).map_err(sweep_message)?;
+    let manifest = sweep::merge(&a.dirs, &lock).map_err(sweep_message)?;
     finish(&a.out, &manifest)
 }
 
-/// Writes points.csv and summary.json (with sensitivity indices for Sobol and Morris
-/// designs) from a complete sweep directory.
+/// Writes the outputs of a complete sweep directory and names them.
 fn finish(dir: &Path, manifest: &Manifest) -> Result<(), String> {
-    let path = Path::new(&manifest.scenario_path);
-    let text = std::fs::read(path)
-        .map_err(|e| format!("{}: cannot read the scenario file: {e}", path.display()))?;
-    if sweep::sha256_hex(&text) != manifest.scenario_sha256 {
-        return Err(format!(
-            "{}: the scenario file changed since the sweep was made",
-            path.display()
-        ));
-    }
-    let base = scenario::load(path, &manifest.base_overrides).map_err(|e| e.to_string())?;
-    let seed = manifest.seed;
-    let outcome_names: Vec<String> = base.outcomes.iter().map(|o| o.name.clone()).collect();
-    // Sensitivity indices (Sobol', Morris designs only) need every point's outcome
-    // frequencies and the design's points at once: about points × (outcomes + 2 d)
-    // f64 for d parameters, built only after the per-point outputs are streamed.
-    let analyse = |responses: &Responses| -> Result<Option<serde_json::Value>, String> {
-        let design = manifest.design.design()?;
-        let mut out = serde_json::Map::new();
-        for (name, y) in outcome_names.iter().zip(responses) {
-            let value = match design.structure {
-                DesignStructure::Saltelli { .. } => {
-                    serde_json::to_value(sensitivity::sobol_indices(&design, y, BOOTSTRAP, seed)?)
-                }
-                DesignStructure::Morris { .. } => {
-                    serde_json::to_value(sensitivity::morris_indices(&design, y, BOOTSTRAP, seed)?)
-                }
-                DesignStructure::Plain => return Ok(None),
-            };
-            out.insert(name.clone(), value.map_err(|e| e.to_string())?);
-        }
-        Ok(Some(serde_json::Value::Object(out)))
-    };
-    let analyse = match manifest.design.structure() {
-        DesignStructure::Plain => None,
-        _ => Some(&analyse as &Analysis),
-    };
-    let written = write_sweep_outputs(dir, manifest, &base, analyse).map_err(|e| e.to_string())?;
-    for p in written {
+    for p in setup::finish(dir, manifest).map_err(setup_message)? {
         eprintln!("wrote {}", p.display());
     }
     Ok(())
+}
+
+/// The message for a setup error, naming the flag concerned.
+pub(crate) fn setup_message(e: SetupError) -> String {
+    match &e {
+        SetupError::NoRangedParameter { .. } => format!("{e}; give --param NAME=LO..HI"),
+        SetupError::UnknownParameter { name } => format!("--param {name}: {e}"),
+        SetupError::OutsideDeclaredRange { range, .. } => format!("--param {}: {e}", range.name),
+        SetupError::NoRuns => "--runs must be at least 1".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The message for a sweep error, naming the flag concerned.
+fn sweep_message(e: SweepError) -> String {
+    match e {
+        SweepError::Runner(e) => crate::mc_message(e),
+        e @ SweepError::Occupied { .. } => {
+            format!("{e}; pass --resume to finish it, or choose another directory")
+        }
+        e @ SweepError::Unfinished { .. } => {
+            format!("{e}; run its shard (or --resume it) first")
+        }
+        e => e.to_string(),
+    }
 }

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use brink_core::scenario::parse_override;
-use brink_mc::design::ParamRange;
-use brink_mc::tune::{self, Target, TuneResult, TuneSpec};
+use brink_experiments::design::ParamRange;
+use brink_experiments::tune::{self, Target, TuneError, TuneResult, TuneSpec};
 
 use crate::{TraceFormat, emit};
 
@@ -64,23 +64,14 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
         weighted: a.weighted,
     };
     let bar = crate::progress_bar(a.quiet, a.budget as u64, "evaluations");
-    let result = tune::tune(&a.scenario, &spec, &|n| bar.set_position(n as u64))?;
+    let result =
+        tune::tune(&a.scenario, &spec, &|n| bar.set_position(n as u64)).map_err(tune_message)?;
     bar.finish_and_clear();
-    let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())? + "\n";
+    let json = tune::result_json(&result);
     if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        let write = |name: &str, text: &str| {
-            brink_mc::fsio::write_atomic(&dir.join(name), text.as_bytes())
-                .map_err(|e| e.to_string())
-        };
-        write("tune.json", &json)?;
-        write("trace.csv", &trace_csv(&result))?;
-        eprintln!(
-            "wrote {} and {}",
-            dir.join("tune.json").display(),
-            dir.join("trace.csv").display()
-        );
+        let [json_path, csv_path] =
+            tune::write_outputs(dir, &result, &json).map_err(|e| e.to_string())?;
+        eprintln!("wrote {} and {}", json_path.display(), csv_path.display());
     }
     match a.format {
         TraceFormat::Json => emit(&json),
@@ -88,20 +79,13 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
     }
 }
 
-fn trace_csv(r: &TuneResult) -> String {
-    let mut s = String::from("evaluation");
-    for (name, _) in &r.best {
-        let _ = write!(s, ",{name}");
+/// The message for a tuning error, naming the flag concerned.
+fn tune_message(e: TuneError) -> String {
+    match e {
+        TuneError::NoThreads => "--threads must be at least 1".into(),
+        TuneError::Runner(e) => crate::mc_message(e),
+        e => e.to_string(),
     }
-    s.push_str(",objective,best_objective\n");
-    for t in &r.trace {
-        let _ = write!(s, "{}", t.evaluation);
-        for x in &t.x {
-            let _ = write!(s, ",{x}");
-        }
-        let _ = writeln!(s, ",{},{}", t.value, t.best_value);
-    }
-    s
 }
 
 fn report(a: &TuneArgs, r: &TuneResult) -> String {

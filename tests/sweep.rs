@@ -16,10 +16,29 @@ fn brink() -> Command {
     c
 }
 
+/// `sweep SCENARIO FLAGS... -q --out OUT`: the arguments of a quiet sweep.
+fn sweep_argv(scenario: impl AsRef<Path>, flags: &[&str], out: &Path) -> Vec<String> {
+    ["sweep".to_owned(), scenario.as_ref().display().to_string()]
+        .into_iter()
+        .chain(flags.iter().map(|f| f.to_string()))
+        .chain([
+            "-q".to_owned(),
+            "--out".to_owned(),
+            out.display().to_string(),
+        ])
+        .collect()
+}
+
+/// `brink sweep SCENARIO FLAGS... -q --out OUT`.
+fn sweep(scenario: impl AsRef<Path>, flags: &[&str], out: &Path) -> Command {
+    let mut c = brink();
+    c.args(sweep_argv(scenario, flags, out));
+    c
+}
+
+/// The 7-point Latin hypercube over two parameters most tests use.
 fn sweep_args(scenario: &str, out: &Path) -> Vec<String> {
-    [
-        "sweep",
-        scenario,
+    let flags = [
         "--param",
         "lambda=0.5..5",
         "--param",
@@ -32,13 +51,8 @@ fn sweep_args(scenario: &str, out: &Path) -> Vec<String> {
         "1100",
         "--seed",
         "3",
-        "-q",
-        "--out",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([out.display().to_string()])
-    .collect()
+    ];
+    sweep_argv(scenario, &flags, out)
 }
 
 fn outputs(dir: &Path) -> (Vec<u8>, Vec<u8>) {
@@ -184,58 +198,63 @@ fn a_sweep_point_is_the_batch_with_the_same_values() {
     assert_eq!(from_sweep, direct);
 }
 
-#[test]
-fn a_killed_sweep_resumes_to_identical_bytes() {
-    let tmp = tempfile::tempdir().unwrap();
-    let args = |out: &Path| -> Vec<String> {
-        [
-            "sweep",
-            "scenarios/iran_plan_b.toml",
-            "--param",
-            "oil_squeeze=0..1",
-            "--design",
-            "grid",
-            "--points",
-            "24",
-            // 6 chunks a point: the sweep takes three waves of 64 chunks, so points
-            // reach disk before it ends (a one-wave sweep writes them all at once).
-            "-n",
-            "3000",
-            "--seed",
-            "8",
-            "-j",
-            "1",
-            "-q",
-            "--out",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([out.display().to_string()])
-        .collect()
-    };
-    let reference = tmp.path().join("reference");
-    brink().args(args(&reference)).assert().success();
+/// A grid sweep of `points` points of iran_plan_b on one thread, 6 chunks a point: it
+/// takes several waves of 64 chunks, so points reach disk before it ends (a one-wave
+/// sweep writes them all at once).
+fn killable_sweep_argv(points: &str, out: &Path) -> Vec<String> {
+    let flags = [
+        "--param",
+        "oil_squeeze=0..1",
+        "--design",
+        "grid",
+        "--points",
+        points,
+        "-n",
+        "3000",
+        "--seed",
+        "8",
+        "-j",
+        "1",
+    ];
+    sweep_argv("scenarios/iran_plan_b.toml", &flags, out)
+}
 
-    let killed = tmp.path().join("killed");
-    let bin = assert_cmd::cargo::cargo_bin("brink");
-    let mut child = std::process::Command::new(bin)
+/// Starts `brink ARGS` in the background, output discarded.
+fn spawn_brink(args: &[String]) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("brink"))
         .current_dir(ROOT)
-        .args(args(&killed))
+        .args(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap();
-    // Wait until some, but not all, points are on disk, then kill -9.
+        .unwrap()
+}
+
+/// Waits (at most a minute) until `dir/points` holds at least `n` files.
+fn wait_for_points(dir: &Path, n: usize) {
     let start = Instant::now();
     loop {
-        let done = std::fs::read_dir(killed.join("points"))
+        let done = std::fs::read_dir(dir.join("points"))
             .map(|d| d.count())
             .unwrap_or(0);
-        if done >= 3 || start.elapsed() > Duration::from_secs(60) {
+        if done >= n || start.elapsed() > Duration::from_secs(60) {
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_identical_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let args = |out: &Path| killable_sweep_argv("24", out);
+    let reference = tmp.path().join("reference");
+    brink().args(args(&reference)).assert().success();
+
+    let killed = tmp.path().join("killed");
+    let mut child = spawn_brink(&args(&killed));
+    // Wait until some, but not all, points are on disk, then kill -9.
+    wait_for_points(&killed, 3);
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let finished = std::fs::read_dir(killed.join("points")).unwrap().count();
@@ -266,19 +285,8 @@ fn resuming_with_a_changed_scenario_is_refused() {
     std::fs::copy(Path::new(ROOT).join("scenarios/stag_hunt.toml"), &scenario).unwrap();
     let dir = tmp.path().join("s");
     let run = |extra: &[&str]| {
-        let mut c = brink();
-        c.args(["sweep"]).arg(&scenario).args([
-            "--param",
-            "lambda=0.5..5",
-            "--points",
-            "3",
-            "-n",
-            "100",
-            "-q",
-            "--out",
-        ]);
-        c.arg(&dir).args(extra);
-        c.assert()
+        let flags = ["--param", "lambda=0.5..5", "--points", "3", "-n", "100"];
+        sweep(&scenario, &flags, &dir).args(extra).assert()
     };
     run(&[]).success();
     let text = std::fs::read_to_string(&scenario)
@@ -315,25 +323,32 @@ fn sweep_flags_are_checked() {
         (&["--resume"], "nothing to resume"),
     ];
     for (extra, message) in cases {
-        let o = brink()
-            .args([
-                "sweep",
-                "scenarios/stag_hunt.toml",
-                "-n",
-                "10",
-                "--points",
-                "2",
-                "-q",
-                "--out",
-            ])
-            .arg(&out)
-            .args(*extra)
-            .output()
-            .unwrap();
+        let o = sweep(
+            "scenarios/stag_hunt.toml",
+            &["-n", "10", "--points", "2"],
+            &out,
+        )
+        .args(*extra)
+        .output()
+        .unwrap();
         assert!(!o.status.success(), "{extra:?}");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(message), "{extra:?}: {err}");
     }
+}
+
+/// A one-run-a-point log-scale Latin hypercube of `points` points over `lambda`.
+fn lhs_flags(points: &str) -> [&str; 8] {
+    [
+        "--param",
+        "lambda=0.5..5:log",
+        "--design",
+        "lhs",
+        "--points",
+        points,
+        "-n",
+        "1",
+    ]
 }
 
 #[test]
@@ -345,24 +360,13 @@ fn the_manifest_records_the_design_not_its_points() {
         .iter()
         .map(|points| {
             let dir = tmp.path().join(format!("p{points}"));
-            brink()
-                .args([
-                    "sweep",
-                    "scenarios/stag_hunt.toml",
-                    "--param",
-                    "lambda=0.5..5:log",
-                    "--design",
-                    "lhs",
-                    "--points",
-                    &points.to_string(),
-                    "-n",
-                    "1",
-                    "-q",
-                    "--out",
-                ])
-                .arg(&dir)
-                .assert()
-                .success();
+            sweep(
+                "scenarios/stag_hunt.toml",
+                &lhs_flags(&points.to_string()),
+                &dir,
+            )
+            .assert()
+            .success();
             std::fs::metadata(dir.join("manifest.json")).unwrap().len()
         })
         .collect();
@@ -394,24 +398,9 @@ fn the_manifest_records_the_design_not_its_points() {
         .stderr(predicate::str::contains("has points 0..200"));
 
     let resume = || {
-        let mut c = brink();
-        c.args([
-            "sweep",
-            "scenarios/stag_hunt.toml",
-            "--param",
-            "lambda=0.5..5:log",
-            "--design",
-            "lhs",
-            "--points",
-            "200",
-            "-n",
-            "1",
-            "-q",
-            "--resume",
-            "--out",
-        ])
-        .arg(&dir);
-        c.assert()
+        sweep("scenarios/stag_hunt.toml", &lhs_flags("200"), &dir)
+            .arg("--resume")
+            .assert()
     };
     let write = |m: &serde_json::Value| {
         std::fs::write(dir.join("manifest.json"), serde_json::to_vec(m).unwrap()).unwrap()
@@ -451,24 +440,19 @@ fn points_longer_than_a_wave_and_sensitivity_designs_merge_byte_identically() {
     // its sensitivity indices) merges from shards to the same bytes.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("long");
-    brink()
-        .args([
-            "sweep",
-            "scenarios/stag_hunt.toml",
-            "--param",
-            "lambda=0.5..5",
-            "--design",
-            "lhs",
-            "--points",
-            "2",
-            "-n",
-            "33300",
-            "--seed",
-            "5",
-            "-q",
-            "--out",
-        ])
-        .arg(&dir)
+    let flags = [
+        "--param",
+        "lambda=0.5..5",
+        "--design",
+        "lhs",
+        "--points",
+        "2",
+        "-n",
+        "33300",
+        "--seed",
+        "5",
+    ];
+    sweep("scenarios/stag_hunt.toml", &flags, &dir)
         .assert()
         .success();
     let summary: serde_json::Value =
@@ -497,28 +481,19 @@ fn points_longer_than_a_wave_and_sensitivity_designs_merge_byte_identically() {
         assert_eq!(point["equilibria"], run["equilibria"]);
     }
 
-    let args = |out: &Path| -> Vec<String> {
-        [
-            "sweep",
-            "scenarios/stag_hunt.toml",
-            "--param",
-            "lambda=0.5..5:log",
-            "--param",
-            "hare=2.5..3.5",
-            "--design",
-            "sobol",
-            "--points",
-            "4",
-            "-n",
-            "300",
-            "-q",
-            "--out",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([out.display().to_string()])
-        .collect()
-    };
+    let sobol = [
+        "--param",
+        "lambda=0.5..5:log",
+        "--param",
+        "hare=2.5..3.5",
+        "--design",
+        "sobol",
+        "--points",
+        "4",
+        "-n",
+        "300",
+    ];
+    let args = |out: &Path| sweep_argv("scenarios/stag_hunt.toml", &sobol, out);
     let whole = tmp.path().join("whole");
     brink().args(args(&whole)).assert().success();
     let reference = outputs(&whole);
@@ -573,4 +548,36 @@ fn damaged_or_empty_checkpoints_are_recomputed_on_resume() {
         .assert()
         .success();
     assert_eq!(outputs(&dir), reference);
+}
+
+#[test]
+fn a_sweep_directory_in_use_is_refused_at_once() {
+    // One writer per sweep directory: a second sweep (or resume) on a directory
+    // another process holds fails at once, naming the directory and the holder.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("busy");
+    let args = killable_sweep_argv("200", &dir);
+    let mut child = spawn_brink(&args);
+    wait_for_points(&dir, 1);
+    let start = Instant::now();
+    let refused = brink().args(&args).arg("--resume").output().unwrap();
+    let waited = start.elapsed();
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        still_running,
+        "the first sweep finished before the second started"
+    );
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains(&format!(
+            "{} is in use by another brink process (pid {})",
+            dir.display(),
+            child.id()
+        )),
+        "{err}"
+    );
+    assert!(waited < Duration::from_secs(20), "waited {waited:?}");
 }

@@ -21,8 +21,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use brink_mc::design::ParamRange;
-use brink_mc::tune::{Target, TuneSpec, tune};
+use brink_experiments::design::ParamRange;
+use brink_experiments::tune::{Target, TuneSpec, tune};
 use brink_mc::{BatchSpec, run_batch};
 
 const RUNS: u64 = 5_000;

@@ -6,17 +6,12 @@
 //! merged in a fixed order, so the same batch gives bit-identical results on 1 or N
 //! threads. Memory is bounded by the scenario, not by the number of runs.
 //!
-//! Not here: statistics and output formats (`brink-report`), the model of one run
-//! (`brink-core`).
+//! Not here: statistics, output formats and every file (`brink-report`), designs,
+//! sweeps and tuning (`brink-experiments`), the model of one run (`brink-core`).
+//! This crate does no IO.
 
 pub mod aggregate;
-pub mod design;
-pub mod fsio;
 pub mod runner;
-pub mod sensitivity;
-pub mod stats;
-pub mod sweep;
-pub mod tune;
 
 pub use aggregate::{BatchAggregate, Histogram, Moments, VariableStats};
 pub use runner::{

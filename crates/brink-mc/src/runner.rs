@@ -26,16 +26,16 @@ pub struct BatchSpec {
 }
 
 /// A failure to set up the batch.
-#[derive(Debug)]
-pub struct McError(pub String);
-
-impl std::fmt::Display for McError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum McError {
+    /// Zero worker threads were asked for; the caller names its own setting (the
+    /// binary says `--threads must be at least 1`).
+    #[error("the number of worker threads must be at least 1")]
+    NoThreads,
+    /// The operating system refused to start the worker threads.
+    #[error("cannot start worker threads: {0}")]
+    ThreadPool(#[from] rayon::ThreadPoolBuildError),
 }
-
-impl std::error::Error for McError {}
 
 /// An empty aggregate shaped for `scenario`.
 pub fn empty_aggregate(scenario: &CompiledScenario) -> BatchAggregate {
@@ -99,11 +99,9 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, McError>
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         if t == 0 {
-            return Err(McError("--threads must be at least 1".into()));
+            return Err(McError::NoThreads);
         }
         builder = builder.num_threads(t);
     }
-    builder
-        .build()
-        .map_err(|e| McError(format!("cannot start worker threads: {e}")))
+    Ok(builder.build()?)
 }

@@ -17,9 +17,9 @@ pub const OUTPUT_FILES: [&str; 5] = [
     "equilibria.svg",
 ];
 
-/// Writes `contents` to `path` atomically (see [`brink_mc::fsio::write_atomic`]).
+/// Writes `contents` to `path` atomically (see [`crate::fsio::write_atomic`]).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
-    brink_mc::fsio::write_atomic(path, contents).map_err(|e| ReportError::Io {
+    crate::fsio::write_atomic(path, contents).map_err(|e| ReportError::Io {
         action: e.action,
         path: e.path,
         source: e.source,

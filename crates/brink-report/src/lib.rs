@@ -24,7 +24,8 @@
 //!   `equilibria.svg`), drawn with plotters' SVG backend. That backend writes
 //!   `<text>` elements and, with no font feature enabled, estimates text extents
 //!   from character counts, so charts need no system fonts and no font crate.
-//! - [`files`]: [`write_outputs`], atomic file writes.
+//! - [`files`]: [`write_outputs`], the files of one batch.
+//! - [`fsio`]: atomic file writes, for every file brink writes.
 //!
 //! ```
 //! use brink_core::{EquilibriumClass, RunResult};
@@ -56,12 +57,12 @@
 
 pub mod error;
 pub mod files;
+pub mod fsio;
 pub mod plot;
 pub mod render;
 pub mod stats;
 pub mod summary;
-pub mod sweep;
 
 pub use error::ReportError;
 pub use files::write_outputs;
-pub use summary::{Summary, SummaryMeta};
+pub use summary::{Summary, SummaryMeta, equilibrium_label};

@@ -6,7 +6,7 @@
 //! `summary.json` is byte-identical for the same scenario and seed on any number of
 //! threads (the runner already makes the aggregate itself thread-count independent).
 
-use brink_core::EquilibriumClass;
+use brink_core::{CompiledScenario, EquilibriumClass};
 use brink_mc::{BatchAggregate, Moments, VariableStats};
 use serde::{Deserialize, Serialize};
 
@@ -343,6 +343,33 @@ impl Summary {
                 })
                 .collect(),
         })
+    }
+}
+
+/// `(sanction, covert, stall)`, `mixed {heads, tails} × {heads, tails}` or
+/// `not an equilibrium` (see [`CompiledScenario::equilibrium_label`]).
+pub fn equilibrium_label(scenario: &CompiledScenario, class: EquilibriumClass) -> String {
+    scenario.equilibrium_label(class)
+}
+
+impl SummaryMeta {
+    /// The metadata of a batch of `runs` runs of `scenario` (file as given: `path`).
+    pub fn for_scenario(scenario: &CompiledScenario, path: &str, seed: u64, runs: u64) -> Self {
+        SummaryMeta {
+            brink_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: scenario.name.clone(),
+            scenario_path: path.to_owned(),
+            seed,
+            runs,
+            parameters: scenario
+                .parameters
+                .iter()
+                .map(|p| (p.name.clone(), p.value))
+                .collect(),
+            agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
+            state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
+            outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
+        }
     }
 }
 

@@ -30,12 +30,23 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::BatchAggregate;
-use crate::design::{DesignSpec, Sampler};
-use crate::fsio::{self, IoError};
-use crate::runner::{
-    CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, thread_pool,
+use brink_mc::{
+    BatchAggregate, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, thread_pool,
 };
+use brink_report::fsio::{self, IoError};
+
+use crate::design::{DesignError, DesignSpec, Sampler};
+
+mod checkpoint;
+mod lock;
+pub mod outputs;
+pub mod setup;
+
+pub use checkpoint::{manifest_path, point_path, read_manifest, read_point};
+use checkpoint::{point_finished, prepare, write_point};
+pub use lock::{LOCK_FILE, SweepLock};
+pub use outputs::{Analysis, Responses, SWEEP_FILES, write_sweep_outputs};
+pub use setup::{SetupError, SweepRequest};
 
 /// Layout version of sweep directories. Version 2 records the design as a
 /// [`DesignSpec`] and the number of points, where version 1 recorded every point.
@@ -113,7 +124,7 @@ impl Manifest {
     /// Checks that the manifest is consistent: a valid design of `points` points over
     /// the parameters `parameters`.
     pub fn check(&self) -> Result<(), String> {
-        let n = self.design.num_points()?;
+        let n = self.design.num_points().map_err(|e| e.0)?;
         if n != self.points {
             return Err(format!(
                 "the design has {n} points, the manifest says {}",
@@ -192,7 +203,7 @@ impl Manifest {
 /// SHA-256 of the parameter values of every point of `design`, in point order, each
 /// value as its 8 little-endian IEEE-754 bytes (lowercase hex). One pass over the
 /// design through a [`Sampler`]; memory does not grow with the points.
-pub fn points_sha256(design: &DesignSpec) -> Result<String, String> {
+pub fn points_sha256(design: &DesignSpec) -> Result<String, DesignError> {
     let mut sampler = design.sampler()?;
     let mut hash = PointsHasher::new(design.dim());
     for p in 0..sampler.len() {
@@ -241,11 +252,13 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Why a sweep could not be run, resumed or merged.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// A file could not be read or written.
-    Io(IoError),
+    #[error(transparent)]
+    Io(#[from] IoError),
     /// The scenario did not compile at a point.
+    #[error("point {point}: {error}")]
     Scenario {
         /// Point index.
         point: usize,
@@ -253,30 +266,38 @@ pub enum SweepError {
         error: ScenarioError,
     },
     /// The request conflicts with what is on disk (e.g. resuming a different sweep).
+    #[error("{0}")]
     Refused(String),
     /// The batch runner failed to start.
-    Runner(McError),
+    #[error(transparent)]
+    Runner(#[from] McError),
+    /// A new sweep was asked for in a directory that holds one (resume it instead).
+    #[error("{} already holds a sweep", dir.display())]
+    Occupied {
+        /// The sweep directory.
+        dir: PathBuf,
+    },
+    /// A merge found a point finished in none of the shard directories.
+    #[error("point {point} is not finished in any of the directories")]
+    Unfinished {
+        /// The point.
+        point: usize,
+    },
+    /// Another process holds the sweep directory's lock ([`SweepLock`]).
+    #[error(
+        "{} is in use by another brink process{}; wait for it to finish or stop it",
+        dir.display(),
+        pid.map_or(String::new(), |p| format!(" (pid {p})"))
+    )]
+    Locked {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// The holder's process id, if it had written it yet.
+        pid: Option<u32>,
+    },
 }
 
-impl std::fmt::Display for SweepError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SweepError::Io(e) => write!(f, "{e}"),
-            SweepError::Scenario { point, error } => write!(f, "point {point}: {error}"),
-            SweepError::Refused(m) => f.write_str(m),
-            SweepError::Runner(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl std::error::Error for SweepError {}
-
-impl From<IoError> for SweepError {
-    fn from(e: IoError) -> Self {
-        SweepError::Io(e)
-    }
-}
-
+/// The error of `action` on `path`, for `map_err`.
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> SweepError + use<> {
     let path = path.to_owned();
     move |source| {
@@ -286,127 +307,6 @@ fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Sweep
             source,
         })
     }
-}
-
-/// Path of the manifest in a sweep directory.
-pub fn manifest_path(dir: &Path) -> PathBuf {
-    dir.join("manifest.json")
-}
-
-/// Path of point `p`'s aggregate in a sweep directory.
-pub fn point_path(dir: &Path, p: usize) -> PathBuf {
-    dir.join("points").join(format!("{p:06}.json"))
-}
-
-/// Reads a sweep directory's manifest and checks it ([`Manifest::check`]). A manifest
-/// of another [`SWEEP_FORMAT`] is refused with the brink version that wrote it.
-pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
-    /// The fields every format has; the rest is skipped unread.
-    #[derive(Deserialize)]
-    struct Version {
-        format: u32,
-        brink_version: String,
-    }
-    let path = manifest_path(dir);
-    let text = std::fs::read_to_string(&path).map_err(io("cannot read", &path))?;
-    let bad = |e: String| {
-        SweepError::Refused(format!(
-            "{}: not a brink sweep manifest: {e}",
-            path.display()
-        ))
-    };
-    let version: Version = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    if version.format != SWEEP_FORMAT {
-        return Err(SweepError::Refused(format!(
-            "{}: sweep format {} (written by brink {}); this brink {} reads format {SWEEP_FORMAT}: \
-             finish or merge that sweep with the brink that made it, or start it anew",
-            path.display(),
-            version.format,
-            version.brink_version,
-            env!("CARGO_PKG_VERSION"),
-        )));
-    }
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    manifest.check().map_err(bad)?;
-    Ok(manifest)
-}
-
-/// Reads point `p`'s aggregate, if the point is finished.
-pub fn read_point(dir: &Path, p: usize) -> Result<Option<BatchAggregate>, SweepError> {
-    let path = point_path(dir, p);
-    match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| {
-            SweepError::Refused(format!("{}: damaged point file: {e}", path.display()))
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io("cannot read", &path)(e)),
-    }
-}
-
-/// Writes point `p`'s checkpoint atomically but unsynced (see
-/// [`fsio::write_atomic_unsynced`]): a killed sweep keeps it; a point file damaged by a
-/// power failure is recomputed on resume ([`point_finished`]). The final outputs are
-/// synced.
-fn write_point(dir: &Path, p: usize, agg: &BatchAggregate) -> Result<(), SweepError> {
-    let json = serde_json::to_vec(agg).expect("aggregates serialise");
-    fsio::write_atomic_unsynced(&point_path(dir, p), &json)?;
-    Ok(())
-}
-
-/// Whether point `p` has a readable checkpoint. A missing, empty or damaged one means
-/// the point is computed (again): a point is a pure function of the manifest, so
-/// recomputing it gives the same bytes.
-fn point_finished(dir: &Path, p: usize) -> bool {
-    matches!(read_point(dir, p), Ok(Some(_)))
-}
-
-/// Creates (or, with `resume`, reopens) the sweep directory for `manifest`, refusing
-/// to mix two different sweeps, and removes temporary files a killed run left.
-fn prepare(dir: &Path, manifest: &Manifest, resume: bool) -> Result<(), SweepError> {
-    let mpath = manifest_path(dir);
-    if mpath.exists() {
-        if !resume {
-            return Err(SweepError::Refused(format!(
-                "{} already holds a sweep; pass --resume to finish it, or choose another directory",
-                dir.display()
-            )));
-        }
-        let old = read_manifest(dir)?;
-        old.same_sweep(manifest).map_err(|what| {
-            SweepError::Refused(format!(
-                "cannot resume the sweep in {}: {what} from the recorded sweep; start a new sweep in another directory",
-                dir.display()
-            ))
-        })?;
-        if old.shard != manifest.shard {
-            return Err(SweepError::Refused(format!(
-                "cannot resume the sweep in {}: it was started as shard {:?}, not {:?}",
-                dir.display(),
-                old.shard,
-                manifest.shard
-            )));
-        }
-    } else if resume {
-        return Err(SweepError::Refused(format!(
-            "nothing to resume in {}: it has no manifest.json",
-            dir.display()
-        )));
-    }
-    let points = dir.join("points");
-    std::fs::create_dir_all(&points).map_err(io("cannot create directory", &points))?;
-    if !mpath.exists() {
-        let json = serde_json::to_vec_pretty(manifest).expect("manifests serialise");
-        fsio::write_atomic(&mpath, &json)?;
-    }
-    for d in [dir, points.as_path()] {
-        for entry in std::fs::read_dir(d).map_err(io("cannot list", d))? {
-            let entry = entry.map_err(io("cannot list", d))?;
-            if fsio::is_leftover_temp(&entry.file_name().to_string_lossy()) {
-                std::fs::remove_file(entry.path()).map_err(io("cannot remove", &entry.path()))?;
-            }
-        }
-    }
-    Ok(())
 }
 
 /// What [`run_sweep`] did.
@@ -419,21 +319,22 @@ pub struct SweepProgress {
 }
 
 /// Computes every point of `manifest` that belongs to its shard and is not finished
-/// in `dir`, writing each point's aggregate atomically as soon as it is done.
+/// in the locked directory `dir`, writing each point's aggregate atomically as soon as it is done.
 /// `progress` is called with the runs each finished chunk played.
 ///
 /// Points are taken in increasing order; each wave plays at most [`WAVE_CHUNKS`]
 /// chunks (of at most [`MAX_POINTS_IN_FLIGHT`] points) in parallel, and each point's
 /// chunk aggregates are merged in chunk order, whatever waves they fell in, exactly as
-/// [`crate::run_batch`] merges them. Memory does not grow with the number of points
+/// [`brink_mc::run_batch`] merges them. Memory does not grow with the number of points
 /// nor with the runs per point.
 pub fn run_sweep(
-    dir: &Path,
+    lock: &SweepLock,
     manifest: &Manifest,
     resume: bool,
     threads: Option<usize>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SweepProgress, SweepError> {
+    let dir = lock.dir();
     manifest.check().map_err(SweepError::Refused)?;
     prepare(dir, manifest, resume)?;
     let mut sampler = manifest.sampler()?;
@@ -517,10 +418,11 @@ pub fn run_sweep(
     Ok(done)
 }
 
-/// Combines shard directories into `out`: checks they hold the same sweep, that every
+/// Combines shard directories into the locked directory `out`: checks they hold the same sweep, that every
 /// point is finished in one of them (identical where several have it), copies the
 /// point files and writes an unsharded manifest. Returns the merged manifest.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, SweepError> {
+pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError> {
+    let out = lock.dir();
     let Some(first) = dirs.first() else {
         return Err(SweepError::Refused(
             "merge needs at least one sweep directory".into(),
@@ -562,9 +464,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Manifest, SweepError> {
             }
         }
         let Some(bytes) = found else {
-            return Err(SweepError::Refused(format!(
-                "point {p} is not finished in any of the directories; run its shard (or --resume it) first"
-            )));
+            return Err(SweepError::Unfinished { point: p });
         };
         let target = point_path(out, p);
         if !target.exists() {

@@ -17,7 +17,21 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::design::{Design, DesignStructure, SaltelliBlock, below, morris_delta, saltelli_index};
+use crate::design::{
+    Design, DesignError, DesignStructure, SaltelliBlock, below, morris_delta, saltelli_index,
+};
+
+/// Why sensitivity indices could not be computed: outputs that do not fit the design
+/// (or are not finite numbers), or a design of the wrong structure.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SensitivityError(pub String);
+
+impl From<DesignError> for SensitivityError {
+    fn from(e: DesignError) -> Self {
+        SensitivityError(e.0)
+    }
+}
 
 /// The 0.975 quantile of the standard normal distribution, `Φ⁻¹(0.975)`
 /// (`scipy.stats.norm.ppf(0.975)`): a confidence half-width is this many bootstrap
@@ -72,17 +86,20 @@ pub struct MorrisIndex {
     pub mu_star_conf: f64,
 }
 
-fn check_outputs(design: &Design, y: &[f64]) -> Result<(), String> {
+fn check_outputs(design: &Design, y: &[f64]) -> Result<(), SensitivityError> {
     design.check()?;
     if y.len() != design.len() {
-        return Err(format!(
+        return Err(SensitivityError(format!(
             "{} outputs for a design of {} points",
             y.len(),
             design.len()
-        ));
+        )));
     }
     if let Some(k) = y.iter().position(|v| !v.is_finite()) {
-        return Err(format!("output {k} is {}, not a finite number", y[k]));
+        return Err(SensitivityError(format!(
+            "output {k} is {}, not a finite number",
+            y[k]
+        )));
     }
     Ok(())
 }
@@ -175,12 +192,12 @@ pub fn sobol_indices(
     y: &[f64],
     bootstrap: usize,
     seed: u64,
-) -> Result<Vec<SobolIndex>, String> {
+) -> Result<Vec<SobolIndex>, SensitivityError> {
     let DesignStructure::Saltelli { base } = design.structure else {
-        return Err(format!(
+        return Err(SensitivityError(format!(
             "Sobol' indices need a Saltelli design (--design sobol), not a {} design",
             design.kind
-        ));
+        )));
     };
     check_outputs(design, y)?;
     let d = design.dim();
@@ -188,7 +205,9 @@ pub fn sobol_indices(
     let m = mean(y.iter().copied());
     let sd = mean(y.iter().map(|v| (v - m) * (v - m))).sqrt();
     if !sd.is_finite() {
-        return Err("outputs too large to standardise (their variance overflows)".into());
+        return Err(SensitivityError(
+            "outputs too large to standardise (their variance overflows)".into(),
+        ));
     }
     if sd <= 0.0 {
         return Ok(names
@@ -257,16 +276,16 @@ pub fn sobol_indices(
 /// ([`morris_delta`]) — whichever way the trajectory moved (SALib's unscaled
 /// effects). The moves are read back from [`Design::unit`]: consecutive points of a
 /// trajectory must differ in exactly one coordinate, by `±Δ`, each coordinate once.
-pub fn elementary_effects(design: &Design, y: &[f64]) -> Result<Vec<Vec<f64>>, String> {
+pub fn elementary_effects(design: &Design, y: &[f64]) -> Result<Vec<Vec<f64>>, SensitivityError> {
     let DesignStructure::Morris {
         trajectories,
         levels,
     } = design.structure
     else {
-        return Err(format!(
+        return Err(SensitivityError(format!(
             "Morris indices need a Morris design (--design morris), not a {} design",
             design.kind
-        ));
+        )));
     };
     check_outputs(design, y)?;
     let d = design.dim();
@@ -292,16 +311,16 @@ pub fn elementary_effects(design: &Design, y: &[f64]) -> Result<Vec<Vec<f64>>, S
                 )
             };
             let &[j] = changed.as_slice() else {
-                return Err(not_a_step());
+                return Err(SensitivityError(not_a_step()));
             };
             if (step[j].abs() - delta).abs() > MORRIS_STEP_TOL {
-                return Err(not_a_step());
+                return Err(SensitivityError(not_a_step()));
             }
             if std::mem::replace(&mut moved[j], true) {
-                return Err(format!(
+                return Err(SensitivityError(format!(
                     "Morris trajectory {t} moves parameter `{}` twice",
                     design.ranges[j].name
-                ));
+                )));
             }
             let (hi, lo) = if step[j] > 0.0 {
                 (y[q], y[p])
@@ -331,7 +350,7 @@ pub fn morris_indices(
     y: &[f64],
     bootstrap: usize,
     seed: u64,
-) -> Result<Vec<MorrisIndex>, String> {
+) -> Result<Vec<MorrisIndex>, SensitivityError> {
     let effects = elementary_effects(design, y)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(MORRIS_BOOTSTRAP_STREAM);

@@ -9,8 +9,8 @@
 
 use std::path::PathBuf;
 
-use brink_mc::design::{self, Design, DesignKind, DesignStructure, ParamRange};
-use brink_mc::sensitivity::{
+use brink_experiments::design::{self, Design, DesignKind, DesignStructure, ParamRange};
+use brink_experiments::sensitivity::{
     MorrisIndex, SobolIndex, elementary_effects, morris_indices, sobol_indices,
 };
 use serde_json::Value;
@@ -427,28 +427,34 @@ fn constant_outputs_give_zero_indices() {
 fn errors_name_the_problem() {
     let ranges = [ParamRange::new("a", 0.0, 1.0, false).unwrap()];
     let l = design::lhs(&ranges, 10, 1).unwrap();
-    let e = sobol_indices(&l, &[0.0; 10], 10, 1).unwrap_err();
+    let e = sobol_indices(&l, &[0.0; 10], 10, 1)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("need a Saltelli design (--design sobol), not a lhs design"),
         "{e}"
     );
-    let e = morris_indices(&l, &[0.0; 10], 10, 1).unwrap_err();
+    let e = morris_indices(&l, &[0.0; 10], 10, 1)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("need a Morris design (--design morris), not a lhs design"),
         "{e}"
     );
 
     let s = design::sobol(&ranges, 4, 1).unwrap();
-    let e = sobol_indices(&s, &[0.0; 5], 10, 1).unwrap_err();
+    let e = sobol_indices(&s, &[0.0; 5], 10, 1).unwrap_err().to_string();
     assert!(e.contains("5 outputs for a design of 12 points"), "{e}");
     let mut y = vec![0.0; 12];
     y[7] = f64::NAN;
-    let e = sobol_indices(&s, &y, 10, 1).unwrap_err();
+    let e = sobol_indices(&s, &y, 10, 1).unwrap_err().to_string();
     assert!(e.contains("output 7 is NaN"), "{e}");
 
     // A Morris design whose points were tampered with.
     let mut m = design::morris(&ranges, 2, 4, 1).unwrap();
     m.unit[1][0] = m.unit[0][0];
-    let e = morris_indices(&m, &[0.0; 4], 10, 1).unwrap_err();
+    let e = morris_indices(&m, &[0.0; 4], 10, 1)
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("do not differ in exactly one coordinate"), "{e}");
 }

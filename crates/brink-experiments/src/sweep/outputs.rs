@@ -7,43 +7,18 @@ use std::path::{Path, PathBuf};
 
 use brink_core::{CompiledScenario, EquilibriumClass};
 use brink_mc::BatchAggregate;
-use brink_mc::design::DesignSpec;
-use brink_mc::fsio::AtomicFile;
-use brink_mc::sweep::{Manifest, PointsHasher, SWEEP_FORMAT, read_point};
+use brink_report::ReportError;
+use brink_report::fsio::AtomicFile;
+use brink_report::summary::{
+    EquilibriumFrequency, OutcomeFrequency, Parameter, Summary, SummaryMeta, equilibrium_label,
+};
 use serde::Serialize;
 
-use crate::error::ReportError;
-use crate::summary::{EquilibriumFrequency, OutcomeFrequency, Parameter, Summary, SummaryMeta};
+use super::{Manifest, PointsHasher, SWEEP_FORMAT, read_point};
+use crate::design::DesignSpec;
 
 /// Names of the files [`write_sweep_outputs`] writes.
 pub const SWEEP_FILES: [&str; 2] = ["points.csv", "summary.json"];
-
-/// `(sanction, covert, stall)`, `mixed {heads, tails} × {heads, tails}` or
-/// `not an equilibrium` (see [`CompiledScenario::equilibrium_label`]).
-pub fn equilibrium_label(scenario: &CompiledScenario, class: EquilibriumClass) -> String {
-    scenario.equilibrium_label(class)
-}
-
-impl SummaryMeta {
-    /// The metadata of a batch of `runs` runs of `scenario` (file as given: `path`).
-    pub fn for_scenario(scenario: &CompiledScenario, path: &str, seed: u64, runs: u64) -> Self {
-        SummaryMeta {
-            brink_version: env!("CARGO_PKG_VERSION").to_owned(),
-            scenario: scenario.name.clone(),
-            scenario_path: path.to_owned(),
-            seed,
-            runs,
-            parameters: scenario
-                .parameters
-                .iter()
-                .map(|p| (p.name.clone(), p.value))
-                .collect(),
-            agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
-            state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
-            outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
-        }
-    }
-}
 
 /// One point of a sweep in `summary.json`.
 #[derive(Serialize)]
@@ -116,7 +91,7 @@ pub fn write_sweep_outputs(
     csv.write(csv_line(&header).as_bytes()).map_err(io_error)?;
 
     let head = SweepHeader {
-        format_version: crate::summary::FORMAT_VERSION,
+        format_version: brink_report::summary::FORMAT_VERSION,
         sweep_format: SWEEP_FORMAT,
         brink_version: &manifest.brink_version,
         scenario: &manifest.scenario_name,
@@ -227,7 +202,7 @@ fn csv_line(fields: &[String]) -> String {
     String::from_utf8(w.into_inner().expect("in-memory CSV")).expect("UTF-8 fields")
 }
 
-fn io_error(e: brink_mc::fsio::IoError) -> ReportError {
+fn io_error(e: brink_report::fsio::IoError) -> ReportError {
     ReportError::Io {
         action: e.action,
         path: e.path,

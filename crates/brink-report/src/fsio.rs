@@ -4,7 +4,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// A file-system operation that failed, with the path it concerned.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{action} {}: {source}", path.display())]
 pub struct IoError {
     /// What was being done, e.g. `"cannot write"`.
     pub action: &'static str,
@@ -12,24 +13,6 @@ pub struct IoError {
     pub path: PathBuf,
     /// The operating-system error.
     pub source: io::Error,
-}
-
-impl std::fmt::Display for IoError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.action,
-            self.path.display(),
-            self.source
-        )
-    }
-}
-
-impl std::error::Error for IoError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
-    }
 }
 
 /// Writes `contents` to `path` atomically: into a temporary file in the same
@@ -55,19 +38,7 @@ fn write_atomic_with(path: &Path, contents: &[u8], sync: bool) -> Result<(), IoE
         path: path.to_owned(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| io_err("cannot create a temporary file for", e))?;
+    let mut tmp = temp_beside(path)?;
     tmp.write_all(contents)
         .map_err(|e| io_err("cannot write", e))?;
     tmp.flush().map_err(|e| io_err("cannot write", e))?;
@@ -80,6 +51,28 @@ fn write_atomic_with(path: &Path, contents: &[u8], sync: bool) -> Result<(), IoE
     tmp.persist(path)
         .map_err(|e| io_err("cannot replace", e.error))?;
     Ok(())
+}
+
+/// A temporary file `.NAME.XXXX.tmp` in `path`'s directory, so the rename into place
+/// stays on one file system and is atomic.
+fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, IoError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| IoError {
+            action: "cannot create a temporary file for",
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Whether `name` is a temporary file left by an interrupted [`write_atomic`].
@@ -99,23 +92,7 @@ pub struct AtomicFile {
 impl AtomicFile {
     /// Starts writing `path`.
     pub fn create(path: &Path) -> Result<Self, IoError> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|source| IoError {
-                action: "cannot create a temporary file for",
-                path: path.to_owned(),
-                source,
-            })?;
+        let tmp = temp_beside(path)?;
         let file = tmp.reopen().map_err(|source| IoError {
             action: "cannot open a temporary file for",
             path: path.to_owned(),

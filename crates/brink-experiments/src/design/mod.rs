@@ -30,6 +30,17 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
+mod build;
+mod sampler;
+
+/// Why a range, a design or its size was refused; the message says which and how.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DesignError(pub String);
+
+pub use build::*;
+pub use sampler::*;
+
 /// The largest number of points a design may have (10^7): a guard against a grid or
 /// a Saltelli design that would not fit in memory, with a clear error instead.
 pub const MAX_POINTS: usize = 10_000_000;
@@ -74,7 +85,12 @@ pub struct ParamRange {
 
 impl ParamRange {
     /// A checked range: see [`ParamRange::validate`].
-    pub fn new(name: impl Into<String>, lo: f64, hi: f64, log: bool) -> Result<ParamRange, String> {
+    pub fn new(
+        name: impl Into<String>,
+        lo: f64,
+        hi: f64,
+        log: bool,
+    ) -> Result<ParamRange, DesignError> {
         let range = ParamRange {
             name: name.into(),
             lo,
@@ -87,36 +103,36 @@ impl ParamRange {
 
     /// Checks the range: a non-empty name without whitespace, `=` or `:`; finite
     /// bounds with `lo < hi`; `lo > 0` for a log range.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), DesignError> {
         let name = &self.name;
         if name.is_empty() {
-            return Err("the parameter name is empty".into());
+            return Err(DesignError("the parameter name is empty".into()));
         }
         if name
             .chars()
             .any(|c| c.is_whitespace() || c == '=' || c == ':')
         {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter name `{name}` contains whitespace, `=` or `:`"
-            ));
+            )));
         }
         if !self.lo.is_finite() || !self.hi.is_finite() {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter `{name}`: bounds must be finite numbers, got {}..{}",
                 self.lo, self.hi
-            ));
+            )));
         }
         if self.lo >= self.hi {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter `{name}`: the lower bound {} must be below the upper bound {}",
                 self.lo, self.hi
-            ));
+            )));
         }
         if self.log && self.lo <= 0.0 {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "parameter `{name}`: a log range needs a lower bound above 0, got {}",
                 self.lo
-            ));
+            )));
         }
         Ok(())
     }
@@ -126,8 +142,8 @@ impl ParamRange {
     ///
     /// Errors name the spec and what is wrong with it: a missing `=` or `..`, a bound
     /// that is not a number, `LO >= HI`, a log range with `LO <= 0`, an unknown suffix.
-    pub fn parse(spec: &str) -> Result<ParamRange, String> {
-        let bad = |why: String| format!("bad parameter range `{spec}`: {why}");
+    pub fn parse(spec: &str) -> Result<ParamRange, DesignError> {
+        let bad = |why: String| DesignError(format!("bad parameter range `{spec}`: {why}"));
         let form = "expected NAME=LO..HI or NAME=LO..HI:log";
         let (name, rest) = spec
             .trim()
@@ -153,7 +169,7 @@ impl ParamRange {
         };
         let lo = number(lo, "lower")?;
         let hi = number(hi, "upper")?;
-        ParamRange::new(name, lo, hi, log).map_err(bad)
+        ParamRange::new(name, lo, hi, log).map_err(|e| bad(e.0))
     }
 
     /// The parameter value at `u ∈ [0, 1]`: `lo + u (hi − lo)`, or for a log range
@@ -184,10 +200,10 @@ impl ParamRange {
 }
 
 impl FromStr for ParamRange {
-    type Err = String;
+    type Err = DesignError;
 
     /// Same as [`ParamRange::parse`].
-    fn from_str(spec: &str) -> Result<Self, String> {
+    fn from_str(spec: &str) -> Result<Self, DesignError> {
         ParamRange::parse(spec)
     }
 }
@@ -242,18 +258,18 @@ impl fmt::Display for DesignKind {
 }
 
 impl FromStr for DesignKind {
-    type Err = String;
+    type Err = DesignError;
 
     /// Parses `grid`, `lhs`, `sobol` or `morris`.
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, DesignError> {
         match s {
             "grid" => Ok(DesignKind::Grid),
             "lhs" => Ok(DesignKind::Lhs),
             "sobol" => Ok(DesignKind::Sobol),
             "morris" => Ok(DesignKind::Morris),
-            _ => Err(format!(
+            _ => Err(DesignError(format!(
                 "unknown design `{s}` (expected grid, lhs, sobol or morris)"
-            )),
+            ))),
         }
     }
 }
@@ -347,7 +363,7 @@ impl Design {
         ranges: &[ParamRange],
         unit: Vec<Vec<f64>>,
         structure: DesignStructure,
-    ) -> Result<Design, String> {
+    ) -> Result<Design, DesignError> {
         check_ranges(ranges)?;
         let points = unit
             .iter()
@@ -382,24 +398,26 @@ impl Design {
     /// Checks the shapes: `points` and `unit` have the same number of points, each of
     /// `d` coordinates, unit coordinates lie in `[0, 1]`, and the number of points is
     /// what `structure` says (`N(d+2)` for Saltelli, `r(d+1)` for Morris).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), DesignError> {
         let d = self.dim();
         if self.points.len() != self.unit.len() {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "design has {} points but {} unit points",
                 self.points.len(),
                 self.unit.len()
-            ));
+            )));
         }
         for (k, (p, u)) in self.points.iter().zip(&self.unit).enumerate() {
             if p.len() != d || u.len() != d {
-                return Err(format!(
+                return Err(DesignError(format!(
                     "point {k} has {} coordinates, expected {d}",
                     p.len().max(u.len())
-                ));
+                )));
             }
             if u.iter().any(|u| !(0.0..=1.0).contains(u)) {
-                return Err(format!("unit point {k} lies outside [0, 1]^{d}: {u:?}"));
+                return Err(DesignError(format!(
+                    "unit point {k} lies outside [0, 1]^{d}: {u:?}"
+                )));
             }
         }
         let expected = match self.structure {
@@ -408,42 +426,49 @@ impl Design {
             DesignStructure::Morris { trajectories, .. } => trajectories.checked_mul(d + 1),
         };
         if expected != Some(self.points.len()) {
-            return Err(format!(
+            return Err(DesignError(format!(
                 "a {:?} design of {d} parameters cannot have {} points",
                 self.structure,
                 self.points.len()
-            ));
+            )));
         }
         Ok(())
     }
 }
 
 /// Checks a list of ranges: at least one, each valid, names distinct.
-fn check_ranges(ranges: &[ParamRange]) -> Result<(), String> {
+pub(super) fn check_ranges(ranges: &[ParamRange]) -> Result<(), DesignError> {
     if ranges.is_empty() {
-        return Err("a design needs at least one parameter range".into());
+        return Err(DesignError(
+            "a design needs at least one parameter range".into(),
+        ));
     }
     let mut names = BTreeSet::new();
     for r in ranges {
         r.validate()?;
         if !names.insert(r.name.as_str()) {
-            return Err(format!("parameter `{}` is swept twice", r.name));
+            return Err(DesignError(format!(
+                "parameter `{}` is swept twice",
+                r.name
+            )));
         }
     }
     Ok(())
 }
 
-fn check_total(total: Option<usize>, what: &str) -> Result<usize, String> {
+pub(super) fn check_total(total: Option<usize>, what: &str) -> Result<usize, DesignError> {
     match total {
         Some(n) if n <= MAX_POINTS => Ok(n),
-        Some(n) => Err(format!(
+        Some(n) => Err(DesignError(format!(
             "{what} would have {n} points, more than the limit of {MAX_POINTS}"
-        )),
-        None => Err(format!("{what} would have more than {MAX_POINTS} points")),
+        ))),
+        None => Err(DesignError(format!(
+            "{what} would have more than {MAX_POINTS} points"
+        ))),
     }
 }
 
-fn finish(
+pub(super) fn finish(
     kind: DesignKind,
     ranges: &[ParamRange],
     unit: Vec<Vec<f64>>,
@@ -482,533 +507,18 @@ pub fn below(rng: &mut impl Rng, n: usize) -> usize {
 }
 
 /// Fisher–Yates shuffle (Knuth, TAOCP vol. 2, Algorithm 3.4.2P) with [`below`].
-fn shuffle<T>(items: &mut [T], rng: &mut impl Rng) {
+pub(super) fn shuffle<T>(items: &mut [T], rng: &mut impl Rng) {
     for i in (1..items.len()).rev() {
         let j = below(rng, i + 1);
         items.swap(i, j);
     }
 }
 
-fn rng_for(seed: u64, stream: u64) -> ChaCha8Rng {
+pub(super) fn rng_for(seed: u64, stream: u64) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stream);
     rng
 }
-
-/// What a design is, without its points: the kind, the size asked for, the seed, the
-/// ranges and (Morris only) the number of levels. This is what a sweep records in its
-/// manifest: a few hundred bytes whatever the number of points.
-/// [`DesignSpec::sampler`] gives any point of the design from it, in the same bits as
-/// the materialised [`DesignSpec::design`] (which [`grid`], [`lhs`], [`sobol`],
-/// [`morris`] and [`build`] return).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct DesignSpec {
-    /// What kind of design this is.
-    pub kind: DesignKind,
-    /// The size as asked for (`--points`): points per axis (grid), points (lhs), base
-    /// sample N (sobol), trajectories (morris).
-    pub size: usize,
-    /// Number of grid levels of a Morris design; None for the other kinds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub levels: Option<usize>,
-    /// Seed of the random designs (lhs, sobol, morris); a grid does not use it.
-    pub seed: u64,
-    /// The swept parameters; coordinate `j` of every point belongs to `ranges[j]`.
-    pub ranges: Vec<ParamRange>,
-}
-
-impl DesignSpec {
-    /// The design `--design KIND --points N` asks for (see [`build`]), checked: a
-    /// Morris design gets [`DEFAULT_MORRIS_LEVELS`] levels.
-    pub fn new(
-        kind: DesignKind,
-        ranges: &[ParamRange],
-        size: usize,
-        seed: u64,
-    ) -> Result<DesignSpec, String> {
-        let spec = DesignSpec {
-            kind,
-            size,
-            levels: (kind == DesignKind::Morris).then_some(DEFAULT_MORRIS_LEVELS),
-            seed,
-            ranges: ranges.to_vec(),
-        };
-        spec.num_points()?;
-        Ok(spec)
-    }
-
-    /// A Morris design of `trajectories` trajectories on `levels` levels, checked.
-    pub fn morris(
-        ranges: &[ParamRange],
-        trajectories: usize,
-        levels: usize,
-        seed: u64,
-    ) -> Result<DesignSpec, String> {
-        let spec = DesignSpec {
-            kind: DesignKind::Morris,
-            size: trajectories,
-            levels: Some(levels),
-            seed,
-            ranges: ranges.to_vec(),
-        };
-        spec.num_points()?;
-        Ok(spec)
-    }
-
-    /// Number of parameters d.
-    pub fn dim(&self) -> usize {
-        self.ranges.len()
-    }
-
-    /// Checks the spec and returns its number of points: `size^d` (grid), `size`
-    /// (lhs), `size (d + 2)` (sobol), `size (d + 1)` (morris), at most [`MAX_POINTS`].
-    /// The errors are those of [`grid`], [`lhs`], [`sobol`] and [`morris`].
-    pub fn num_points(&self) -> Result<usize, String> {
-        let ranges = &self.ranges;
-        check_ranges(ranges)?;
-        let d = ranges.len();
-        match (self.kind, self.levels) {
-            (DesignKind::Morris, None) => {
-                return Err("a Morris design needs its number of levels".into());
-            }
-            (DesignKind::Morris, Some(_)) => {}
-            (kind, Some(_)) => {
-                return Err(format!(
-                    "only a Morris design has levels, not a {kind} design"
-                ));
-            }
-            (_, None) => {}
-        }
-        let n = self.size;
-        match self.kind {
-            DesignKind::Grid => {
-                if n == 0 {
-                    return Err("a grid needs at least one point per axis".into());
-                }
-                check_total(
-                    u32::try_from(d).ok().and_then(|d| n.checked_pow(d)),
-                    "the grid",
-                )
-            }
-            DesignKind::Lhs => {
-                if n == 0 {
-                    return Err("a Latin hypercube needs at least one point".into());
-                }
-                check_total(Some(n), "the Latin hypercube")
-            }
-            DesignKind::Sobol => {
-                if n == 0 {
-                    return Err(
-                        "a Sobol' (Saltelli) design needs a base sample of at least one point"
-                            .into(),
-                    );
-                }
-                if n > MAX_SOBOL_BASE {
-                    return Err(format!(
-                        "a Sobol' (Saltelli) design takes a base sample of at most {MAX_SOBOL_BASE} points, got {n}"
-                    ));
-                }
-                if d > MAX_SOBOL_PARAMS {
-                    return Err(format!(
-                        "a Sobol' (Saltelli) design takes at most {MAX_SOBOL_PARAMS} parameters, got {d}"
-                    ));
-                }
-                check_total(n.checked_mul(d + 2), "the Sobol' (Saltelli) design")
-            }
-            DesignKind::Morris => {
-                let levels = self.levels.unwrap_or(0);
-                if n == 0 {
-                    return Err("a Morris design needs at least one trajectory".into());
-                }
-                if levels < 2 || !levels.is_multiple_of(2) {
-                    return Err(format!(
-                        "a Morris design needs an even number of levels, at least 2, got {levels}"
-                    ));
-                }
-                check_total(n.checked_mul(d + 1), "the Morris design")
-            }
-        }
-    }
-
-    /// How the points are laid out (for the sensitivity analysis).
-    pub fn structure(&self) -> DesignStructure {
-        match self.kind {
-            DesignKind::Grid | DesignKind::Lhs => DesignStructure::Plain,
-            DesignKind::Sobol => DesignStructure::Saltelli { base: self.size },
-            DesignKind::Morris => DesignStructure::Morris {
-                trajectories: self.size,
-                levels: self.levels.unwrap_or(DEFAULT_MORRIS_LEVELS),
-            },
-        }
-    }
-
-    /// A [`Sampler`] of this design (checks the spec first).
-    pub fn sampler(&self) -> Result<Sampler, String> {
-        let len = self.num_points()?;
-        let d = self.dim();
-        let state = match self.kind {
-            DesignKind::Grid => State::Grid,
-            DesignKind::Lhs => State::Lhs(LhsState::new(d, len, self.seed)),
-            DesignKind::Sobol => State::Sobol {
-                scramble: sobol_seed(self.seed),
-            },
-            DesignKind::Morris => State::Morris(Box::new(MorrisState::new(
-                d,
-                self.levels.unwrap_or(DEFAULT_MORRIS_LEVELS),
-                self.seed,
-            ))),
-        };
-        Ok(Sampler {
-            spec: self.clone(),
-            len,
-            state,
-        })
-    }
-
-    /// All the points at once (`points × d` values twice: unit cube and parameter
-    /// values), for the sensitivity analysis and for tests.
-    pub fn design(&self) -> Result<Design, String> {
-        let mut sampler = self.sampler()?;
-        let mut unit = Vec::with_capacity(sampler.len());
-        let mut u = vec![0.0; self.dim()];
-        for p in 0..sampler.len() {
-            sampler.unit_point(p, &mut u);
-            unit.push(u.clone());
-        }
-        Ok(finish(self.kind, &self.ranges, unit, self.structure()))
-    }
-}
-
-/// Gives point `p` of a design on demand, without materialising the others.
-///
-/// Memory and cost per point, for `d` parameters and `n` points:
-/// - grid, Sobol': nothing kept; O(d) per point (a Sobol' coordinate is a pure
-///   function of the point's index);
-/// - Morris: the current trajectory (`(d + 1) d` values) and the generator's state;
-///   O(d) per point when asked in increasing order (a sweep's order), the trajectories
-///   before `p` replayed from the start when asked backwards;
-/// - Latin hypercube: the `d` stratum permutations, inherently drawn whole
-///   (Fisher–Yates), kept as `u32`: `4 n d` bytes (1.2 MB for 10^5 points of 3
-///   parameters); the in-stratum offsets are re-read from the generator at the word
-///   position of point `p`, O(d) per point.
-///
-/// The values are bit for bit those of [`DesignSpec::design`].
-pub struct Sampler {
-    spec: DesignSpec,
-    len: usize,
-    state: State,
-}
-
-enum State {
-    Grid,
-    Lhs(LhsState),
-    Sobol { scramble: u32 },
-    Morris(Box<MorrisState>),
-}
-
-impl Sampler {
-    /// Number of points.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the design has no point (never, for a checked spec).
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// The design this samples.
-    pub fn spec(&self) -> &DesignSpec {
-        &self.spec
-    }
-
-    /// Writes point `p`'s coordinates in the unit cube into `out` (length d).
-    ///
-    /// # Panics
-    /// If `p >= self.len()` or `out.len() != d`.
-    pub fn unit_point(&mut self, p: usize, out: &mut [f64]) {
-        let d = self.spec.dim();
-        assert!(p < self.len, "point {p} of a design of {} points", self.len);
-        assert_eq!(out.len(), d, "a point of this design has {d} coordinates");
-        match &mut self.state {
-            State::Grid => {
-                let m = self.spec.size;
-                let mut rest = p;
-                for j in (0..d).rev() {
-                    out[j] = if m == 1 {
-                        0.5
-                    } else {
-                        (rest % m) as f64 / (m - 1) as f64
-                    };
-                    rest /= m;
-                }
-            }
-            State::Lhs(lhs) => lhs.point(p, out),
-            State::Sobol { scramble } => {
-                let to_unit = |n: u32| (n as f64 + 0.5) / 4_294_967_296.0;
-                let (i, r) = (p / (d + 2), p % (d + 2));
-                for (j, u) in out.iter_mut().enumerate() {
-                    // r = 0: A_i; r = 1 + j: AB_i^(j), coordinate j from B; r = d + 1: B_i.
-                    let from_b = r == d + 1 || r == j + 1;
-                    let dim = if from_b { d + j } else { j };
-                    *u = to_unit(sobol_u32(i as u32, dim as u32, *scramble));
-                }
-            }
-            State::Morris(morris) => morris.point(p, out),
-        }
-    }
-
-    /// Writes point `p`'s parameter values into `out` (length d): the unit point
-    /// mapped through [`ParamRange::from_unit`].
-    ///
-    /// # Panics
-    /// As [`Sampler::unit_point`].
-    pub fn point(&mut self, p: usize, out: &mut [f64]) {
-        self.unit_point(p, out);
-        for (x, r) in out.iter_mut().zip(&self.spec.ranges) {
-            *x = r.from_unit(*x);
-        }
-    }
-
-    /// Point `p`'s parameter values, as [`Sampler::point`].
-    pub fn values(&mut self, p: usize) -> Vec<f64> {
-        let mut out = vec![0.0; self.spec.dim()];
-        self.point(p, &mut out);
-        out
-    }
-}
-
-/// A Latin hypercube, drawn as [`lhs`] documents: per parameter `j`, the permutation
-/// (kept), then `n` offsets (one 64-bit output each, re-read on demand).
-struct LhsState {
-    n: usize,
-    /// `strata[j * n + i]` = `π_j(i)`.
-    strata: Vec<u32>,
-    /// Per parameter: the generator's word position of the first offset, and a
-    /// generator positioned at the offset of point `next`.
-    columns: Vec<LhsColumn>,
-}
-
-struct LhsColumn {
-    first: u128,
-    rng: ChaCha8Rng,
-    next: usize,
-}
-
-impl LhsState {
-    fn new(d: usize, n: usize, seed: u64) -> LhsState {
-        // n ≤ MAX_POINTS < 2^32.
-        let mut rng = rng_for(seed, LHS_STREAM);
-        let mut strata = vec![0u32; n * d];
-        let mut columns = Vec::with_capacity(d);
-        for perm in strata.chunks_mut(n) {
-            for (i, s) in perm.iter_mut().enumerate() {
-                *s = i as u32;
-            }
-            shuffle(perm, &mut rng);
-            let first = rng.get_word_pos();
-            columns.push(LhsColumn {
-                first,
-                rng: rng.clone(),
-                next: 0,
-            });
-            // Skip the n offsets: each is one 64-bit output, two 32-bit words.
-            rng.set_word_pos(first + 2 * n as u128);
-        }
-        LhsState { n, strata, columns }
-    }
-
-    fn point(&mut self, i: usize, out: &mut [f64]) {
-        let n = self.n;
-        for (j, (col, u)) in self.columns.iter_mut().zip(out).enumerate() {
-            if col.next != i {
-                col.rng.set_word_pos(col.first + 2 * i as u128);
-            }
-            col.next = i + 1;
-            let stratum = self.strata[j * n + i] as usize;
-            let mut v = (stratum as f64 + uniform01(&mut col.rng)) / n as f64;
-            // Rounding could in principle push v onto the next stratum's edge.
-            if (v * n as f64).floor() as usize != stratum {
-                v = (stratum as f64 + 0.5) / n as f64;
-            }
-            *u = v;
-        }
-    }
-}
-
-/// Morris trajectories drawn one after another from one generator, as [`morris`]
-/// documents; the current trajectory is kept.
-struct MorrisState {
-    d: usize,
-    levels: usize,
-    seed: u64,
-    rng: ChaCha8Rng,
-    /// The trajectory the generator draws next.
-    next: usize,
-    /// The unit points of trajectory `next - 1`, `(d + 1) × d` row by row.
-    rows: Vec<f64>,
-}
-
-impl MorrisState {
-    fn new(d: usize, levels: usize, seed: u64) -> MorrisState {
-        MorrisState {
-            d,
-            levels,
-            seed,
-            rng: rng_for(seed, MORRIS_STREAM),
-            next: 0,
-            rows: vec![0.0; (d + 1) * d],
-        }
-    }
-
-    fn point(&mut self, p: usize, out: &mut [f64]) {
-        let d = self.d;
-        let t = p / (d + 1);
-        if t + 1 < self.next {
-            // Backwards (the rows hold trajectory `next - 1`): replay from the start.
-            self.rng = rng_for(self.seed, MORRIS_STREAM);
-            self.next = 0;
-        }
-        while self.next <= t {
-            morris_trajectory(&mut self.rng, d, self.levels, &mut self.rows);
-            self.next += 1;
-        }
-        let s = p % (d + 1);
-        out.copy_from_slice(&self.rows[s * d..(s + 1) * d]);
-    }
-}
-
-/// Draws one Morris trajectory (base levels, directions, order) and writes its `d + 1`
-/// unit points into `rows`, row by row.
-fn morris_trajectory(rng: &mut ChaCha8Rng, d: usize, levels: usize, rows: &mut [f64]) {
-    let half = levels / 2;
-    let top = (levels - 1) as f64;
-    let base: Vec<usize> = (0..d).map(|_| below(rng, half)).collect();
-    let up: Vec<bool> = (0..d).map(|_| rng.next_u64() >> 63 == 1).collect();
-    let mut order: Vec<usize> = (0..d).collect();
-    shuffle(&mut order, rng);
-    let mut level: Vec<usize> = (0..d)
-        .map(|j| if up[j] { base[j] } else { base[j] + half })
-        .collect();
-    let mut write = |row: usize, level: &[usize]| {
-        for (u, &k) in rows[row * d..(row + 1) * d].iter_mut().zip(level) {
-            *u = k as f64 / top;
-        }
-    };
-    write(0, &level);
-    for (s, &j) in order.iter().enumerate() {
-        level[j] = if up[j] {
-            level[j] + half
-        } else {
-            level[j] - half
-        };
-        write(s + 1, &level);
-    }
-}
-
-/// Full factorial grid: `points_per_axis` evenly spaced values per parameter, from
-/// `lo` to `hi` inclusive (in `ln` space for a log range), all `points_per_axis^d`
-/// combinations, the first range varying slowest (point `k` has coordinate `j` at
-/// level `(k / m^(d−1−j)) mod m`). With one point per axis every parameter sits at
-/// the middle of its range (`u = 0.5`). Structure [`DesignStructure::Plain`].
-pub fn grid(ranges: &[ParamRange], points_per_axis: usize) -> Result<Design, String> {
-    DesignSpec::new(DesignKind::Grid, ranges, points_per_axis, 0)?.design()
-}
-
-/// Latin hypercube of `n` points (McKay, Beckman & Conover 1979, *Technometrics*
-/// 21(2):239–245): each parameter's unit interval is cut into `n` equal strata and
-/// every stratum holds exactly one point, at a uniform position inside it.
-///
-/// Coordinate `j` of point `i` is `(π_j(i) + U_ij) / n` with `π_j` a uniform random
-/// permutation of `0..n` and `U_ij` uniform in `[0, 1)`. Draws (ChaCha8, stream
-/// [`LHS_STREAM`]): for each parameter in order, the permutation (Fisher–Yates), then
-/// the `n` offsets. Deterministic from `seed`. Structure [`DesignStructure::Plain`].
-pub fn lhs(ranges: &[ParamRange], n: usize, seed: u64) -> Result<Design, String> {
-    DesignSpec::new(DesignKind::Lhs, ranges, n, seed)?.design()
-}
-
-/// The `sobol_burley` seed (its Owen scrambling and index shuffle) that a Saltelli
-/// design with design seed `seed` uses: the first 32-bit output of ChaCha8 stream
-/// [`SOBOL_STREAM`] under `seed`.
-pub fn sobol_seed(seed: u64) -> u32 {
-    rng_for(seed, SOBOL_STREAM).next_u32()
-}
-
-/// Point `index`, dimension `dimension` of the Owen-scrambled, index-shuffled Sobol'
-/// sequence of `sobol_burley` (Burley 2020, "Practical Hash-based Owen Scrambling",
-/// *JCGT* 9(4); Joe & Kuo 2008 direction numbers) under `seed`, as a 32-bit integer.
-///
-/// This is `sobol_burley::sample` step by step (same shuffle, same scramble), except
-/// that it keeps all 32 scrambled bits instead of rounding to an `f32` (23 bits); the
-/// tests check that the top 23 bits agree with `sobol_burley::sample`.
-fn sobol_u32(index: u32, dimension: u32, seed: u32) -> u32 {
-    use sobol_burley::parts::{hash, owen_scramble_rev, sobol_rev};
-    let shuffled_rev_index = owen_scramble_rev(index.reverse_bits(), hash(seed ^ 0x79c6_8e4a));
-    let sobol = sobol_rev(shuffled_rev_index, dimension);
-    let scramble = {
-        let seed = seed.wrapping_mul(0x9c8f_2d3b);
-        let ds = dimension >> 2;
-        ds ^ seed ^ [0x912f_69ba, 0x174f_18ab, 0x691e_72ca, 0xb40c_c1b8][dimension as usize & 0b11]
-    };
-    owen_scramble_rev(sobol, hash(scramble)).reverse_bits()
-}
-
-/// Saltelli's design for first-order and total Sobol' indices (Saltelli 2002,
-/// *Comput. Phys. Commun.* 145:280–297; Saltelli et al. 2010, *CPC* 181:259–270) on a
-/// scrambled Sobol' sequence: `base (d + 2)` points.
-///
-/// Base sample `i` takes point `i` of a `2d`-dimensional Sobol' sequence: its first
-/// `d` coordinates are row `i` of matrix A, the last `d` row `i` of matrix B. The
-/// points come in SALib's order (`SALib.sample.sobol.sample(..., calc_second_order=
-/// False)`), `d + 2` consecutive points per base sample: `A_i, AB_i^(1), …,
-/// AB_i^(d), B_i`, where `AB^(j)` is A with column `j` taken from B (see
-/// [`DesignStructure::Saltelli`], [`saltelli_index`]).
-///
-/// The sequence is `sobol_burley`'s Owen-scrambled Sobol' sequence (Burley 2020),
-/// seeded with [`sobol_seed`]`(seed)`, at 32-bit resolution; unit coordinates are the
-/// centres `(n + ½) / 2^32` of the 32-bit cells, so they never touch 0 or 1. SALib
-/// scrambles differently (scipy's LMS + digital shift), so the points differ from
-/// SALib's but have the same structure and the same properties. `base` should be a
-/// power of two (then each of A's and B's columns hits every one of `base` equal
-/// strata exactly once); at most [`MAX_SOBOL_BASE`]; at most [`MAX_SOBOL_PARAMS`]
-/// parameters.
-pub fn sobol(ranges: &[ParamRange], base: usize, seed: u64) -> Result<Design, String> {
-    DesignSpec::new(DesignKind::Sobol, ranges, base, seed)?.design()
-}
-
-/// Morris's one-at-a-time design (Morris 1991, *Technometrics* 33(2):161–174):
-/// `trajectories` random trajectories of `d + 1` points on the grid of `levels`
-/// levels `{0, 1/(p−1), …, 1}` of the unit cube, `r (d + 1)` points in all.
-///
-/// A trajectory starts from a base point `x*` whose coordinates are uniform on the
-/// lower `p/2` levels, draws a direction `±1` per parameter and a random order of the
-/// parameters; it starts at `x*` (or `x* + Δ` where the direction is `−1`) and then
-/// moves one parameter at a time, in that order, by `±Δ` with `Δ = p / (2(p − 1))`
-/// (Morris's `B*` matrix, as `SALib.sample.morris.sample` without trajectory
-/// optimisation). `levels` must be even (so every point stays on the grid) and at
-/// least 2. Draws (ChaCha8, stream [`MORRIS_STREAM`]), per trajectory: the `d` base
-/// levels, the `d` directions, the order (Fisher–Yates). Deterministic from `seed`.
-pub fn morris(
-    ranges: &[ParamRange],
-    trajectories: usize,
-    levels: usize,
-    seed: u64,
-) -> Result<Design, String> {
-    DesignSpec::morris(ranges, trajectories, levels, seed)?.design()
-}
-
-/// The design `--design KIND --points N` asks for: `grid`: `N` points per axis
-/// (`N^d` points); `lhs`: `N` points; `sobol`: base sample `N` (`N(d+2)` points);
-/// `morris`: `N` trajectories on [`DEFAULT_MORRIS_LEVELS`] levels (`N(d+1)` points).
-pub fn build(
-    kind: DesignKind,
-    ranges: &[ParamRange],
-    points: usize,
-    seed: u64,
-) -> Result<Design, String> {
-    DesignSpec::new(kind, ranges, points, seed)?.design()
-}
-
 #[cfg(test)]
 mod tests {
     //! The on-demand [`Sampler`] against the designs drawn whole, as they were drawn
@@ -1189,10 +699,11 @@ mod tests {
         assert!(bad.sampler().is_err());
         let mut bad = spec.clone();
         bad.levels = None;
-        assert!(bad.num_points().unwrap_err().contains("levels"));
+        assert!(bad.num_points().unwrap_err().0.contains("levels"));
         assert!(
             DesignSpec::new(DesignKind::Lhs, &ranges(1), MAX_POINTS + 1, 0)
                 .unwrap_err()
+                .0
                 .contains("more than the limit")
         );
     }

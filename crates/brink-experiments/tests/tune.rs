@@ -5,8 +5,8 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use brink_mc::design::ParamRange;
-use brink_mc::tune::{
+use brink_experiments::design::ParamRange;
+use brink_experiments::tune::{
     Coefficients, NelderMeadOptions, Target, TuneSpec, WEIGHT_EPSILON, Z95, confirmation_seed,
     nelder_mead, try_nelder_mead, tune, wilson_interval,
 };
@@ -290,7 +290,9 @@ fn invalid_specs_are_refused_before_simulating() {
     let check = |edit: &dyn Fn(&mut TuneSpec), needle: &str| {
         let mut spec = small_spec();
         edit(&mut spec);
-        let err = tune(&stag_hunt(), &spec, &progress).unwrap_err();
+        let err = tune(&stag_hunt(), &spec, &progress)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(needle), "expected `{needle}` in: {err}");
         calls.set(calls.get() + 1);
     };
@@ -329,7 +331,7 @@ fn invalid_specs_are_refused_before_simulating() {
     let missing = tune("no/such/file.toml".as_ref(), &small_spec(), &|_: usize| {
         panic!("simulated")
     });
-    assert!(missing.unwrap_err().contains("cannot read"));
+    assert!(missing.unwrap_err().to_string().contains("cannot read"));
     assert_eq!(calls.get(), 17);
 }
 
