@@ -279,7 +279,8 @@ impl Symbols {
 /// `offset` and `len` are a byte range of the source (always on `char`
 /// boundaries and within the source) covering the offending token or
 /// sub-formula; `len` is 0 for "unexpected end of formula", at the end.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at byte {offset})")]
 pub struct ExprError {
     /// Byte offset into the source of the offending token.
     pub offset: usize,
@@ -328,14 +329,6 @@ impl ExprError {
         format!("{line}\n{pad}{carets} {}", self.message)
     }
 }
-
-impl fmt::Display for ExprError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (at byte {})", self.message, self.offset)
-    }
-}
-
-impl std::error::Error for ExprError {}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
