@@ -444,17 +444,7 @@ impl Compiler<'_> {
         let mut intel = vec![1.0; shells.len()];
         for (target, q) in &a.intel.0 {
             let f = format!("{field}.intel.{}", target.get_ref());
-            let Some(j) = shells.iter().position(|s| &s.name == target.get_ref()) else {
-                return Err(self.loc.at(
-                    target.span(),
-                    f,
-                    format!(
-                        "unknown agent `{}`; expected one of: {}",
-                        target.get_ref(),
-                        names(shells)
-                    ),
-                ));
-            };
+            let j = self.agent_index(target, &f, shells)?;
             if j == i {
                 return Err(self.loc.at(
                     target.span(),

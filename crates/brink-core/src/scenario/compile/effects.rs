@@ -3,6 +3,7 @@
 use super::*;
 
 impl Compiler<'_> {
+    /// A utility term's `when` table: which actions of which agents it needs.
     pub(super) fn conditions(
         &self,
         w: &Spanned<OrderedMap<SpannedStr, Spanned<raw::OneOrMany>>>,
@@ -12,17 +13,7 @@ impl Compiler<'_> {
         let mut out: Vec<Condition> = Vec::new();
         for (agent, acts) in &w.get_ref().0 {
             let f = format!("{field}.{}", agent.get_ref());
-            let Some(j) = shells.iter().position(|s| &s.name == agent.get_ref()) else {
-                return Err(self.loc.at(
-                    agent.span(),
-                    f,
-                    format!(
-                        "unknown agent `{}`; expected one of: {}",
-                        agent.get_ref(),
-                        names(shells)
-                    ),
-                ));
-            };
+            let j = self.agent_index(agent, &f, shells)?;
             if acts.get_ref().0.is_empty() {
                 return Err(self.loc.at(acts.span(), f, "expected at least one action"));
             }
@@ -48,6 +39,7 @@ impl Compiler<'_> {
         Ok(out)
     }
 
+    /// The index of the state variable `name`, or an error listing the declared ones.
     pub(super) fn state_index(
         &self,
         name: &SpannedStr,
@@ -71,6 +63,7 @@ impl Compiler<'_> {
             })
     }
 
+    /// One effect: an optional condition and the state changes it makes.
     pub(super) fn effect(
         &self,
         i: usize,
@@ -80,16 +73,7 @@ impl Compiler<'_> {
     ) -> Result<EffectSpec> {
         let field = format!("effects[{i}]");
         let raw = e.get_ref();
-        let when = match &raw.when {
-            None => None,
-            Some(w) => Some(self.formula(
-                w.get_ref(),
-                w.span(),
-                &format!("{field}.when"),
-                world,
-                ValueType::Bool,
-            )?),
-        };
+        let when = self.condition(raw.when.as_ref(), &field, world)?;
         let assignments = |map: &OrderedMap<SpannedStr, Spanned<Quantity>>,
                            what: &str|
          -> Result<Vec<(usize, expr::Expr)>> {

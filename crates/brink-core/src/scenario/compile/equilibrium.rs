@@ -3,6 +3,7 @@
 use super::*;
 
 impl Compiler<'_> {
+    /// `[equilibrium]`: the classification settings, defaults when absent.
     pub(super) fn classification(
         &self,
         raw: Option<&Spanned<raw::Classification>>,

@@ -194,6 +194,43 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// The index of the agent named `name`, or an error listing the agents.
+    fn agent_index(&self, name: &SpannedStr, field: &str, shells: &[Shell]) -> Result<usize> {
+        shells
+            .iter()
+            .position(|s| &s.name == name.get_ref())
+            .ok_or_else(|| {
+                self.loc.at(
+                    name.span(),
+                    field,
+                    format!(
+                        "unknown agent `{}`; expected one of: {}",
+                        name.get_ref(),
+                        names(shells)
+                    ),
+                )
+            })
+    }
+
+    /// The optional true/false formula `when` of an effect or an outcome.
+    fn condition(
+        &self,
+        when: Option<&SpannedStr>,
+        field: &str,
+        world: &Symbols,
+    ) -> Result<Option<expr::Expr>> {
+        when.map(|w| {
+            self.formula(
+                w.get_ref(),
+                w.span(),
+                &format!("{field}.when"),
+                world,
+                ValueType::Bool,
+            )
+        })
+        .transpose()
+    }
+
     /// Compiles a formula string found at `span`, mapping its errors to the file.
     fn formula(
         &self,

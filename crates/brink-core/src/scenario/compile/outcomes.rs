@@ -3,6 +3,7 @@
 use super::*;
 
 impl Compiler<'_> {
+    /// The outcome names, known before any payoff table refers to them.
     pub(super) fn outcome_names(
         &self,
         raw: &Spanned<Vec<Spanned<raw::Outcome>>>,
@@ -29,6 +30,7 @@ impl Compiler<'_> {
         Ok(names)
     }
 
+    /// Each outcome's condition, checked against the world's names.
     pub(super) fn outcomes(
         &self,
         raw: &Spanned<Vec<Spanned<raw::Outcome>>>,
@@ -38,16 +40,7 @@ impl Compiler<'_> {
         for (i, o) in raw.get_ref().iter().enumerate() {
             let field = format!("outcomes[{i}]");
             let r = o.get_ref();
-            let when = match &r.when {
-                None => None,
-                Some(w) => Some(self.formula(
-                    w.get_ref(),
-                    w.span(),
-                    &format!("{field}.when"),
-                    world,
-                    ValueType::Bool,
-                )?),
-            };
+            let when = self.condition(r.when.as_ref(), &field, world)?;
             if when.is_none() && !r.at_horizon {
                 return Err(self.loc.at(
                     o.span(),

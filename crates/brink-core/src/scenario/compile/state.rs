@@ -3,6 +3,7 @@
 use super::*;
 
 impl Compiler<'_> {
+    /// The state variables: initial values within optional bounds.
     pub(super) fn state(
         &self,
         raw: &OrderedMap<SpannedStr, Spanned<raw::StateVar>>,
