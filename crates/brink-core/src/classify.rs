@@ -55,17 +55,9 @@ impl Classifier {
         recorded: u64,
         play: &mut [f64],
     ) -> EquilibriumClass {
-        // Empirical frequencies over the classification window.
         let k = s.agents.len();
         let window = u64::from(s.classification.window);
-        let len = recorded.min(window) as usize;
-        play.fill(0.0);
-        for r in 0..len {
-            for (j, &a) in history[r * k..(r + 1) * k].iter().enumerate() {
-                play[d.action_offset[j] + a] += 1.0;
-            }
-        }
-        play.iter_mut().for_each(|x| *x /= len as f64);
+        window_frequencies(d, k, history, recorded.min(window) as usize, play);
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
         let filled = self.game.reset_from_fn(|profile, player| {
@@ -77,63 +69,15 @@ impl Classifier {
             return EquilibriumClass::NotAnEquilibrium;
         }
         if window == 1 {
-            // The last profile, checked exactly against the pure equilibria.
-            let settled = self.game.profile_index(last);
-            return if self
-                .solver
-                .solve(&self.game)
-                .binary_search(&settled)
-                .is_ok()
-            {
-                EquilibriumClass::PureNash {
-                    profile: settled as u64,
-                }
-            } else {
-                EquilibriumClass::NotAnEquilibrium
-            };
+            return self.classify_profile(last);
         }
         // Frequencies over a window: the nearest equilibrium within tolerance. Two
         // players: every equilibrium (extreme ones if the game is degenerate) by exact
         // vertex enumeration; more players: the pure equilibria.
         self.candidates.clear();
-        let mut mixed_ok = false;
-        if k == 2 {
-            let payoffs = self.game.payoffs();
-            let cached = matches!(&self.mixed_cache, Some((p, _)) if p.as_slice() == payoffs);
-            if !cached {
-                let found = brink_solve::twoplayer::game_to_exact(&self.game)
-                    .and_then(|g| brink_solve::twoplayer::vertex_enumeration(&g));
-                self.mixed_cache = found.ok().map(|sol| {
-                    let eqs = sol
-                        .equilibria
-                        .iter()
-                        .map(|e| {
-                            e.strategies
-                                .iter()
-                                .map(|st| st.iter().map(brink_solve::rational::to_f64).collect())
-                                .collect()
-                        })
-                        .collect();
-                    (payoffs.to_vec(), eqs)
-                });
-            }
-            if let Some((_, eqs)) = &self.mixed_cache {
-                self.candidates.extend(eqs.iter().cloned());
-                mixed_ok = true;
-            }
-        }
+        let mixed_ok = k == 2 && self.add_mixed_candidates();
         if !mixed_ok {
-            let sizes = self.game.strategy_counts().to_vec();
-            for &e in self.solver.solve(&self.game) {
-                let profile = self.game.profile(e);
-                self.candidates.push(
-                    profile
-                        .iter()
-                        .zip(&sizes)
-                        .map(|(&a, &n)| (0..n).map(|b| f64::from(u8::from(a == b))).collect())
-                        .collect(),
-                );
-            }
+            self.add_pure_candidates();
         }
         let mut best: Option<(f64, usize)> = None;
         for (c, eq) in self.candidates.iter().enumerate() {
@@ -144,31 +88,106 @@ impl Classifier {
         }
         match best {
             None => EquilibriumClass::NotAnEquilibrium,
-            Some((_, c)) => {
-                let eq = &self.candidates[c];
-                let supports: Vec<u64> = eq
+            Some((_, c)) => self.class_of(&self.candidates[c]),
+        }
+    }
+
+    /// The last profile, checked exactly against the pure equilibria.
+    fn classify_profile(&mut self, last: &[usize]) -> EquilibriumClass {
+        let settled = self.game.profile_index(last);
+        if self
+            .solver
+            .solve(&self.game)
+            .binary_search(&settled)
+            .is_ok()
+        {
+            EquilibriumClass::PureNash {
+                profile: settled as u64,
+            }
+        } else {
+            EquilibriumClass::NotAnEquilibrium
+        }
+    }
+
+    /// Adds every equilibrium of the two-player stage game (enumerated once per
+    /// distinct game); false when the enumeration failed.
+    fn add_mixed_candidates(&mut self) -> bool {
+        let payoffs = self.game.payoffs();
+        let cached = matches!(&self.mixed_cache, Some((p, _)) if p.as_slice() == payoffs);
+        if !cached {
+            let found = brink_solve::twoplayer::game_to_exact(&self.game)
+                .and_then(|g| brink_solve::twoplayer::vertex_enumeration(&g));
+            self.mixed_cache = found.ok().map(|sol| {
+                let eqs = sol
+                    .equilibria
                     .iter()
-                    .map(|st| {
-                        st.iter()
-                            .enumerate()
-                            .filter(|(_, p)| **p > 0.0)
-                            .fold(0u64, |m, (a, _)| m | (1 << a))
+                    .map(|e| {
+                        e.strategies
+                            .iter()
+                            .map(|st| st.iter().map(brink_solve::rational::to_f64).collect())
+                            .collect()
                     })
                     .collect();
-                if supports.iter().all(|m| m.count_ones() == 1) {
-                    let actions: Vec<usize> = supports
-                        .iter()
-                        .map(|m| m.trailing_zeros() as usize)
-                        .collect();
-                    EquilibriumClass::PureNash {
-                        profile: self.game.profile_index(&actions) as u64,
-                    }
-                } else {
-                    EquilibriumClass::MixedNash {
-                        supports: [supports[0], supports[1]],
-                    }
-                }
+                (payoffs.to_vec(), eqs)
+            });
+        }
+        if let Some((_, eqs)) = &self.mixed_cache {
+            self.candidates.extend(eqs.iter().cloned());
+            return true;
+        }
+        false
+    }
+
+    /// Adds the pure equilibria, each as a profile of degenerate mixed strategies.
+    fn add_pure_candidates(&mut self) {
+        let sizes = self.game.strategy_counts().to_vec();
+        for &e in self.solver.solve(&self.game) {
+            let profile = self.game.profile(e);
+            self.candidates.push(
+                profile
+                    .iter()
+                    .zip(&sizes)
+                    .map(|(&a, &n)| (0..n).map(|b| f64::from(u8::from(a == b))).collect())
+                    .collect(),
+            );
+        }
+    }
+
+    /// The class of the equilibrium `eq`: pure when every support is one action.
+    fn class_of(&self, eq: &MixedProfile) -> EquilibriumClass {
+        let supports: Vec<u64> = eq
+            .iter()
+            .map(|st| {
+                st.iter()
+                    .enumerate()
+                    .filter(|(_, p)| **p > 0.0)
+                    .fold(0u64, |m, (a, _)| m | (1 << a))
+            })
+            .collect();
+        if supports.iter().all(|m| m.count_ones() == 1) {
+            let actions: Vec<usize> = supports
+                .iter()
+                .map(|m| m.trailing_zeros() as usize)
+                .collect();
+            EquilibriumClass::PureNash {
+                profile: self.game.profile_index(&actions) as u64,
+            }
+        } else {
+            EquilibriumClass::MixedNash {
+                supports: [supports[0], supports[1]],
             }
         }
     }
+}
+
+/// Writes into `play` the empirical action frequencies over the first `len`
+/// profiles of `history` (`k` agents each), flat by action offset.
+fn window_frequencies(d: &Dims, k: usize, history: &[usize], len: usize, play: &mut [f64]) {
+    play.fill(0.0);
+    for r in 0..len {
+        for (j, &a) in history[r * k..(r + 1) * k].iter().enumerate() {
+            play[d.action_offset[j] + a] += 1.0;
+        }
+    }
+    play.iter_mut().for_each(|x| *x /= len as f64);
 }

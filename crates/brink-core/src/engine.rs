@@ -687,80 +687,9 @@ impl Engine {
         let dims_actions = dims.actions;
         let s = &*scenario;
         let mut world = World::new();
-        for (i, a) in s.agents.iter().enumerate() {
-            world.spawn((
-                Agent { index: i },
-                PrivateType(0),
-                Beliefs {
-                    probs: vec![0.0; dims.types],
-                },
-                Perception {
-                    marginals: vec![0.0; dims.actions],
-                    signals: vec![0; s.agents.len()],
-                    points: vec![None; s.agents.len()],
-                },
-                Forecasts {
-                    probs: vec![0.0; dims.forecasts],
-                },
-                Utilities {
-                    values: vec![0.0; a.types.len() * a.terms.len()],
-                },
-                a.rule,
-                Choice {
-                    expected: vec![0.0; a.actions.len()],
-                    policy: vec![0.0; a.actions.len()],
-                    action: 0,
-                },
-                AgentRng(ChaCha8Rng::from_seed([0; 32])),
-                Payoff(0.0),
-                Empirical {
-                    counts: vec![0.0; dims.actions],
-                },
-                StateEstimate {
-                    mean: vec![0.0; a.state_intel.len()],
-                    var: vec![0.0; a.state_intel.len()],
-                    reading: vec![0.0; a.state_intel.len()],
-                    frame: Vec::with_capacity(s.layout.len),
-                    values: if a.state_intel.is_empty() {
-                        Vec::new()
-                    } else {
-                        vec![0.0; dims.values]
-                    },
-                },
-            ));
-        }
+        spawn_agents(&mut world, s, &dims);
+        insert_resources(&mut world, &scenario, dims);
         let n_state = s.state.len();
-        world.insert_resource(WorldState {
-            frame: vec![0.0; s.layout.len],
-            delta: vec![0.0; n_state],
-            set: vec![None; n_state],
-        });
-        world.insert_resource(Profile {
-            current: vec![0; s.agents.len()],
-            previous: vec![0; s.agents.len()],
-        });
-        world.insert_resource(AllValues(vec![0.0; dims.values]));
-        world.insert_resource(History {
-            profiles: vec![0; s.classification.window as usize * s.agents.len()],
-            recorded: 0,
-        });
-        world.insert_resource(Round(1));
-        world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
-        world.insert_resource(Status::default());
-        world.insert_resource(Model {
-            scenario: scenario.clone(),
-            dims,
-            counts_actions: s
-                .agents
-                .iter()
-                .any(|a| matches!(a.rule, DecisionRule::FictitiousPlay { .. })),
-            reasons_in_levels: s.agents.iter().any(|a| {
-                matches!(
-                    a.rule,
-                    DecisionRule::LevelK { .. } | DecisionRule::CognitiveHierarchy { .. }
-                )
-            }),
-        });
 
         let mut schedule = single_threaded(Schedule::new(PlayRound));
         schedule.add_systems(round_systems());
@@ -944,4 +873,87 @@ impl Engine {
             &mut self.result.play,
         );
     }
+}
+
+/// Spawns one entity per agent, in agent order, with zeroed scratch sized for `s`.
+fn spawn_agents(world: &mut World, s: &CompiledScenario, dims: &Dims) {
+    for (i, a) in s.agents.iter().enumerate() {
+        world.spawn((
+            Agent { index: i },
+            PrivateType(0),
+            Beliefs {
+                probs: vec![0.0; dims.types],
+            },
+            Perception {
+                marginals: vec![0.0; dims.actions],
+                signals: vec![0; s.agents.len()],
+                points: vec![None; s.agents.len()],
+            },
+            Forecasts {
+                probs: vec![0.0; dims.forecasts],
+            },
+            Utilities {
+                values: vec![0.0; a.types.len() * a.terms.len()],
+            },
+            a.rule,
+            Choice {
+                expected: vec![0.0; a.actions.len()],
+                policy: vec![0.0; a.actions.len()],
+                action: 0,
+            },
+            AgentRng(ChaCha8Rng::from_seed([0; 32])),
+            Payoff(0.0),
+            Empirical {
+                counts: vec![0.0; dims.actions],
+            },
+            StateEstimate {
+                mean: vec![0.0; a.state_intel.len()],
+                var: vec![0.0; a.state_intel.len()],
+                reading: vec![0.0; a.state_intel.len()],
+                frame: Vec::with_capacity(s.layout.len),
+                values: if a.state_intel.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![0.0; dims.values]
+                },
+            },
+        ));
+    }
+}
+
+/// Inserts the world's resources: state, profiles, history, round, RNG, status and model.
+fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: Dims) {
+    let s = &**scenario;
+    let n_state = s.state.len();
+    world.insert_resource(WorldState {
+        frame: vec![0.0; s.layout.len],
+        delta: vec![0.0; n_state],
+        set: vec![None; n_state],
+    });
+    world.insert_resource(Profile {
+        current: vec![0; s.agents.len()],
+        previous: vec![0; s.agents.len()],
+    });
+    world.insert_resource(AllValues(vec![0.0; dims.values]));
+    world.insert_resource(History {
+        profiles: vec![0; s.classification.window as usize * s.agents.len()],
+        recorded: 0,
+    });
+    world.insert_resource(Round(1));
+    world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
+    world.insert_resource(Status::default());
+    world.insert_resource(Model {
+        scenario: Arc::clone(scenario),
+        dims,
+        counts_actions: s
+            .agents
+            .iter()
+            .any(|a| matches!(a.rule, DecisionRule::FictitiousPlay { .. })),
+        reasons_in_levels: s.agents.iter().any(|a| {
+            matches!(
+                a.rule,
+                DecisionRule::LevelK { .. } | DecisionRule::CognitiveHierarchy { .. }
+            )
+        }),
+    });
 }

@@ -34,6 +34,29 @@ impl fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// Why a `NAME=VALUE` parameter override does not parse; each variant
+/// holds the override as given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum OverrideError {
+    /// No `=` between name and value.
+    #[error("`{0}`: expected NAME=VALUE, e.g. oil_squeeze=0.8")]
+    MissingEquals(String),
+    /// Nothing (but blanks) before the `=`.
+    #[error("`{0}`: the parameter name is empty; expected NAME=VALUE")]
+    EmptyName(String),
+    /// The value does not parse as a number.
+    #[error("`{input}`: `{value}` is not a number; expected NAME=VALUE with a numeric value")]
+    NotANumber {
+        /// The override as given.
+        input: String,
+        /// The value part, trimmed.
+        value: String,
+    },
+    /// The value is infinite or NaN.
+    #[error("`{0}`: the value must be a finite number")]
+    NotFinite(String),
+}
+
 /// Maps byte offsets of one source text to line and column and builds errors.
 #[derive(Clone, Copy)]
 pub(crate) struct Locator<'a> {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::expr::Expr;
 use crate::rules::DecisionRule;
-pub use error::ScenarioError;
+pub use error::{OverrideError, ScenarioError};
 
 /// A named parameter after overrides.
 #[derive(Clone, Debug)]
@@ -338,24 +338,28 @@ pub fn from_str(
 }
 
 /// Parses a `NAME=VALUE` override as given on the command line.
-pub fn parse_override(s: &str) -> Result<(String, f64), String> {
+///
+/// # Errors
+///
+/// An [`OverrideError`] when `s` has no `=`, an empty name, or a value that
+/// is not a finite number.
+pub fn parse_override(s: &str) -> Result<(String, f64), OverrideError> {
     let (name, value) = s
         .split_once('=')
-        .ok_or_else(|| format!("`{s}`: expected NAME=VALUE, e.g. oil_squeeze=0.8"))?;
+        .ok_or_else(|| OverrideError::MissingEquals(s.to_owned()))?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(format!(
-            "`{s}`: the parameter name is empty; expected NAME=VALUE"
-        ));
+        return Err(OverrideError::EmptyName(s.to_owned()));
     }
-    let v: f64 = value.trim().parse().map_err(|_| {
-        format!(
-            "`{s}`: `{}` is not a number; expected NAME=VALUE with a numeric value",
-            value.trim()
-        )
-    })?;
+    let v: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| OverrideError::NotANumber {
+            input: s.to_owned(),
+            value: value.trim().to_owned(),
+        })?;
     if !v.is_finite() {
-        return Err(format!("`{s}`: the value must be a finite number"));
+        return Err(OverrideError::NotFinite(s.to_owned()));
     }
     Ok((name.to_owned(), v))
 }
