@@ -40,6 +40,7 @@ pub mod formats;
 pub mod lp;
 pub mod nplayer;
 pub mod qre;
+pub mod solve_file;
 pub mod twoplayer;
 
 pub use equilibrium::{Equilibrium, MixedProfile, SolveError};

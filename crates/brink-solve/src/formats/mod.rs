@@ -263,6 +263,21 @@ pub fn read_game(kind: FileKind, text: &str) -> Result<GameFile, FormatError> {
     }
 }
 
+/// Reads a game of the given kind from the bytes of a file, which must be
+/// UTF-8 text.
+///
+/// # Errors
+///
+/// A [`FormatError`] at the first byte that is not UTF-8, or the first
+/// problem of the text.
+pub fn read_game_bytes(kind: FileKind, bytes: &[u8]) -> Result<GameFile, FormatError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+        FormatError::at_offset(&valid, valid.len(), "the file is not valid UTF-8 text")
+    })?;
+    read_game(kind, text)
+}
+
 /// Parses a number exactly: an optional sign, then either `digits/digits`
 /// (a fraction with non-zero denominator) or a decimal `digits[.digits]`
 /// (either part may be empty, not both) with an optional exponent
