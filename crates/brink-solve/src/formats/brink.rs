@@ -503,8 +503,8 @@ fn number(text: &str, v: &Item, what: &str) -> Result<Q, FormatError> {
                 .map(Q::from_integer)
                 .ok_or_else(|| err(format!("{digits:?} is not an integer")))
         }
-        Val::Float(s) => parse_number(&s.replace('_', "")).map_err(err),
-        Val::Str(s) => parse_number(s.trim()).map_err(err),
+        Val::Float(s) => parse_number(&s.replace('_', "")).map_err(|e| err(e.to_string())),
+        Val::Str(s) => parse_number(s.trim()).map_err(|e| err(e.to_string())),
         other => Err(err(format!("expected a number, found {}", other.kind()))),
     }
 }
@@ -610,7 +610,7 @@ fn strategic(
     let game = NormalFormGame::new(counts, flat)
         .map_err(|e| FormatError::at_offset(text, payoffs.pos, e.to_string()))?;
     StrategicGame::new(players, names, game)
-        .map_err(|e| FormatError::at_offset(text, strategies.pos, e))
+        .map_err(|e| FormatError::at_offset(text, strategies.pos, e.to_string()))
 }
 
 fn extensive(

@@ -7,7 +7,7 @@ use super::report::{Num, SolveReport, float_solution};
 use super::{SolveFileError, SolveMethod};
 use crate::NormalFormGame;
 use crate::evolution::{OdeOptions, Trajectory, is_ess, replicator};
-use crate::formats::{format_number, parse_number};
+use crate::formats::{NumberError, format_number, parse_number};
 use crate::rational::{Q, to_f64};
 
 /// End time of the replicator dynamics. Near a regular ESS (a hyperbolic
@@ -39,7 +39,7 @@ pub enum StartError {
         /// The entry.
         text: String,
         /// Why it is not a number.
-        message: String,
+        message: NumberError,
     },
     /// An entry is negative.
     #[error("expected probabilities, got the negative {}", format_number(.0))]
