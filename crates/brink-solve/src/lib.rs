@@ -27,6 +27,7 @@
 mod equilibrium;
 mod error;
 mod game;
+mod linalg;
 mod mixed;
 mod payoff;
 mod pure;
