@@ -549,9 +549,6 @@ pub(crate) fn refine_on_support(
     sys.profile(game, &z, 1e-9)
 }
 
-/// Half-width by which the search box extends beyond the simplex, so that
-/// roots on its boundary are interior to the box.
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,8 @@ use super::separation::separated;
 use super::*;
 use crate::linalg::Lu;
 
+/// Half-width by which the search box extends beyond the simplex, so that
+/// roots on its boundary are interior to the box.
 pub(super) const DELTA: f64 = 1e-6;
 
 /// The indifference system of one support profile (see the module docs).
