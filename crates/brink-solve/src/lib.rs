@@ -27,6 +27,7 @@
 mod equilibrium;
 mod error;
 mod game;
+mod linalg;
 mod mixed;
 mod payoff;
 mod pure;
@@ -40,6 +41,7 @@ pub mod formats;
 pub mod lp;
 pub mod nplayer;
 pub mod qre;
+pub mod solve_file;
 pub mod twoplayer;
 
 pub use equilibrium::{Equilibrium, MixedProfile, SolveError};

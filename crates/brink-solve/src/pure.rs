@@ -278,8 +278,18 @@ mod tests {
     fn nan_written_through_payoffs_mut_does_not_panic() {
         let mut g = NormalFormGame::new(vec![2, 2], vec![0.0; 8]).unwrap();
         g.payoffs_mut().fill(f64::NAN);
-        let _ = pure_nash_equilibria(&g);
-        let _ = is_pure_nash(&g, &[0, 1]);
-        let _ = best_responses(&g, 1, &[0, 1]);
+        // NaN compares false with everything: the answers may be anything,
+        // but they must agree with each other and name real strategies.
+        let all = pure_nash_equilibria(&g);
+        for profile in [[0, 0], [0, 1], [1, 0], [1, 1]] {
+            let is_ne = is_pure_nash(&g, &profile).expect("valid profile");
+            assert_eq!(
+                is_ne,
+                all.iter().any(|p| p[..] == profile[..]),
+                "{profile:?}"
+            );
+        }
+        let br = best_responses(&g, 1, &[0, 1]).expect("valid profile");
+        assert!(br.iter().all(|&s| s < 2), "{br:?}");
     }
 }

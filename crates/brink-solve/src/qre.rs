@@ -58,7 +58,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::nplayer::{check_finite_game, dense, refine_on_support, to_equilibrium};
+use crate::linalg::Lu;
+use crate::nplayer::{check_finite_game, refine_on_support, to_equilibrium};
 use crate::{Equilibrium, NormalFormGame, SolveError, max_regret};
 
 /// A corrector that stalls (step not halving) below this step length has
@@ -811,7 +812,7 @@ impl<'g> Tracer<'g> {
                     jac[i * n + j] = self.b[j * n + i];
                 }
             }
-            let Some(lu) = dense::Lu::new(&jac, n, 1e-300) else {
+            let Some(lu) = Lu::new(&jac, n, 1e-300) else {
                 return Err(SolveError::NoConvergence(format!(
                     "singular QRE Jacobian at lambda = {lambda}"
                 )));

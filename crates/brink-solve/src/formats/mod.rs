@@ -114,6 +114,54 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Names that do not fit the shape of their game.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NamesError {
+    /// Not one player name per player.
+    #[error("{names} player names for a {players}-player game")]
+    PlayerNames {
+        /// Number of names.
+        names: usize,
+        /// Number of players.
+        players: usize,
+    },
+    /// Not one list of strategy names per player.
+    #[error("strategy names for {lists} players in a {players}-player game")]
+    StrategyLists {
+        /// Number of lists.
+        lists: usize,
+        /// Number of players.
+        players: usize,
+    },
+    /// Not one strategy name per strategy of a player.
+    #[error("{names} strategy names for player {player}, who has {strategies} strategies")]
+    StrategyNames {
+        /// Number of names.
+        names: usize,
+        /// The player, 1-based.
+        player: usize,
+        /// Number of strategies of the player.
+        strategies: usize,
+    },
+}
+
+/// Text that is not a number [`parse_number`] accepts.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    /// More than [`MAX_NUMBER_LEN`] characters.
+    #[error("number has more than {} characters", MAX_NUMBER_LEN)]
+    TooLong,
+    /// Not of the form of a number.
+    #[error("{0:?} is not a number (expected e.g. 3, -1/2, 0.25 or 1e-3)")]
+    Malformed(String),
+    /// A fraction with denominator zero.
+    #[error("{0:?} divides by zero")]
+    DivisionByZero(String),
+    /// An exponent larger than [`MAX_EXPONENT`] in magnitude.
+    #[error("exponent of {0:?} is larger than {max} in magnitude", max = MAX_EXPONENT)]
+    ExponentTooLarge(String),
+}
+
 /// A normal-form game with names: what a `.nfg` file (or a brink normal-form
 /// file) holds.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,34 +181,31 @@ impl StrategicGame {
     ///
     /// # Errors
     ///
-    /// A message saying which count does not match.
+    /// A [`NamesError`] saying which count does not match.
     pub fn new(
         players: Vec<String>,
         strategies: Vec<Vec<String>>,
         game: NormalFormGame<Q>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, NamesError> {
         if players.len() != game.num_players() {
-            return Err(format!(
-                "{} player names for a {}-player game",
-                players.len(),
-                game.num_players()
-            ));
+            return Err(NamesError::PlayerNames {
+                names: players.len(),
+                players: game.num_players(),
+            });
         }
         if strategies.len() != game.num_players() {
-            return Err(format!(
-                "strategy names for {} players in a {}-player game",
-                strategies.len(),
-                game.num_players()
-            ));
+            return Err(NamesError::StrategyLists {
+                lists: strategies.len(),
+                players: game.num_players(),
+            });
         }
         for (p, names) in strategies.iter().enumerate() {
             if names.len() != game.num_strategies(p) {
-                return Err(format!(
-                    "{} strategy names for player {}, who has {} strategies",
-                    names.len(),
-                    p + 1,
-                    game.num_strategies(p)
-                ));
+                return Err(NamesError::StrategyNames {
+                    names: names.len(),
+                    player: p + 1,
+                    strategies: game.num_strategies(p),
+                });
             }
         }
         Ok(Self {
@@ -263,6 +308,21 @@ pub fn read_game(kind: FileKind, text: &str) -> Result<GameFile, FormatError> {
     }
 }
 
+/// Reads a game of the given kind from the bytes of a file, which must be
+/// UTF-8 text.
+///
+/// # Errors
+///
+/// A [`FormatError`] at the first byte that is not UTF-8, or the first
+/// problem of the text.
+pub fn read_game_bytes(kind: FileKind, bytes: &[u8]) -> Result<GameFile, FormatError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let valid = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+        FormatError::at_offset(&valid, valid.len(), "the file is not valid UTF-8 text")
+    })?;
+    read_game(kind, text)
+}
+
 /// Parses a number exactly: an optional sign, then either `digits/digits`
 /// (a fraction with non-zero denominator) or a decimal `digits[.digits]`
 /// (either part may be empty, not both) with an optional exponent
@@ -270,12 +330,12 @@ pub fn read_game(kind: FileKind, text: &str) -> Result<GameFile, FormatError> {
 ///
 /// # Errors
 ///
-/// A message saying why `text` is not such a number.
-pub fn parse_number(text: &str) -> Result<Q, String> {
+/// A [`NumberError`] saying why `text` is not such a number.
+pub fn parse_number(text: &str) -> Result<Q, NumberError> {
     if text.len() > MAX_NUMBER_LEN {
-        return Err(format!("number has more than {MAX_NUMBER_LEN} characters"));
+        return Err(NumberError::TooLong);
     }
-    let bad = || format!("{text:?} is not a number (expected e.g. 3, -1/2, 0.25 or 1e-3)");
+    let bad = || NumberError::Malformed(text.to_string());
     let (negative, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -289,7 +349,7 @@ pub fn parse_number(text: &str) -> Result<Q, String> {
         let num: BigInt = num.parse().map_err(|_| bad())?;
         let den: BigInt = den.parse().map_err(|_| bad())?;
         if den.is_zero() {
-            return Err(format!("{text:?} divides by zero"));
+            return Err(NumberError::DivisionByZero(text.to_string()));
         }
         Q::new(num, den)
     } else {
@@ -318,9 +378,7 @@ pub fn parse_number(text: &str) -> Result<Q, String> {
                 .parse()
                 .ok()
                 .filter(|m| *m <= MAX_EXPONENT)
-                .ok_or_else(|| {
-                    format!("exponent of {text:?} is larger than {MAX_EXPONENT} in magnitude")
-                })?;
+                .ok_or_else(|| NumberError::ExponentTooLarge(text.to_string()))?;
             exp = if e.starts_with('-') {
                 -magnitude
             } else {

@@ -238,7 +238,8 @@ pub fn read_nfg(text: &str) -> Result<StrategicGame, FormatError> {
     }
     lx.expect_eof()?;
     let game = NormalFormGame::new(counts, payoffs).map_err(|e| first.error(e.to_string()))?;
-    let mut g = StrategicGame::new(players, strategies, game).map_err(|e| first.error(e))?;
+    let mut g =
+        StrategicGame::new(players, strategies, game).map_err(|e| first.error(e.to_string()))?;
     g.title = title;
     g.comment = comment;
     Ok(g)
