@@ -102,11 +102,11 @@ fn logit_choice_probabilities_match_the_closed_form() {
     // is 1/(1 + e^{2 (3 - 4 p)}).
     let mut engine = Engine::new(load("stag_hunt"));
     let (_, trace) = engine.run_traced(1, 0);
-    let p = 1.0 / (1.0 + 2f64.exp());
+    let p = 1.0 / (1.0 + libm::exp(2.0));
     let col = &trace.rounds[0].agents[1];
     assert!((col.expected_utility[0].value - 4.0 * p).abs() < 1e-12);
     assert_eq!(col.expected_utility[1].value, 3.0);
-    let want = 1.0 / (1.0 + (2.0 * (3.0 - 4.0 * p)).exp());
+    let want = 1.0 / (1.0 + libm::exp(2.0 * (3.0 - 4.0 * p)));
     assert!(
         (col.policy[0].value - want).abs() < 1e-12,
         "{} vs {want}",
@@ -167,7 +167,8 @@ fn beliefs_follow_bayes_rule_on_noisy_signals() {
         for (k, round) in trace.rounds.iter().enumerate() {
             let w = &round.agents[0];
             let belief_a = w.beliefs[0].types[0].value;
-            let expected = 4f64.powi(log_odds) / (1.0 + 4f64.powi(log_odds));
+            let expected =
+                libm::pow(4.0, f64::from(log_odds)) / (1.0 + libm::pow(4.0, f64::from(log_odds)));
             assert!(
                 (belief_a - expected).abs() < 1e-12,
                 "run {run} round {}: {belief_a} vs {expected}",

@@ -59,7 +59,10 @@ fn frequencies(lambda: f64) -> Vec<(String, f64)> {
 }
 
 fn sq_distance(a: &[(String, f64)], b: &[(String, f64)]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x.1 - y.1).powi(2)).sum()
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x.1 - y.1) * (x.1 - y.1))
+        .sum()
 }
 
 #[test]

@@ -433,7 +433,7 @@ fn state_intelligence_is_a_kalman_filter_and_decisions_use_it() {
             assert_eq!(a.action, expected, "round {}", r.round);
             acts_on_truth_differ += u32::from(a.action == "wait");
             errors += e.reading - truth;
-            squares += (e.reading - truth).powi(2);
+            squares += (e.reading - truth) * (e.reading - truth);
             n += 1.0;
         }
     }

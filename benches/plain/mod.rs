@@ -14,12 +14,12 @@ use std::sync::Arc;
 
 use brink_core::classify::Classifier;
 use brink_core::model::{self, Dims};
+use brink_core::normal::standard_normal;
 use brink_core::rules::sample;
 use brink_core::scenario::CompiledScenario;
 use brink_core::{RunResult, seed};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
 
 /// Everything one agent keeps during a run (the engine's per-entity components).
 struct AgentState {
@@ -247,7 +247,7 @@ impl PlainEngine {
                 p.points[j] = seen;
             }
             for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
-                let noise: f64 = p.rng.sample(StandardNormal);
+                let noise = standard_normal(&mut p.rng);
                 let y = self.frame[intel.var] + intel.sd * noise;
                 model::kalman_update(
                     &mut p.est_mean[k],
@@ -381,7 +381,7 @@ impl PlainEngine {
         }
         let rng = &mut self.world_rng;
         model::apply_effects(s, &mut self.frame, &mut self.delta, &mut self.set, || {
-            rng.sample(StandardNormal)
+            standard_normal(rng)
         });
     }
 

@@ -32,10 +32,10 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::StandardNormal;
 
 use crate::classify::Classifier;
 use crate::model::{self, Dims};
+use crate::normal::standard_normal;
 use crate::rules::{DecisionRule, FictitiousPrior, sample};
 use crate::run_result::{EquilibriumClass, RunResult};
 use crate::scenario::CompiledScenario;
@@ -260,7 +260,7 @@ fn observe(
         // Readings of state variables (after the action signals, in declaration order).
         let est = &mut *estimate;
         for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
-            let noise: f64 = rng.0.sample(StandardNormal);
+            let noise = standard_normal(&mut rng.0);
             let y = world.frame[intel.var] + intel.sd * noise;
             est.reading[k] = y;
             model::kalman_update(&mut est.mean[k], &mut est.var[k], y, intel.sd, intel.drift);
@@ -602,7 +602,7 @@ fn resolve(
     }
     let rng = &mut rng.0;
     model::apply_effects(s, &mut w.frame, &mut w.delta, &mut w.set, || {
-        rng.sample(StandardNormal)
+        standard_normal(rng)
     });
 }
 

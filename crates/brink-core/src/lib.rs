@@ -13,6 +13,7 @@ pub mod classify;
 pub mod engine;
 pub mod expr;
 pub mod model;
+pub mod normal;
 pub mod rules;
 mod run_result;
 pub mod scenario;

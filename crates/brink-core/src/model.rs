@@ -236,7 +236,7 @@ pub fn empirical_beliefs(
 pub fn random_simplex(out: &mut [f64], mut uniform: impl FnMut() -> f64) {
     let mut total = 0.0;
     for x in out.iter_mut() {
-        *x = -(1.0 - uniform()).ln();
+        *x = -libm::log(1.0 - uniform());
         total += *x;
     }
     out.iter_mut().for_each(|x| *x /= total);

@@ -137,7 +137,7 @@ pub fn respond(lambda: Option<f64>, eu: &[f64], out: &mut [f64]) {
                 let w = if u.is_nan() {
                     0.0
                 } else {
-                    (lambda * (u - best)).exp()
+                    libm::exp(lambda * (u - best))
                 };
                 *o = w;
                 total += w;
@@ -203,7 +203,7 @@ mod tests {
         // Two actions with utilities 0 and 1 under lambda = 2: P(second) = 1/(1+e^-2).
         let mut p = [0.0; 2];
         DecisionRule::Logit { lambda: 2.0 }.policy(&[0.0, 1.0], &mut p);
-        let expected = 1.0 / (1.0 + (-2.0f64).exp());
+        let expected = 1.0 / (1.0 + libm::exp(-2.0));
         assert!((p[1] - expected).abs() < 1e-15);
         assert!((p[0] + p[1] - 1.0).abs() < 1e-15);
     }

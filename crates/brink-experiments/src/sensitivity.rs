@@ -138,8 +138,14 @@ impl SaltelliOutputs {
         let m = (rows.iter().map(|&i| self.a[i]).sum::<f64>()
             + rows.iter().map(|&i| self.b[i]).sum::<f64>())
             / n as f64;
-        let ss = rows.iter().map(|&i| (self.a[i] - m).powi(2)).sum::<f64>()
-            + rows.iter().map(|&i| (self.b[i] - m).powi(2)).sum::<f64>();
+        let ss = rows
+            .iter()
+            .map(|&i| (self.a[i] - m) * (self.a[i] - m))
+            .sum::<f64>()
+            + rows
+                .iter()
+                .map(|&i| (self.b[i] - m) * (self.b[i] - m))
+                .sum::<f64>();
         ss / n as f64
     }
 
@@ -158,7 +164,7 @@ impl SaltelliOutputs {
             / n;
         let total = rows
             .iter()
-            .map(|&i| (self.a[i] - ab[i]).powi(2))
+            .map(|&i| (self.a[i] - ab[i]) * (self.a[i] - ab[i]))
             .sum::<f64>()
             / n;
         (first / var, 0.5 * total / var)

@@ -11,9 +11,13 @@ use brink_experiments::tune::{
     nelder_mead, try_nelder_mead, tune, wilson_interval,
 };
 
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
 fn rosenbrock(x: &[f64]) -> f64 {
     x.windows(2)
-        .map(|w| 100.0 * (w[1] - w[0] * w[0]).powi(2) + (1.0 - w[0]).powi(2))
+        .map(|w| 100.0 * sq(w[1] - w[0] * w[0]) + sq(1.0 - w[0]))
         .sum()
 }
 
@@ -70,7 +74,7 @@ fn gao_han_coefficients() {
 fn optimum_on_a_bound_is_found_and_the_box_is_never_left() {
     // Unconstrained minimum at (3, -1); in [0, 2] x [0, 2] it is the corner (2, 0).
     let bounds = [(0.0, 2.0), (0.0, 2.0)];
-    let f = |x: &[f64]| (x[0] - 3.0).powi(2) + (x[1] + 1.0).powi(2);
+    let f = |x: &[f64]| sq(x[0] - 3.0) + sq(x[1] + 1.0);
     let o = nelder_mead(f, &[0.5, 1.5], &bounds, &tight(2_000));
     assert!(o.converged);
     assert!(
@@ -105,7 +109,7 @@ fn a_start_outside_the_box_is_clamped_into_it() {
 #[test]
 fn flat_region_is_reached_and_the_search_stops() {
     // Zero on the square [-1, 1]^2, growing quadratically outside it.
-    let f = |x: &[f64]| x.iter().map(|v| (v.abs() - 1.0).max(0.0).powi(2)).sum();
+    let f = |x: &[f64]| x.iter().map(|v| sq((v.abs() - 1.0).max(0.0))).sum();
     let o = nelder_mead(f, &[4.0, -3.5], &[(-5.0, 5.0); 2], &tight(5_000));
     assert!(o.converged, "{o:?}");
     assert_eq!(o.value, 0.0);
@@ -199,11 +203,7 @@ fn deterministic() {
 fn nan_is_worse_than_anything() {
     // NaN right of 0.5; minimum of the defined part at 0.5.
     let f = |x: &[f64]| {
-        if x[0] > 0.5 {
-            f64::NAN
-        } else {
-            (x[0] - 2.0).powi(2)
-        }
+        if x[0] > 0.5 { f64::NAN } else { sq(x[0] - 2.0) }
     };
     let o = nelder_mead(f, &[-3.0], &[(-5.0, 5.0)], &tight(2_000));
     assert!((o.x[0] - 0.5).abs() < 1e-6, "{:?}", o.x);
@@ -373,7 +373,7 @@ fn tune_reports_a_consistent_result_independent_of_threads() {
     for (_, p, lo, hi) in r.frequencies.iter().chain(&r.confirmation) {
         assert!(lo <= p && p <= hi, "{lo} {p} {hi}");
     }
-    let sq = |f: &[(String, f64, f64, f64)]| (f[0].1 - 0.4).powi(2) + (f[1].1 - 0.35).powi(2);
+    let sq = |f: &[(String, f64, f64, f64)]| sq(f[0].1 - 0.4) + sq(f[1].1 - 0.35);
     assert!((sq(&r.frequencies) - r.objective).abs() < 1e-15);
     assert!((sq(&r.confirmation) - r.confirmation_objective).abs() < 1e-15);
     // Confirmation on fresh seeds: different counts in general, different seed.
@@ -408,7 +408,7 @@ fn weighted_objective_divides_by_the_target_variance() {
     assert_eq!(r.trace[0].x, vec![0.5]);
     let w = |t: f64| 1.0 / (t * (1.0 - t) + WEIGHT_EPSILON);
     let f = &r.frequencies;
-    let expect = w(0.4) * (f[0].1 - 0.4).powi(2) + w(0.35) * (f[1].1 - 0.35).powi(2);
+    let expect = w(0.4) * sq(f[0].1 - 0.4) + w(0.35) * sq(f[1].1 - 0.35);
     assert!(
         (expect - r.objective).abs() < 1e-14,
         "{expect} {}",

@@ -55,7 +55,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         } else {
             // Skewed towards low profile indices: a long tail of rare classes.
             EquilibriumClass::PureNash {
-                profile: ((v - 0.18) / 0.82).powi(3).mul_add(27.0, 0.0) as u64,
+                profile: {
+                    let x = (v - 0.18) / 0.82;
+                    (x * x * x).mul_add(27.0, 0.0) as u64
+                },
             }
         };
         let t = next();

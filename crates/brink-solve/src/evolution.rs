@@ -96,7 +96,7 @@ pub struct Trajectory {
 /// // x(t) = x0 e^t / (1 − x0 + x0 e^t).
 /// let a = vec![vec![1.0, 1.0], vec![0.0, 0.0]];
 /// let tr = replicator(&a, &[0.25, 0.75], 2.0, &OdeOptions::default()).unwrap();
-/// let exact = 0.25 * 2f64.exp() / (0.75 + 0.25 * 2f64.exp());
+/// let exact = 0.25 * libm::exp(2.0) / (0.75 + 0.25 * libm::exp(2.0));
 /// assert!((tr.states.last().unwrap()[0] - exact).abs() < 1e-9);
 /// ```
 ///
@@ -152,6 +152,11 @@ pub fn replicator(
 }
 
 /// Clamps negative components to 0 and rescales to sum 1.
+/// `x²` by one multiplication (no `powi`, whose lowering is the platform's business).
+fn sq(x: f64) -> f64 {
+    x * x
+}
+
 fn project_to_simplex(x: &mut [f64]) {
     for v in x.iter_mut() {
         if *v < 0.0 {
@@ -275,8 +280,8 @@ fn dopri5(
         None => {
             // Hairer, Nørsett & Wanner (1993), §II.4, "starting step size".
             let sk: Vec<f64> = y.iter().map(|&v| weight(v, v)).collect();
-            let dnf: f64 = k[0].iter().zip(&sk).map(|(v, s)| (v / s).powi(2)).sum();
-            let dny: f64 = y.iter().zip(&sk).map(|(v, s)| (v / s).powi(2)).sum();
+            let dnf: f64 = k[0].iter().zip(&sk).map(|(v, s)| sq(v / s)).sum();
+            let dny: f64 = y.iter().zip(&sk).map(|(v, s)| sq(v / s)).sum();
             let mut h = if dnf <= 1e-10 || dny <= 1e-10 {
                 1e-6
             } else {
@@ -289,7 +294,7 @@ fn dopri5(
             f(&tmp, &mut k[1]);
             tr.evaluations += 1;
             let der2 = (0..n)
-                .map(|i| ((k[1][i] - k[0][i]) / sk[i]).powi(2))
+                .map(|i| sq((k[1][i] - k[0][i]) / sk[i]))
                 .sum::<f64>()
                 .sqrt()
                 / h;
@@ -297,7 +302,7 @@ fn dopri5(
             let h1 = if der12 <= 1e-15 {
                 (h * 1e-3).max(1e-6)
             } else {
-                (0.01 / der12).powf(1.0 / 5.0)
+                libm::pow(0.01 / der12, 1.0 / 5.0)
             };
             (100.0 * h).min(h1).min(o.max_step)
         }
@@ -358,7 +363,7 @@ fn dopri5(
                     + E5 * k[4][i]
                     + E6 * k[5][i]
                     + E7 * k[6][i]);
-            err += (e / weight(y[i], ynew[i])).powi(2);
+            err += sq(e / weight(y[i], ynew[i]));
         }
         let err = (err / n as f64).sqrt();
         if !err.is_finite() {
@@ -368,8 +373,8 @@ fn dopri5(
             continue;
         }
         // PI step-size control (Hairer et al. 1993, §IV.2; β = 0.04).
-        let fac11 = err.powf(0.2 - 0.04 * 0.75);
-        let fac = (fac11 / facold.powf(0.04) / 0.9).clamp(0.1, 5.0);
+        let fac11 = libm::pow(err, 0.2 - 0.04 * 0.75);
+        let fac = (fac11 / libm::pow(facold, 0.04) / 0.9).clamp(0.1, 5.0);
         let mut hnew = h / fac;
         if err <= 1.0 {
             facold = err.max(1e-4);

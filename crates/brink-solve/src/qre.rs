@@ -517,13 +517,13 @@ impl<'g> Tracer<'g> {
         let mut x = vec![0.0; n + 1];
         for (p, &k) in game.strategy_counts().iter().enumerate() {
             for s in 0..k {
-                x[ev.off[p] + s] = -(k as f64).ln();
+                x[ev.off[p] + s] = -libm::log(k as f64);
             }
         }
         let players = game.num_players() as f64;
         let mut tr = Self {
             range: payoff_range(game),
-            tiny: 10f64.powf(-300.0 / players).min(1e-20),
+            tiny: libm::pow(10.0, -300.0 / players).min(1e-20),
             h: opts.first_step,
             opts,
             n,
@@ -555,7 +555,7 @@ impl<'g> Tracer<'g> {
             .map(|p| {
                 let o = self.ev.off[p];
                 let k = game.num_strategies(p);
-                let probs: Vec<f64> = self.x[o..o + k].iter().map(|w| w.exp()).collect();
+                let probs: Vec<f64> = self.x[o..o + k].iter().map(|w| libm::exp(*w)).collect();
                 let total: f64 = probs.iter().sum();
                 probs.iter().map(|x| x / total).collect()
             })
@@ -570,7 +570,7 @@ impl<'g> Tracer<'g> {
         // subnormal numbers, which are very slow on most CPUs.
         let tiny = self.tiny;
         for (s, w) in self.sigma.iter_mut().zip(&x[..self.n]) {
-            let e = w.exp();
+            let e = libm::exp(*w);
             *s = if e < tiny { 0.0 } else { e };
         }
         let dv = derivatives.then_some(self.dv.as_mut_slice());
@@ -643,7 +643,7 @@ impl<'g> Tracer<'g> {
                 if c2 == 0.0 {
                     continue;
                 }
-                let r = c1.hypot(c2);
+                let r = libm::hypot(c1, c2);
                 let (s1, s2) = (c1 / r, c2 / r);
                 for k in 0..m {
                     let (a1, a2) = (q[col * m + k], q[row * m + k]);

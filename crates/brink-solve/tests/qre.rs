@@ -22,7 +22,7 @@ fn bimatrix(t: [[(f64, f64); 2]; 2]) -> NormalFormGame<f64> {
 }
 
 fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + libm::exp(-x))
 }
 
 /// Largest violation of the logit fixed point `σ_p(s) ∝ exp(λ u_p(s, σ_-p))`.
@@ -31,7 +31,7 @@ fn fixed_point_error(game: &NormalFormGame<f64>, lambda: f64, sigma: &[Vec<f64>]
     for p in 0..game.num_players() {
         let u = strategy_payoffs_against_mixed(game, p, sigma).unwrap();
         let top = u.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let e: Vec<f64> = u.iter().map(|x| (lambda * (x - top)).exp()).collect();
+        let e: Vec<f64> = u.iter().map(|x| libm::exp(lambda * (x - top))).collect();
         let total: f64 = e.iter().sum();
         for (s, es) in e.iter().enumerate() {
             worst = worst.max((sigma[p][s] - es / total).abs());
@@ -323,9 +323,12 @@ fn one_player_and_single_strategy_players() {
     let g = NormalFormGame::new(vec![3], vec![1.0, 3.0, 2.0]).unwrap();
     let lambda = 0.7;
     let q = logit_qre(&g, lambda).unwrap();
-    let z: f64 = [1.0f64, 3.0, 2.0].iter().map(|u| (lambda * u).exp()).sum();
+    let z: f64 = [1.0f64, 3.0, 2.0]
+        .iter()
+        .map(|u| libm::exp(lambda * u))
+        .sum();
     for (s, u) in [1.0f64, 3.0, 2.0].iter().enumerate() {
-        assert!((q.strategies[0][s] - (lambda * u).exp() / z).abs() < 1e-12);
+        assert!((q.strategies[0][s] - libm::exp(lambda * u) / z).abs() < 1e-12);
     }
     let lim = limiting_logit_equilibrium(&g, &LimitOptions::default()).unwrap();
     assert_eq!(lim.strategies, vec![vec![0.0, 1.0, 0.0]]);

@@ -41,7 +41,7 @@
 //! | `min(a, b, ...)`, `max(a, b, ...)` | at least two arguments; IEEE 754-2019 `minimum`/`maximum`: NaN if any argument is NaN, and −0 < +0 |
 //! | `abs(x)`, `sqrt(x)`, `exp(x)`, `ln(x)`, `log10(x)` | as in `f64`                             |
 //! | `floor(x)`, `ceil(x)`, `round(x)` | `round` rounds half-way cases away from zero             |
-//! | `pow(a, b)`                 | the same as `a ^ b` (`f64::powf`)                              |
+//! | `pow(a, b)`                 | the same as `a ^ b` (`libm::pow`)                              |
 //! | `clamp(x, lo, hi)`          | `min(max(x, lo), hi)`: never fails, gives `hi` when `lo > hi`  |
 //! | `if(cond, a, b)`            | `a` if `cond` is true, else `b`; `cond` is true/false, `a` and `b` have the same type, which is the result type |
 //!
@@ -829,7 +829,7 @@ mod tests {
                     "-" => a - b,
                     "*" => a * b,
                     "/" => a / b,
-                    "^" => a.powf(b),
+                    "^" => libm::pow(a, b),
                     _ => unreachable!(),
                 }
             }
@@ -859,16 +859,16 @@ mod tests {
                 match *name {
                     "abs" => x.abs(),
                     "sqrt" => x.sqrt(),
-                    "exp" => x.exp(),
-                    "ln" => x.ln(),
-                    "log10" => x.log10(),
+                    "exp" => libm::exp(x),
+                    "ln" => libm::log(x),
+                    "log10" => libm::log10(x),
                     "floor" => x.floor(),
                     "ceil" => x.ceil(),
                     "round" => x.round(),
                     _ => unreachable!(),
                 }
             }
-            T::PowF(a, b) => e(a).powf(e(b)),
+            T::PowF(a, b) => libm::pow(e(a), e(b)),
             T::MinMax(name, xs) => {
                 let fold = if *name == "min" { ref_min } else { ref_max };
                 xs.iter().map(e).reduce(fold).unwrap()

@@ -180,8 +180,8 @@ impl ParamRange {
         } else if u == 1.0 {
             self.hi
         } else if self.log {
-            let (a, b) = (self.lo.ln(), self.hi.ln());
-            (a + u * (b - a)).exp()
+            let (a, b) = (libm::log(self.lo), libm::log(self.hi));
+            libm::exp(a + u * (b - a))
         } else {
             self.lo + u * (self.hi - self.lo)
         }
@@ -191,8 +191,8 @@ impl ParamRange {
     /// the range, as a fraction in `[0, 1]` for `x` inside it.
     pub fn to_unit(&self, x: f64) -> f64 {
         if self.log {
-            let (a, b) = (self.lo.ln(), self.hi.ln());
-            (x.ln() - a) / (b - a)
+            let (a, b) = (libm::log(self.lo), libm::log(self.hi));
+            (libm::log(x) - a) / (b - a)
         } else {
             (x - self.lo) / (self.hi - self.lo)
         }

@@ -199,7 +199,7 @@ fn hadamard_fits(mat: &Mat<BigInt>, limit: f64) -> bool {
     // rounding in this estimate.
     (1..=t_max).all(|t| {
         let t = t as f64;
-        2.0 * norm.powf(t) < limit && 2.0 * t * max_entry * norm.powf(t - 1.0) < limit
+        2.0 * libm::pow(norm, t) < limit && 2.0 * t * max_entry * libm::pow(norm, t - 1.0) < limit
     })
 }
 
