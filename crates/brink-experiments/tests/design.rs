@@ -2,13 +2,13 @@
 //! Saltelli block layout (checked against SALib's own samples in
 //! `tests/reference/salib/`), Morris trajectories, log ranges, determinism.
 
-use std::path::PathBuf;
-
 use brink_experiments::design::{
     self, DEFAULT_MORRIS_LEVELS, Design, DesignKind, DesignStructure, MAX_SOBOL_BASE,
     MAX_SOBOL_PARAMS, ParamRange, SaltelliBlock, morris_delta, saltelli_index,
 };
-use serde_json::Value;
+
+mod common;
+use common::{fixture, matrix, ranges_of};
 
 fn range(name: &str, lo: f64, hi: f64) -> ParamRange {
     ParamRange::new(name, lo, hi, false).unwrap()
@@ -16,32 +16,6 @@ fn range(name: &str, lo: f64, hi: f64) -> ParamRange {
 
 fn log_range(name: &str, lo: f64, hi: f64) -> ParamRange {
     ParamRange::new(name, lo, hi, true).unwrap()
-}
-
-fn fixture(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/reference/salib")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn matrix(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect()
-}
-
-fn ranges_of(v: &Value) -> Vec<ParamRange> {
-    serde_json::from_value(v["ranges"].clone()).unwrap()
 }
 
 // ---------------------------------------------------------------- range specs

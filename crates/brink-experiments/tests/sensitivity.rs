@@ -7,37 +7,14 @@
 //! structure and must give SALib's point estimates. Bootstrap intervals use different
 //! random resamples, so they are compared loosely.
 
-use std::path::PathBuf;
-
 use brink_experiments::design::{self, Design, DesignKind, DesignStructure, ParamRange};
 use brink_experiments::sensitivity::{
     MorrisIndex, SobolIndex, elementary_effects, morris_indices, sobol_indices,
 };
 use serde_json::Value;
 
-fn fixture(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/reference/salib")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
-}
-
-fn vector(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn matrix(v: &Value) -> Vec<Vec<f64>> {
-    v.as_array().unwrap().iter().map(vector).collect()
-}
-
-fn ranges_of(f: &Value) -> Vec<ParamRange> {
-    serde_json::from_value(f["ranges"].clone()).unwrap()
-}
+mod common;
+use common::{fixture, matrix, ranges_of, vector};
 
 /// A design holding SALib's points: `unit` from the fixture if it has one, else read
 /// back from the points.

@@ -104,6 +104,23 @@ mod tests {
     }
 
     #[test]
+    fn wilson_matches_reference_values() {
+        // 81 of 263: (0.2553, 0.3662), e.g. Newcombe (1998) style 95% score interval.
+        let (lo, hi) = wilson_interval(81, 263, Z95);
+        assert!(
+            (lo - 0.2553).abs() < 5e-5 && (hi - 0.3662).abs() < 5e-5,
+            "{lo} {hi}"
+        );
+        assert_eq!(wilson_interval(0, 0, Z95), (0.0, 1.0));
+        let (lo, hi) = wilson_interval(0, 10, Z95);
+        assert_eq!(lo, 0.0);
+        assert!((hi - 0.2775).abs() < 5e-5, "{hi}");
+        let (lo, hi) = wilson_interval(10, 10, Z95);
+        assert_eq!(hi, 1.0);
+        assert!((lo - 0.7225).abs() < 5e-5, "{lo}");
+    }
+
+    #[test]
     fn edges_are_exact() {
         assert_eq!(wilson_interval(0, 0, Z95), (0.0, 1.0));
         assert_eq!(wilson_interval(0, 7, Z95).0, 0.0);
