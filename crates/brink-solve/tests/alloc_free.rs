@@ -2,6 +2,9 @@
 //!
 //! Counts allocations made by the current thread through a wrapping global
 //! allocator (thread-local so the test harness's own threads do not interfere).
+//!
+//! The only `unsafe` in the workspace: a `GlobalAlloc` must be implemented unsafely.
+#![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
