@@ -99,10 +99,12 @@
 //! 2 ms, 2×2×2×2 under 1 ms, 4×4×4 about 0.2 s, 3×3×3×3 about 0.4 s,
 //! 4×4×4×4 minutes.
 
+mod search;
 mod separation;
 mod system;
 
 use crate::{Equilibrium, NormalFormGame, SolveError, expected_payoff, max_regret};
+use search::SearchWorkspace;
 use system::*;
 
 /// Tuning and tolerances for [`enumerate_equilibria`].
@@ -451,7 +453,7 @@ fn eliminate_dominated(game: &NormalFormGame<f64>, alive: &mut [Vec<usize>]) {
 /// Reusable buffers of the support solver.
 #[derive(Default)]
 struct Workspace {
-    stack: Vec<(Vec<f64>, Vec<f64>)>,
+    search: SearchWorkspace,
 }
 
 fn examine_support(
@@ -498,7 +500,7 @@ fn examine_support(
             None => stats.singular_supports += 1,
         }
     } else {
-        let (boxes, resolved) = sys.search(options, &mut ws.stack, &mut roots);
+        let (boxes, resolved) = sys.search(options, &mut ws.search, &mut roots);
         stats.boxes += boxes;
         if !resolved {
             stats.unresolved_supports += 1;
