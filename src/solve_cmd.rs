@@ -22,8 +22,8 @@ pub struct SolveArgs {
     /// two-player games, enum-n for games with three or more players, pure for
     /// one-player games. Normal-form methods on an .efg game solve its reduced
     /// normal form.
-    #[arg(short, long, value_enum)]
-    pub method: Option<Method>,
+    #[arg(short, long, value_parser = method_parser())]
+    pub method: Option<SolveMethod>,
     /// Print exact fractions (1/3) instead of decimals. Floating-point methods
     /// (enum-n, logit, replicator) print a fraction only where the
     /// equilibrium is confirmed exactly; otherwise decimals.
@@ -50,51 +50,15 @@ pub struct SolveArgs {
     pub start: Option<String>,
 }
 
-/// Solution methods of `brink solve`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Method {
-    /// Pure-strategy Nash equilibria (any number of players).
-    Pure,
-    /// Support enumeration, two players, exact.
-    Support,
-    /// Vertex enumeration, two players, exact: all extreme equilibria.
-    Vertex,
-    /// Lemke–Howson from every initial label (or --label), two players, exact.
-    Lh,
-    /// Linear programming, two-player zero-sum games, exact.
-    Lp,
-    /// Logit quantal response equilibrium (--lambda) or the limit of its path.
-    Logit,
-    /// Support enumeration over the multilinear systems, any number of players.
-    #[value(name = "enum-n")]
-    EnumN,
-    /// Subgame-perfect equilibria by backward induction (perfect-information
-    /// extensive games).
-    Spe,
-    /// Sequence-form LP (two-player zero-sum extensive games), exact.
-    Seqform,
-    /// Replicator dynamics from the uniform profile (or --start) to t = 1000,
-    /// symmetric two-player games: the end point, both players using the
-    /// population strategy, and whether it is an evolutionarily stable
-    /// strategy (decided exactly).
-    Replicator,
-}
-
-impl From<Method> for SolveMethod {
-    fn from(m: Method) -> Self {
-        match m {
-            Method::Pure => SolveMethod::Pure,
-            Method::Support => SolveMethod::Support,
-            Method::Vertex => SolveMethod::Vertex,
-            Method::Lh => SolveMethod::Lh,
-            Method::Lp => SolveMethod::Lp,
-            Method::Logit => SolveMethod::Logit,
-            Method::EnumN => SolveMethod::EnumN,
-            Method::Spe => SolveMethod::Spe,
-            Method::Seqform => SolveMethod::Seqform,
-            Method::Replicator => SolveMethod::Replicator,
-        }
-    }
+/// `--method`'s values: brink-solve's methods by name, each with its description
+/// (one list, `SolveMethod::ALL`, in the library).
+fn method_parser() -> impl clap::builder::TypedValueParser<Value = SolveMethod> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        SolveMethod::ALL
+            .map(|m| PossibleValue::new(m.name()).help(m.description().trim_end_matches('.'))),
+    )
+    .map(|name| SolveMethod::from_name(&name).expect("the parser admits only method names"))
 }
 
 /// Output formats of `brink solve`.
@@ -115,7 +79,7 @@ pub fn run(a: SolveArgs) -> Result<(), String> {
     let file = a.file.display().to_string();
     let game = load(&a.file).map_err(|e| format!("{file}: {e}"))?;
     let options = SolveOptions {
-        method: a.method.map(SolveMethod::from),
+        method: a.method,
         label: a.label,
         lambda: a.lambda,
         start: a.start.clone(),

@@ -211,13 +211,16 @@ fn iterate<T: Payoff>(
     }
 }
 
-/// Calls `visit(profile)` for every profile of the surviving strategies with
-/// `player`'s entry left at 0 (to be filled by the caller).
-fn for_each_opponent_profile(
-    surviving: &[Vec<usize>],
+/// Calls `visit(profile)` for every profile of the surviving strategies of
+/// the players other than `player` (last player fastest), with `player`'s
+/// entry at its first surviving strategy (to be overwritten by the caller).
+/// Stops early and returns false as soon as `visit` returns false.
+pub(crate) fn for_each_opponent_profile<S: AsRef<[usize]>>(
+    surviving: &[S],
     player: usize,
     mut visit: impl FnMut(&mut [usize]) -> bool,
 ) -> bool {
+    let surviving: Vec<&[usize]> = surviving.iter().map(AsRef::as_ref).collect();
     let n = surviving.len();
     let mut pos = vec![0usize; n];
     let mut profile: Vec<usize> = surviving.iter().map(|s| s[0]).collect();

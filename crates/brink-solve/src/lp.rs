@@ -208,6 +208,22 @@ pub fn solve_f64(lp: &LinearProgram<f64>) -> LpOutcome<f64> {
     solve_generic(lp)
 }
 
+/// `LpNum::{add, mul, div}` by the type's operators on references (the same
+/// text for every implementation).
+macro_rules! field_operators {
+    () => {
+        fn add(&self, other: &Self) -> Self {
+            self + other
+        }
+        fn mul(&self, other: &Self) -> Self {
+            self * other
+        }
+        fn div(&self, other: &Self) -> Self {
+            self / other
+        }
+    };
+}
+
 /// The field operations the simplex method needs.
 pub(crate) trait LpNum: Clone + Debug {
     fn zero() -> Self;
@@ -242,15 +258,7 @@ impl LpNum for Q {
     fn neg(&self) -> Self {
         -self
     }
-    fn add(&self, other: &Self) -> Self {
-        self + other
-    }
-    fn mul(&self, other: &Self) -> Self {
-        self * other
-    }
-    fn div(&self, other: &Self) -> Self {
-        self / other
-    }
+    field_operators!();
     fn sub_mul(&mut self, a: &Self, b: &Self) {
         *self -= a * b;
     }
@@ -275,15 +283,7 @@ impl LpNum for f64 {
     fn neg(&self) -> Self {
         -*self
     }
-    fn add(&self, other: &Self) -> Self {
-        self + other
-    }
-    fn mul(&self, other: &Self) -> Self {
-        self * other
-    }
-    fn div(&self, other: &Self) -> Self {
-        self / other
-    }
+    field_operators!();
     fn sub_mul(&mut self, a: &Self, b: &Self) {
         *self -= a * b;
         if self.abs() <= F64_TOLERANCE * 1e-3 {

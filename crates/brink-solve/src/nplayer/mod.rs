@@ -387,32 +387,13 @@ fn all_others(
     skip: usize,
     mut f: impl FnMut(usize) -> bool,
 ) -> bool {
-    let n = lists.len();
-    let mut pos = vec![0usize; n];
-    loop {
-        let base: usize = (0..n)
+    crate::dominance::for_each_opponent_profile(lists, skip, |profile| {
+        let base: usize = (0..lists.len())
             .filter(|&q| q != skip)
-            .map(|q| lists[q][pos[q]] * game.stride(q))
+            .map(|q| profile[q] * game.stride(q))
             .sum();
-        if !f(base) {
-            return false;
-        }
-        let mut q = n;
-        loop {
-            if q == 0 {
-                return true;
-            }
-            q -= 1;
-            if q == skip {
-                continue;
-            }
-            pos[q] += 1;
-            if pos[q] < lists[q].len() {
-                break;
-            }
-            pos[q] = 0;
-        }
-    }
+        f(base)
+    })
 }
 
 /// Whether `t` strictly dominates `s` for player `p` against every pure

@@ -53,6 +53,59 @@ pub enum SolveMethod {
 }
 
 impl SolveMethod {
+    /// Every method, in the order of their documentation.
+    pub const ALL: [SolveMethod; 10] = [
+        SolveMethod::Pure,
+        SolveMethod::Support,
+        SolveMethod::Vertex,
+        SolveMethod::Lh,
+        SolveMethod::Lp,
+        SolveMethod::Logit,
+        SolveMethod::EnumN,
+        SolveMethod::Spe,
+        SolveMethod::Seqform,
+        SolveMethod::Replicator,
+    ];
+
+    /// The method whose [`name`](Self::name) is `name`.
+    pub fn from_name(name: &str) -> Option<SolveMethod> {
+        Self::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// One sentence on what the method computes and for which games.
+    pub fn description(self) -> &'static str {
+        match self {
+            SolveMethod::Pure => "Pure-strategy Nash equilibria (any number of players).",
+            SolveMethod::Support => "Support enumeration, two players, exact.",
+            SolveMethod::Vertex => {
+                "Vertex enumeration, two players, exact: all extreme equilibria."
+            }
+            SolveMethod::Lh => {
+                "Lemke–Howson from every initial label (or a given one), two players, exact."
+            }
+            SolveMethod::Lp => "Linear programming, two-player zero-sum games, exact.",
+            SolveMethod::Logit => {
+                "Logit quantal response equilibrium at a given λ, or the limit of its path."
+            }
+            SolveMethod::EnumN => {
+                "Support enumeration over the multilinear systems, any number of players."
+            }
+            SolveMethod::Spe => {
+                "Subgame-perfect equilibria by backward induction (perfect-information \
+                 extensive games)."
+            }
+            SolveMethod::Seqform => {
+                "Sequence-form LP (two-player zero-sum extensive games), exact."
+            }
+            SolveMethod::Replicator => {
+                "Replicator dynamics from the uniform profile (or a given start) to t = 1000, \
+                 symmetric two-player games: the end point, both players using the \
+                 population strategy, and whether it is an evolutionarily stable strategy \
+                 (decided exactly)."
+            }
+        }
+    }
+
     /// The method's short name (`enum-n`, `lh`, ...), as in reports.
     pub fn name(self) -> &'static str {
         match self {
