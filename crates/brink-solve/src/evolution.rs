@@ -213,40 +213,62 @@ fn check_square<T>(a: &[Vec<T>], ok: impl Fn(&T) -> bool) -> Result<usize, Solve
 // Dormand–Prince 5(4) coefficients (Dormand & Prince 1980; Hairer, Nørsett &
 // Wanner 1993, Table II.5.2). The nodes c_i are not needed: the replicator
 // dynamics are autonomous.
-const A21: f64 = 1.0 / 5.0;
-const A31: f64 = 3.0 / 40.0;
-const A32: f64 = 9.0 / 40.0;
-const A41: f64 = 44.0 / 45.0;
-const A42: f64 = -56.0 / 15.0;
-const A43: f64 = 32.0 / 9.0;
-const A51: f64 = 19372.0 / 6561.0;
-const A52: f64 = -25360.0 / 2187.0;
-const A53: f64 = 64448.0 / 6561.0;
-const A54: f64 = -212.0 / 729.0;
-const A61: f64 = 9017.0 / 3168.0;
-const A62: f64 = -355.0 / 33.0;
-const A63: f64 = 46732.0 / 5247.0;
-const A64: f64 = 49.0 / 176.0;
-const A65: f64 = -5103.0 / 18656.0;
-const A71: f64 = 35.0 / 384.0;
-const A73: f64 = 500.0 / 1113.0;
-const A74: f64 = 125.0 / 192.0;
-const A75: f64 = -2187.0 / 6784.0;
-const A76: f64 = 11.0 / 84.0;
-// Error estimate: 5th-order minus embedded 4th-order weights.
-const E1: f64 = 71.0 / 57600.0;
-const E3: f64 = -71.0 / 16695.0;
-const E4: f64 = 71.0 / 1920.0;
-const E5: f64 = -17253.0 / 339200.0;
-const E6: f64 = 22.0 / 525.0;
-const E7: f64 = -1.0 / 40.0;
-// Shampine's (1986) dense output, as in Hairer's DOPRI5.
-const D1: f64 = -12715105075.0 / 11282082432.0;
-const D3: f64 = 87487479700.0 / 32700410799.0;
-const D4: f64 = -10690763975.0 / 1880347072.0;
-const D5: f64 = 701980252875.0 / 199316789632.0;
-const D6: f64 = -1453857185.0 / 822651844.0;
-const D7: f64 = 69997945.0 / 29380423.0;
+/// Row `s` holds the weights of stages 1..=s+1 in stage s+2 (the last row,
+/// the 5th-order solution, gives stage 2 weight zero).
+const A: [&[f64]; 6] = [
+    &[1.0 / 5.0],
+    &[3.0 / 40.0, 9.0 / 40.0],
+    &[44.0 / 45.0, -56.0 / 15.0, 32.0 / 9.0],
+    &[
+        19372.0 / 6561.0,
+        -25360.0 / 2187.0,
+        64448.0 / 6561.0,
+        -212.0 / 729.0,
+    ],
+    &[
+        9017.0 / 3168.0,
+        -355.0 / 33.0,
+        46732.0 / 5247.0,
+        49.0 / 176.0,
+        -5103.0 / 18656.0,
+    ],
+    &[
+        35.0 / 384.0,
+        0.0,
+        500.0 / 1113.0,
+        125.0 / 192.0,
+        -2187.0 / 6784.0,
+        11.0 / 84.0,
+    ],
+];
+// The weights below skip stage 2 (zero in both).
+/// Error estimate: 5th-order minus embedded 4th-order weights.
+const E: [f64; 6] = [
+    71.0 / 57600.0,
+    -71.0 / 16695.0,
+    71.0 / 1920.0,
+    -17253.0 / 339200.0,
+    22.0 / 525.0,
+    -1.0 / 40.0,
+];
+/// Shampine's (1986) dense output, as in Hairer's DOPRI5.
+const D: [f64; 6] = [
+    -12715105075.0 / 11282082432.0,
+    87487479700.0 / 32700410799.0,
+    -10690763975.0 / 1880347072.0,
+    701980252875.0 / 199316789632.0,
+    -1453857185.0 / 822651844.0,
+    69997945.0 / 29380423.0,
+];
+
+/// `Σ w_j k_j[i]` over stages 1, 3, 4, 5, 6, 7, summed left to right.
+fn skip_second(w: &[f64; 6], k: &[Vec<f64>], i: usize) -> f64 {
+    let mut s = w[0] * k[0][i];
+    for (wj, kj) in w[1..].iter().zip(&k[2..]) {
+        s += wj * kj[i];
+    }
+    s
+}
 
 /// Adaptive Dormand–Prince 5(4) integration of `y' = f(y)` (autonomous) over
 /// `[0, t_end]`, calling `project` on every accepted state.
@@ -339,30 +361,18 @@ fn dopri5(
                 out[i] = y[i] + h * s;
             }
         };
-        let (k0, rest) = k.split_at_mut(1);
-        stage(k0, &[A21], &mut tmp);
-        f(&tmp, &mut rest[0]);
-        stage(&k[..2], &[A31, A32], &mut tmp);
-        f(&tmp, &mut k[2]);
-        stage(&k[..3], &[A41, A42, A43], &mut tmp);
-        f(&tmp, &mut k[3]);
-        stage(&k[..4], &[A51, A52, A53, A54], &mut tmp);
-        f(&tmp, &mut k[4]);
-        stage(&k[..5], &[A61, A62, A63, A64, A65], &mut tmp);
-        f(&tmp, &mut k[5]);
-        stage(&k[..6], &[A71, 0.0, A73, A74, A75, A76], &mut ynew);
+        for (s, coefs) in A[..5].iter().enumerate() {
+            let (done, next) = k.split_at_mut(s + 1);
+            stage(done, coefs, &mut tmp);
+            f(&tmp, &mut next[0]);
+        }
+        stage(&k[..6], A[5], &mut ynew);
         f(&ynew, &mut k[6]);
         tr.evaluations += 6;
         // Error estimate in the weighted RMS norm.
         let mut err = 0.0;
         for i in 0..n {
-            let e = h
-                * (E1 * k[0][i]
-                    + E3 * k[2][i]
-                    + E4 * k[3][i]
-                    + E5 * k[4][i]
-                    + E6 * k[5][i]
-                    + E7 * k[6][i]);
+            let e = h * skip_second(&E, &k, i);
             err += sq(e / weight(y[i], ynew[i]));
         }
         let err = (err / n as f64).sqrt();
@@ -386,13 +396,7 @@ fn dopri5(
                 rcont[1][i] = dy;
                 rcont[2][i] = bspl;
                 rcont[3][i] = dy - h * k[6][i] - bspl;
-                rcont[4][i] = h
-                    * (D1 * k[0][i]
-                        + D3 * k[2][i]
-                        + D4 * k[3][i]
-                        + D5 * k[4][i]
-                        + D6 * k[5][i]
-                        + D7 * k[6][i]);
+                rcont[4][i] = h * skip_second(&D, &k, i);
             }
             let t_new = if last { t_end } else { t + h };
             if let (Some(dt), Some(next)) = (o.output_interval, next_output.as_mut()) {

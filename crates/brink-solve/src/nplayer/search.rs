@@ -5,7 +5,7 @@
 
 use super::EnumOptions;
 use super::separation::separated;
-use super::system::{SupportSystem, contract};
+use super::system::{ContractScratch, SupportSystem};
 use crate::linalg::Lu;
 
 /// Half-width by which the search box extends beyond the simplex, so that
@@ -264,19 +264,11 @@ impl SupportSystem {
             ws.hmin.clear();
             ws.hmin.resize(m, f64::INFINITY);
             let s: Vec<&[f64]> = blk.others.iter().map(|&b| ws.vsets[b].as_slice()).collect();
-            contract(
-                &blk.coef,
-                &blk.dims,
-                &s,
-                &mut ws.bufs,
-                &mut ws.ineq_combo,
-                0,
-                &mut |_, v| {
-                    for (h, &x) in ws.hmin.iter_mut().zip(v) {
-                        *h = h.min(x);
-                    }
-                },
-            );
+            blk.contract(&s, &mut ws.scratch, &mut |_, v| {
+                for (h, &x) in ws.hmin.iter_mut().zip(v) {
+                    *h = h.min(x);
+                }
+            });
             ws.hmin.iter().any(|&h| h > tol)
         })
     }
@@ -484,9 +476,8 @@ pub(super) struct SearchWorkspace {
     gtol: Vec<f64>,
     /// Smallest value of each outside strategy's advantage.
     hmin: Vec<f64>,
-    /// Contraction buffers and combination of the inequality test.
-    bufs: Vec<Vec<f64>>,
-    ineq_combo: Vec<usize>,
+    /// Contraction buffers of the inequality test.
+    scratch: ContractScratch,
     /// Vertex odometer of `gather_vertex_values`.
     combo: Vec<usize>,
     /// Box after the hull contraction.
@@ -529,8 +520,7 @@ impl SearchWorkspace {
         };
         self.vals = vec![Vec::new(); na];
         self.vsets = vec![Vec::new(); na];
-        self.bufs = vec![Vec::new(); na];
-        self.ineq_combo = vec![0; na];
+        self.scratch = ContractScratch::new(na);
         self.combo = vec![0; na];
         self.hmin.clear();
         zeroed(&mut self.fv, self.total_vertices * d);

@@ -87,6 +87,36 @@ pub(super) fn contract<F: FnMut(&[usize], &[f64])>(
     }
 }
 
+/// The buffers of [`contract`] for systems of up to `players` active players.
+#[derive(Default)]
+pub(super) struct ContractScratch {
+    bufs: Vec<Vec<f64>>,
+    combo: Vec<usize>,
+}
+
+impl ContractScratch {
+    pub(super) fn new(players: usize) -> Self {
+        Self {
+            bufs: vec![Vec::new(); players],
+            combo: vec![0; players],
+        }
+    }
+}
+
+impl EqBlock {
+    /// [`contract`] of the block's coefficients with `sets[i]`, the vectors
+    /// of its `i`-th other player.
+    pub(super) fn contract<F: FnMut(&[usize], &[f64])>(
+        &self,
+        sets: &[&[f64]],
+        scratch: &mut ContractScratch,
+        visit: &mut F,
+    ) {
+        let ContractScratch { bufs, combo } = scratch;
+        contract(&self.coef, &self.dims, sets, bufs, combo, 0, visit);
+    }
+}
+
 impl SupportSystem {
     pub(super) fn new(
         game: &NormalFormGame<f64>,
@@ -252,19 +282,10 @@ impl SupportSystem {
         sets: &[Vec<f64>],
         mut visit: impl FnMut(usize, &[usize], &[f64]),
     ) {
-        let mut bufs = vec![Vec::new(); self.active.len()];
-        let mut combo = vec![0usize; self.active.len()];
+        let mut scratch = ContractScratch::new(self.active.len());
         for (a, blk) in self.blocks.iter().enumerate() {
             let s: Vec<&[f64]> = blk.others.iter().map(|&b| sets[b].as_slice()).collect();
-            contract(
-                &blk.coef,
-                &blk.dims,
-                &s,
-                &mut bufs,
-                &mut combo,
-                0,
-                &mut |c, v| visit(a, c, v),
-            );
+            blk.contract(&s, &mut scratch, &mut |c, v| visit(a, c, v));
         }
     }
 
@@ -276,8 +297,7 @@ impl SupportSystem {
         sets: &[Vec<f64>],
         mut visit: impl FnMut(usize, usize, f64),
     ) {
-        let mut bufs = vec![Vec::new(); self.active.len()];
-        let mut combo = vec![0usize; self.active.len()];
+        let mut scratch = ContractScratch::new(self.active.len());
         let dirs = &self.dirs;
         for (a, blk) in self.blocks.iter().enumerate() {
             for (pos, &b) in blk.others.iter().enumerate() {
@@ -293,19 +313,11 @@ impl SupportSystem {
                     })
                     .collect();
                 let (ra, cb) = (self.off[a], self.off[b]);
-                contract(
-                    &blk.coef,
-                    &blk.dims,
-                    &s,
-                    &mut bufs,
-                    &mut combo,
-                    0,
-                    &mut |c, v| {
-                        for (j, &x) in v.iter().enumerate() {
-                            visit(ra + j, cb + c[pos], x);
-                        }
-                    },
-                );
+                blk.contract(&s, &mut scratch, &mut |c, v| {
+                    for (j, &x) in v.iter().enumerate() {
+                        visit(ra + j, cb + c[pos], x);
+                    }
+                });
             }
         }
     }

@@ -39,29 +39,37 @@ pub(crate) trait Int: Clone + Debug + PartialEq + Eq + core::hash::Hash {
     fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow>;
 }
 
+/// The methods of `Int` that are the same text for every machine integer
+/// (`$to` converts from a `BigInt`).
+macro_rules! machine_int_basics {
+    ($to:ident) => {
+        fn from_big(b: &BigInt) -> Option<Self> {
+            b.$to()
+        }
+        fn to_big(&self) -> BigInt {
+            BigInt::from(*self)
+        }
+        fn zero() -> Self {
+            0
+        }
+        fn one() -> Self {
+            1
+        }
+        fn is_zero(&self) -> bool {
+            *self == 0
+        }
+        fn sign(&self) -> i8 {
+            self.signum() as i8
+        }
+    };
+}
+
 fn narrow(b: BigInt) -> Result<i128, Overflow> {
     b.to_i128().ok_or(Overflow)
 }
 
 impl Int for i128 {
-    fn from_big(b: &BigInt) -> Option<Self> {
-        b.to_i128()
-    }
-    fn to_big(&self) -> BigInt {
-        BigInt::from(*self)
-    }
-    fn zero() -> Self {
-        0
-    }
-    fn one() -> Self {
-        1
-    }
-    fn is_zero(&self) -> bool {
-        *self == 0
-    }
-    fn sign(&self) -> i8 {
-        self.signum() as i8
-    }
+    machine_int_basics!(to_i128);
     #[inline]
     fn mul_sub_div(a: &Self, b: &Self, c: &Self, d: &Self, e: &Self) -> Result<Self, Overflow> {
         if let (Some(x), Some(y)) = (a.checked_mul(*b), c.checked_mul(*d))
@@ -110,24 +118,7 @@ impl Int for i128 {
 }
 
 impl Int for i64 {
-    fn from_big(b: &BigInt) -> Option<Self> {
-        b.to_i64()
-    }
-    fn to_big(&self) -> BigInt {
-        BigInt::from(*self)
-    }
-    fn zero() -> Self {
-        0
-    }
-    fn one() -> Self {
-        1
-    }
-    fn is_zero(&self) -> bool {
-        *self == 0
-    }
-    fn sign(&self) -> i8 {
-        self.signum() as i8
-    }
+    machine_int_basics!(to_i64);
     #[inline]
     fn mul_sub_div(a: &Self, b: &Self, c: &Self, d: &Self, e: &Self) -> Result<Self, Overflow> {
         let r = *a as i128 * *b as i128 - *c as i128 * *d as i128;
