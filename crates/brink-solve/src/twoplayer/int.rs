@@ -61,6 +61,17 @@ macro_rules! machine_int_basics {
         fn sign(&self) -> i8 {
             self.signum() as i8
         }
+        #[inline]
+        fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
+            let p = a.checked_mul(*b).ok_or(Overflow)?;
+            *acc = if negate {
+                acc.checked_sub(p)
+            } else {
+                acc.checked_add(p)
+            }
+            .ok_or(Overflow)?;
+            Ok(())
+        }
     };
 }
 
@@ -104,17 +115,6 @@ impl Int for i128 {
         }
         (BigInt::from(*a) * b).cmp(&(BigInt::from(*c) * d))
     }
-    #[inline]
-    fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
-        let p = a.checked_mul(*b).ok_or(Overflow)?;
-        *acc = if negate {
-            acc.checked_sub(p)
-        } else {
-            acc.checked_add(p)
-        }
-        .ok_or(Overflow)?;
-        Ok(())
-    }
 }
 
 impl Int for i64 {
@@ -139,17 +139,6 @@ impl Int for i64 {
     #[inline]
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering {
         (*a as i128 * *b as i128).cmp(&(*c as i128 * *d as i128))
-    }
-    #[inline]
-    fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
-        let p = a.checked_mul(*b).ok_or(Overflow)?;
-        *acc = if negate {
-            acc.checked_sub(p)
-        } else {
-            acc.checked_add(p)
-        }
-        .ok_or(Overflow)?;
-        Ok(())
     }
 }
 

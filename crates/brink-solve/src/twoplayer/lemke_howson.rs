@@ -167,13 +167,8 @@ fn run(game: &NormalFormGame<Q>, bm: &Bimatrix, label: usize) -> Result<Path, So
 }
 
 fn run_exact(bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
-    if let (Some(a), Some(b)) = (Mat::<i128>::convert(&bm.a), Mat::<i128>::convert(&bm.b)) {
-        // On overflow, redo the path with arbitrary precision.
-        if let Ok(r) = run_with(&a, &b, label) {
-            return r;
-        }
-    }
-    run_with(&bm.a, &bm.b, label).expect("BigInt never overflows")
+    // On overflow, redo the path with arbitrary precision.
+    i128_then_bigint!(bm, |a, b| run_with(a, b, label))
 }
 
 fn run_with<I: Int>(

@@ -47,6 +47,26 @@
 //! strategy first, then column strategy, each compared entry by entry as
 //! rationals), so two solvers' results compare with `==`.
 
+/// `$body` with `$a`, `$b` bound to the bimatrix `$bm`'s payoff matrices
+/// narrowed to `i128` when they fit, and again with the `BigInt` ones when they
+/// do not or `$body` overflows (`$body` returns `Result<_, Overflow>`).
+macro_rules! i128_then_bigint {
+    ($bm:expr, |$a:ident, $b:ident| $body:expr) => {{
+        let bm: &Bimatrix = $bm;
+        let narrow = match (Mat::<i128>::convert(&bm.a), Mat::<i128>::convert(&bm.b)) {
+            (Some(a), Some(b)) => {
+                let ($a, $b) = (&a, &b);
+                $body.ok()
+            }
+            _ => None,
+        };
+        narrow.unwrap_or_else(|| {
+            let ($a, $b) = (&bm.a, &bm.b);
+            $body.expect("BigInt never overflows")
+        })
+    }};
+}
+
 mod certify;
 mod int;
 mod lemke_howson;

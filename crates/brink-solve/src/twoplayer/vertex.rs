@@ -149,12 +149,7 @@ pub(crate) struct Vertex {
 /// Nonzero vertices of `P` (`player = 0`) or `Q` (`player = 1`), and whether
 /// one of them is degenerate. `i128` first, `BigInt` on overflow.
 pub(crate) fn vertices(bm: &Bimatrix, player: usize) -> (Vec<Vertex>, bool) {
-    if let (Some(a), Some(b)) = (Mat::<i128>::convert(&bm.a), Mat::<i128>::convert(&bm.b))
-        && let Ok(r) = vertices_with(&a, &b, player)
-    {
-        return r;
-    }
-    vertices_with(&bm.a, &bm.b, player).expect("BigInt never overflows")
+    i128_then_bigint!(bm, |a, b| vertices_with(a, b, player))
 }
 
 fn vertices_with<I: Int>(
