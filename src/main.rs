@@ -157,7 +157,15 @@ fn main() -> ExitCode {
 fn load(path: &Path, set: &[(String, f64)]) -> Result<Arc<CompiledScenario>, String> {
     scenario::load(path, set)
         .map(Arc::new)
-        .map_err(|e| e.to_string())
+        .map_err(|e| scenario_message(&e))
+}
+
+/// The message for a scenario error; an override is what --set gave.
+pub(crate) fn scenario_message(e: &scenario::ScenarioError) -> String {
+    match &e.override_of {
+        Some(name) => format!("{}: --set {name}: {}", e.file, e.message),
+        None => e.to_string(),
+    }
 }
 
 fn run(a: RunArgs) -> Result<(), String> {

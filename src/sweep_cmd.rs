@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use brink_core::scenario::parse_override;
 use brink_experiments::design::{DesignKind, ParamRange};
 use brink_experiments::sweep::{
-    self, Manifest, SetupError, Shard, SweepError, SweepLock, SweepRequest, setup,
+    self, Manifest, ManifestField, SetupError, Shard, SweepError, SweepLock, SweepRequest, setup,
 };
 use clap::ValueEnum;
 
@@ -146,6 +146,7 @@ pub(crate) fn setup_message(e: SetupError) -> String {
         SetupError::UnknownParameter { name } => format!("--param {name}: {e}"),
         SetupError::OutsideDeclaredRange { range, .. } => format!("--param {}: {e}", range.name),
         SetupError::NoRuns => "--runs must be at least 1".into(),
+        SetupError::Scenario(e) => crate::scenario_message(e),
         _ => e.to_string(),
     }
 }
@@ -159,6 +160,17 @@ fn sweep_message(e: SweepError) -> String {
         }
         e @ SweepError::Unfinished { .. } => {
             format!("{e}; run its shard (or --resume it) first")
+        }
+        e
+        @ (SweepError::ResumeMismatch { field, .. } | SweepError::MergeMismatch { field, .. })
+            if field == ManifestField::BaseOverrides =>
+        {
+            // The base values are what --set gave.
+            e.to_string()
+                .replacen(&field.to_string(), "--set values", 1)
+        }
+        SweepError::Scenario { point, error } => {
+            format!("point {point}: {}", crate::scenario_message(&error))
         }
         e => e.to_string(),
     }

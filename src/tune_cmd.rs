@@ -84,6 +84,7 @@ fn tune_message(e: TuneError) -> String {
     match e {
         TuneError::NoThreads => "--threads must be at least 1".into(),
         TuneError::Runner(e) => crate::mc_message(e),
+        TuneError::Scenario(e) => crate::scenario_message(&e),
         e => e.to_string(),
     }
 }

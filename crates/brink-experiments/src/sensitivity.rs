@@ -201,7 +201,7 @@ pub fn sobol_indices(
 ) -> Result<Vec<SobolIndex>, SensitivityError> {
     let DesignStructure::Saltelli { base } = design.structure else {
         return Err(SensitivityError(format!(
-            "Sobol' indices need a Saltelli design (--design sobol), not a {} design",
+            "Sobol' indices need a Saltelli design, not a {} design",
             design.kind
         )));
     };
@@ -289,7 +289,7 @@ pub fn elementary_effects(design: &Design, y: &[f64]) -> Result<Vec<Vec<f64>>, S
     } = design.structure
     else {
         return Err(SensitivityError(format!(
-            "Morris indices need a Morris design (--design morris), not a {} design",
+            "Morris indices need a Morris design, not a {} design",
             design.kind
         )));
     };

@@ -413,16 +413,13 @@ fn errors_name_the_problem() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("need a Saltelli design (--design sobol), not a lhs design"),
+        e.contains("need a Saltelli design, not a lhs design"),
         "{e}"
     );
     let e = morris_indices(&l, &[0.0; 10], 10, 1)
         .unwrap_err()
         .to_string();
-    assert!(
-        e.contains("need a Morris design (--design morris), not a lhs design"),
-        "{e}"
-    );
+    assert!(e.contains("need a Morris design, not a lhs design"), "{e}");
 
     let s = design::sobol(&ranges, 4, 1).unwrap();
     let e = sobol_indices(&s, &[0.0; 5], 10, 1).unwrap_err().to_string();

@@ -15,6 +15,9 @@ pub struct ScenarioError {
     pub column: Option<usize>,
     /// Dotted path of the field, e.g. `agents[2].types[0].prior`.
     pub field: Option<String>,
+    /// The parameter whose override (a `NAME=VALUE` given besides the file)
+    /// the error is about; then `line` and `field` are `None`.
+    pub override_of: Option<String>,
     /// What is wrong and what was expected.
     pub message: String,
 }
@@ -27,6 +30,9 @@ impl fmt::Display for ScenarioError {
         }
         if let Some(field) = &self.field {
             write!(f, ": {field}")?;
+        }
+        if let Some(name) = &self.override_of {
+            write!(f, ": override of {name}")?;
         }
         write!(f, ": {}", self.message)
     }
@@ -97,6 +103,7 @@ impl Locator<'_> {
             line,
             column,
             field: (!field.is_empty()).then_some(field),
+            override_of: None,
             message: message.into(),
         }
     }

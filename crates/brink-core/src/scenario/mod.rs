@@ -315,7 +315,7 @@ impl CompiledScenario {
     }
 }
 
-/// Reads and compiles a scenario file, applying `overrides` (`--set NAME=VALUE`).
+/// Reads and compiles a scenario file, applying `overrides` (`NAME=VALUE` parameter values).
 pub fn load(path: &Path, overrides: &[(String, f64)]) -> Result<CompiledScenario, ScenarioError> {
     let file = path.display().to_string();
     let src = std::fs::read_to_string(path).map_err(|e| ScenarioError {
@@ -323,6 +323,7 @@ pub fn load(path: &Path, overrides: &[(String, f64)]) -> Result<CompiledScenario
         line: None,
         column: None,
         field: None,
+        override_of: None,
         message: format!("cannot read the scenario file: {e}"),
     })?;
     from_str(&src, &file, overrides)

@@ -53,7 +53,7 @@ pub const MAX_SOBOL_BASE: usize = 1 << 16;
 /// Sobol' sequence and `sobol_burley` has [`sobol_burley::NUM_DIMENSIONS`] (256).
 pub const MAX_SOBOL_PARAMS: usize = sobol_burley::NUM_DIMENSIONS as usize / 2;
 
-/// Number of grid levels `p` of a Morris design made by [`build`] (`--design morris`).
+/// Number of grid levels `p` of a Morris design made by [`build`] (a Morris design).
 /// Four levels is the usual choice (Saltelli et al. 2008, *Global Sensitivity
 /// Analysis: The Primer*, §3.3) and SALib's default.
 pub const DEFAULT_MORRIS_LEVELS: usize = 4;

@@ -49,7 +49,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, SweepError> {
         )));
     }
     let manifest: Manifest = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    manifest.check().map_err(bad)?;
+    manifest.check().map_err(|e| bad(e.to_string()))?;
     Ok(manifest)
 }
 
@@ -93,12 +93,11 @@ pub(super) fn prepare(dir: &Path, manifest: &Manifest, resume: bool) -> Result<(
             });
         }
         let old = read_manifest(dir)?;
-        old.same_sweep(manifest).map_err(|what| {
-            SweepError::Refused(format!(
-                "cannot resume the sweep in {}: {what} from the recorded sweep; start a new sweep in another directory",
-                dir.display()
-            ))
-        })?;
+        old.same_sweep(manifest)
+            .map_err(|field| SweepError::ResumeMismatch {
+                dir: dir.to_owned(),
+                field,
+            })?;
         if old.shard != manifest.shard {
             return Err(SweepError::Refused(format!(
                 "cannot resume the sweep in {}: it was started as shard {:?}, not {:?}",

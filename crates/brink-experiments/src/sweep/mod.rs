@@ -45,7 +45,7 @@ pub mod setup;
 pub use checkpoint::{manifest_path, point_path, read_manifest, read_point};
 use checkpoint::{point_finished, prepare, write_point};
 pub use lock::{LOCK_FILE, SweepLock};
-pub use outputs::{Analysis, Responses, SWEEP_FILES, write_sweep_outputs};
+pub use outputs::{Analysis, AnalysisError, Responses, SWEEP_FILES, write_sweep_outputs};
 pub use setup::{SetupError, SweepRequest};
 
 /// Layout version of sweep directories. Version 2 records the design as a
@@ -66,8 +66,8 @@ pub struct Shard {
 
 impl Shard {
     /// Parses `K/N` (1 ≤ K ≤ N).
-    pub fn parse(s: &str) -> Result<Shard, String> {
-        let bad = || format!("`{s}`: expected K/N with 1 <= K <= N, e.g. 2/3");
+    pub fn parse(s: &str) -> Result<Shard, ShardError> {
+        let bad = || ShardError(s.to_owned());
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
         let (index, count): (u32, u32) = (
             k.trim().parse().map_err(|_| bad())?,
@@ -83,6 +83,68 @@ impl Shard {
     pub fn owns(&self, p: usize) -> bool {
         p % self.count as usize == (self.index - 1) as usize
     }
+}
+
+/// A shard that is not `K/N` with `1 <= K <= N` (holds the text as given).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}`: expected K/N with 1 <= K <= N, e.g. 2/3")]
+pub struct ShardError(pub String);
+
+/// Why a manifest is inconsistent ([`Manifest::check`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestError {
+    /// The recorded design is not a valid design.
+    #[error(transparent)]
+    Design(#[from] DesignError),
+    /// The design's size is not the recorded number of points.
+    #[error("the design has {design} points, the manifest says {manifest}")]
+    Points {
+        /// Points of the design.
+        design: usize,
+        /// Points the manifest records.
+        manifest: usize,
+    },
+    /// The swept parameters are not the names of the design's ranges.
+    #[error("the swept parameters are not the design's")]
+    Parameters,
+}
+
+/// A field of the manifest in which two sweeps differ ([`Manifest::same_sweep`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestField {
+    /// `format`.
+    #[error("format")]
+    Format,
+    /// `brink_version`.
+    #[error("brink version")]
+    BrinkVersion,
+    /// `scenario_sha256`.
+    #[error("scenario file contents (SHA-256)")]
+    ScenarioContents,
+    /// `scenario_name`.
+    #[error("scenario name")]
+    ScenarioName,
+    /// `seed`.
+    #[error("seed")]
+    Seed,
+    /// `runs`.
+    #[error("runs per point")]
+    Runs,
+    /// `base_overrides`.
+    #[error("base parameter values")]
+    BaseOverrides,
+    /// `parameters`.
+    #[error("swept parameters")]
+    Parameters,
+    /// `design`.
+    #[error("design")]
+    Design,
+    /// `points`.
+    #[error("number of points")]
+    Points,
+    /// `points_sha256`.
+    #[error("design's points (SHA-256)")]
+    PointsHash,
 }
 
 /// What a sweep is; recorded in `manifest.json` so results can be audited and a
@@ -123,13 +185,13 @@ pub struct Manifest {
 impl Manifest {
     /// Checks that the manifest is consistent: a valid design of `points` points over
     /// the parameters `parameters`.
-    pub fn check(&self) -> Result<(), String> {
-        let n = self.design.num_points().map_err(|e| e.0)?;
+    pub fn check(&self) -> Result<(), ManifestError> {
+        let n = self.design.num_points()?;
         if n != self.points {
-            return Err(format!(
-                "the design has {n} points, the manifest says {}",
-                self.points
-            ));
+            return Err(ManifestError::Points {
+                design: n,
+                manifest: self.points,
+            });
         }
         if !self
             .design
@@ -138,7 +200,7 @@ impl Manifest {
             .map(|r| &r.name)
             .eq(self.parameters.iter())
         {
-            return Err("the swept parameters are not the design's".into());
+            return Err(ManifestError::Parameters);
         }
         Ok(())
     }
@@ -173,29 +235,30 @@ impl Manifest {
 
     /// Ok if `other` describes the same sweep (the shard may differ); otherwise which
     /// field differs.
-    pub fn same_sweep(&self, other: &Manifest) -> Result<(), String> {
-        let fields: [(&str, bool); 11] = [
-            ("format", self.format == other.format),
-            ("brink version", self.brink_version == other.brink_version),
+    pub fn same_sweep(&self, other: &Manifest) -> Result<(), ManifestField> {
+        use ManifestField as F;
+        let fields: [(F, bool); 11] = [
+            (F::Format, self.format == other.format),
+            (F::BrinkVersion, self.brink_version == other.brink_version),
             (
-                "scenario file contents (SHA-256)",
+                F::ScenarioContents,
                 self.scenario_sha256 == other.scenario_sha256,
             ),
-            ("scenario name", self.scenario_name == other.scenario_name),
-            ("seed", self.seed == other.seed),
-            ("runs per point", self.runs == other.runs),
-            ("--set values", self.base_overrides == other.base_overrides),
-            ("swept parameters", self.parameters == other.parameters),
-            ("design", self.design == other.design),
-            ("number of points", self.points == other.points),
+            (F::ScenarioName, self.scenario_name == other.scenario_name),
+            (F::Seed, self.seed == other.seed),
+            (F::Runs, self.runs == other.runs),
             (
-                "design's points (SHA-256)",
-                self.points_sha256 == other.points_sha256,
+                F::BaseOverrides,
+                self.base_overrides == other.base_overrides,
             ),
+            (F::Parameters, self.parameters == other.parameters),
+            (F::Design, self.design == other.design),
+            (F::Points, self.points == other.points),
+            (F::PointsHash, self.points_sha256 == other.points_sha256),
         ];
         match fields.iter().find(|(_, same)| !same) {
             None => Ok(()),
-            Some((what, _)) => Err(format!("the {what} differ")),
+            Some(&(field, _)) => Err(field),
         }
     }
 }
@@ -271,6 +334,30 @@ pub enum SweepError {
     /// The batch runner failed to start.
     #[error(transparent)]
     Runner(#[from] McError),
+    /// The manifest is inconsistent.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
+    /// Resuming a sweep that differs from the one recorded in its directory.
+    #[error(
+        "cannot resume the sweep in {}: the {field} differ from the recorded sweep; start a new sweep in another directory",
+        dir.display()
+    )]
+    ResumeMismatch {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// The first field that differs.
+        field: ManifestField,
+    },
+    /// Merging sweeps that are not the same sweep.
+    #[error("cannot merge {} with {}: the {field} differ", dir.display(), first.display())]
+    MergeMismatch {
+        /// The directory that differs.
+        dir: PathBuf,
+        /// The first directory, which the others are compared with.
+        first: PathBuf,
+        /// The first field that differs.
+        field: ManifestField,
+    },
     /// A new sweep was asked for in a directory that holds one (resume it instead).
     #[error("{} already holds a sweep", dir.display())]
     Occupied {
@@ -335,7 +422,7 @@ pub fn run_sweep(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SweepProgress, SweepError> {
     let dir = lock.dir();
-    manifest.check().map_err(SweepError::Refused)?;
+    manifest.check()?;
     prepare(dir, manifest, resume)?;
     let mut sampler = manifest.sampler()?;
     let path = Path::new(&manifest.scenario_path);
@@ -433,13 +520,13 @@ pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError>
         .map(|d| read_manifest(d))
         .collect::<Result<_, _>>()?;
     for (d, m) in dirs.iter().zip(&manifests).skip(1) {
-        manifests[0].same_sweep(m).map_err(|what| {
-            SweepError::Refused(format!(
-                "cannot merge {} with {}: {what}",
-                d.display(),
-                first.display()
-            ))
-        })?;
+        manifests[0]
+            .same_sweep(m)
+            .map_err(|field| SweepError::MergeMismatch {
+                dir: d.clone(),
+                first: first.to_path_buf(),
+                field,
+            })?;
     }
     let mut merged = manifests[0].clone();
     merged.shard = None;

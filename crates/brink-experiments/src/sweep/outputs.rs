@@ -15,7 +15,8 @@ use brink_report::summary::{
 use serde::Serialize;
 
 use super::{Manifest, PointsHasher, SWEEP_FORMAT, read_point};
-use crate::design::DesignSpec;
+use crate::design::{DesignError, DesignSpec};
+use crate::sensitivity::SensitivityError;
 
 /// Names of the files [`write_sweep_outputs`] writes.
 pub const SWEEP_FILES: [&str; 2] = ["points.csv", "summary.json"];
@@ -52,7 +53,21 @@ pub type Responses = Vec<Vec<f64>>;
 
 /// A sensitivity analysis for [`write_sweep_outputs`]: from the [`Responses`], the
 /// `sensitivity` section of `summary.json` (None: `null`).
-pub type Analysis<'a> = dyn Fn(&Responses) -> Result<Option<serde_json::Value>, String> + 'a;
+pub type Analysis<'a> = dyn Fn(&Responses) -> Result<Option<serde_json::Value>, AnalysisError> + 'a;
+
+/// Why an [`Analysis`] of a sweep's responses failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The recorded design could not be rebuilt.
+    #[error(transparent)]
+    Design(#[from] DesignError),
+    /// The indices could not be computed.
+    #[error(transparent)]
+    Sensitivity(#[from] SensitivityError),
+    /// The indices could not be converted to JSON.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
 
 /// Writes `points.csv` and `summary.json` into `dir` from its finished point files.
 /// `scenario` is the scenario compiled with the base overrides (for names and labels).

@@ -8,7 +8,7 @@ use brink_core::CompiledScenario;
 use brink_core::scenario::{self, ScenarioError};
 use brink_report::ReportError;
 
-use super::outputs::{Analysis, Responses, write_sweep_outputs};
+use super::outputs::{Analysis, AnalysisError, Responses, write_sweep_outputs};
 use super::{Manifest, SWEEP_FORMAT, Shard, points_sha256, sha256_hex};
 use crate::design::{DesignError, DesignKind, DesignSpec, DesignStructure, ParamRange};
 use crate::sensitivity;
@@ -207,22 +207,20 @@ pub fn finish(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, SetupErro
     // Sensitivity indices (Sobol', Morris designs only) need every point's outcome
     // frequencies and the design's points at once: about points × (outcomes + 2 d)
     // f64 for d parameters, built only after the per-point outputs are streamed.
-    let analyse = |responses: &Responses| -> Result<Option<serde_json::Value>, String> {
-        let design = manifest.design.design().map_err(|e| e.to_string())?;
+    let analyse = |responses: &Responses| -> Result<Option<serde_json::Value>, AnalysisError> {
+        let design = manifest.design.design()?;
         let mut out = serde_json::Map::new();
         for (name, y) in outcome_names.iter().zip(responses) {
             let value = match design.structure {
-                DesignStructure::Saltelli { .. } => serde_json::to_value(
-                    sensitivity::sobol_indices(&design, y, BOOTSTRAP, seed)
-                        .map_err(|e| e.to_string())?,
-                ),
-                DesignStructure::Morris { .. } => serde_json::to_value(
-                    sensitivity::morris_indices(&design, y, BOOTSTRAP, seed)
-                        .map_err(|e| e.to_string())?,
-                ),
+                DesignStructure::Saltelli { .. } => {
+                    serde_json::to_value(sensitivity::sobol_indices(&design, y, BOOTSTRAP, seed)?)
+                }
+                DesignStructure::Morris { .. } => {
+                    serde_json::to_value(sensitivity::morris_indices(&design, y, BOOTSTRAP, seed)?)
+                }
                 DesignStructure::Plain => return Ok(None),
             };
-            out.insert(name.clone(), value.map_err(|e| e.to_string())?);
+            out.insert(name.clone(), value?);
         }
         Ok(Some(serde_json::Value::Object(out)))
     };

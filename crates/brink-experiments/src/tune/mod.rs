@@ -125,36 +125,61 @@ pub struct Target {
 
 impl Target {
     /// Parses `OUTCOME=FREQ`, e.g. `interim_deal=0.3` or `interim_deal=30%`.
-    pub fn parse(s: &str) -> Result<Target, String> {
+    pub fn parse(s: &str) -> Result<Target, TargetError> {
+        let input = || s.to_owned();
         let (name, value) = s
             .split_once('=')
-            .ok_or_else(|| format!("`{s}`: expected OUTCOME=FREQUENCY, e.g. interim_deal=0.3"))?;
+            .ok_or_else(|| TargetError::MissingEquals(input()))?;
         let name = name.trim();
         if name.is_empty() {
-            return Err(format!(
-                "`{s}`: the outcome name is empty; expected OUTCOME=FREQUENCY"
-            ));
+            return Err(TargetError::EmptyName(input()));
         }
         let value = value.trim();
         let (number, scale) = match value.strip_suffix('%') {
             Some(v) => (v.trim(), 0.01),
             None => (value, 1.0),
         };
-        let frequency = number.parse::<f64>().map_err(|_| {
-            format!(
-                "`{s}`: `{value}` is not a number; expected a frequency in [0, 1] or a percentage"
-            )
-        })? * scale;
+        let bad = |kind: fn(String, String) -> TargetError| kind(input(), value.to_owned());
+        let frequency = number
+            .parse::<f64>()
+            .map_err(|_| bad(|input, value| TargetError::NotANumber { input, value }))?
+            * scale;
         if !(0.0..=1.0).contains(&frequency) {
-            return Err(format!(
-                "`{s}`: the frequency must be in [0, 1] (or 0%..100%), got {value}"
-            ));
+            return Err(bad(|input, value| TargetError::OutOfRange { input, value }));
         }
         Ok(Target {
             outcome: name.to_owned(),
             frequency,
         })
     }
+}
+
+/// Why an `OUTCOME=FREQ` target does not parse; each variant holds the target as
+/// given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    /// No `=` between outcome and frequency.
+    #[error("`{0}`: expected OUTCOME=FREQUENCY, e.g. interim_deal=0.3")]
+    MissingEquals(String),
+    /// Nothing (but blanks) before the `=`.
+    #[error("`{0}`: the outcome name is empty; expected OUTCOME=FREQUENCY")]
+    EmptyName(String),
+    /// The frequency does not parse as a number.
+    #[error("`{input}`: `{value}` is not a number; expected a frequency in [0, 1] or a percentage")]
+    NotANumber {
+        /// The target as given.
+        input: String,
+        /// The frequency part, trimmed.
+        value: String,
+    },
+    /// The frequency is outside `[0, 1]`.
+    #[error("`{input}`: the frequency must be in [0, 1] (or 0%..100%), got {value}")]
+    OutOfRange {
+        /// The target as given.
+        input: String,
+        /// The frequency part, trimmed.
+        value: String,
+    },
 }
 
 /// What to tune, against what, and how hard.

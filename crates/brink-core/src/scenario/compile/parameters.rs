@@ -111,7 +111,8 @@ impl Compiler<'_> {
             file: self.loc.file.to_owned(),
             line: None,
             column: None,
-            field: Some(format!("--set {name}")),
+            field: None,
+            override_of: Some(name.to_owned()),
             message,
         }
     }
