@@ -326,6 +326,32 @@ struct ForecastCache {
     others: OthersScratch,
 }
 
+impl ForecastCache {
+    /// Copies the forecasts cached under `key` into `block`; true if there were
+    /// any. Otherwise `key` (if any) is remembered for [`Self::store_pending`].
+    fn recall(&mut self, key: Option<u64>, block: &mut [f64]) -> bool {
+        if let Some(pos) = key.and_then(|k| self.keys.iter().position(|&x| x == k)) {
+            block.copy_from_slice(&self.blocks[pos]);
+            return true;
+        }
+        self.pending = key;
+        false
+    }
+
+    /// Caches `block` under the key [`Self::recall`] remembered, if any.
+    fn store_pending(&mut self, block: &[f64]) {
+        if let Some(k) = self.pending.take() {
+            let slot = self.keys.len();
+            self.keys.push(k);
+            if self.blocks.len() <= slot {
+                self.blocks.push(Vec::new());
+            }
+            self.blocks[slot].clear();
+            self.blocks[slot].extend_from_slice(block);
+        }
+    }
+}
+
 /// Scratch of [`modelled_play`].
 #[derive(Default)]
 struct OthersScratch {
@@ -415,9 +441,9 @@ fn forecast(
             if let DecisionRule::LevelK { level: 0, .. }
             | DecisionRule::CognitiveHierarchy { level: 0, .. } = aj.rule
             {
-                for ty in 0..aj.types.len() {
-                    block[ty * n..(ty + 1) * n].copy_from_slice(&aj.level0);
-                }
+                block
+                    .chunks_exact_mut(n)
+                    .for_each(|b| b.copy_from_slice(&aj.level0));
                 continue;
             }
             let modelled = modelled_play(
@@ -437,12 +463,8 @@ fn forecast(
                 None => {
                     let key = model::perceived_key(s, &perception.points, j)
                         .filter(|_| !estimate.active());
-                    if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
-                        block.copy_from_slice(&c.blocks[pos]);
+                    if c.recall(key, block) {
                         continue;
-                    }
-                    if let Some(k) = key {
-                        c.pending = Some(k);
                     }
                     &perception.marginals
                 }
@@ -452,15 +474,7 @@ fn forecast(
                 model::expected_utilities(s, d, j, values, faced, &mut c.eu);
                 aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
             }
-            if let Some(k) = c.pending.take() {
-                let slot = c.keys.len();
-                c.keys.push(k);
-                if c.blocks.len() <= slot {
-                    c.blocks.push(Vec::new());
-                }
-                c.blocks[slot].clear();
-                c.blocks[slot].extend_from_slice(block);
-            }
+            c.store_pending(block);
         }
     }
 }

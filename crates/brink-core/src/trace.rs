@@ -9,9 +9,9 @@ use crate::engine::{
     Agent, Beliefs, Choice, Empirical, Model, Payoff, Perception, Profile, Round, StateEstimate,
     Status, WorldState,
 };
-use crate::model;
+use crate::model::{self, Dims};
 use crate::rules::DecisionRule;
-use crate::scenario::CompiledScenario;
+use crate::scenario::{AgentSpec, CompiledScenario};
 
 /// A name and a number.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -153,61 +153,12 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
     for (agent, beliefs, perception, empirical, estimate, choice, payoff) in q.iter(world) {
         let i = agent.index;
         let spec = &s.agents[i];
-        let others = s.agents.iter().enumerate().filter(|(j, _)| *j != i);
-        let observed = if round == 1 {
-            Vec::new()
-        } else {
-            others
-                .clone()
-                .map(|(j, aj)| (aj.name.clone(), aj.actions[perception.signals[j]].clone()))
-                .collect()
-        };
-        let beliefs = others
-            .filter(|(_, aj)| aj.types.len() > 1)
-            .map(|(j, aj)| BeliefAbout {
-                about: aj.name.clone(),
-                types: aj
-                    .types
-                    .iter()
-                    .enumerate()
-                    .map(|(t, ty)| Named {
-                        name: ty.name.clone(),
-                        value: beliefs.probs[d.type_offset[j] + t],
-                    })
-                    .collect(),
-            })
-            .collect();
-        let expects = if matches!(spec.rule, DecisionRule::FictitiousPlay { .. }) {
-            model::empirical_beliefs(s, d, &empirical.counts, &perception.marginals, &mut freq);
-            s.agents
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .map(|(j, aj)| BeliefAbout {
-                    about: aj.name.clone(),
-                    types: named(&aj.actions, &freq[d.action_offset[j]..]),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let estimates = spec
-            .state_intel
-            .iter()
-            .enumerate()
-            .map(|(k, intel)| Estimate {
-                variable: s.state[intel.var].name.clone(),
-                reading: estimate.reading[k],
-                mean: estimate.mean[k],
-                sd: estimate.var[k].sqrt(),
-            })
-            .collect();
         agents[i] = Some(AgentRound {
             agent: spec.name.clone(),
-            observed,
-            beliefs,
-            expects,
-            estimates,
+            observed: observed_actions(s, i, perception, round),
+            beliefs: type_beliefs(s, d, i, beliefs),
+            expects: action_expectations(s, d, i, empirical, perception, &mut freq),
+            estimates: state_estimates(s, i, estimate),
             expected_utility: named(&spec.actions, &choice.expected),
             policy: named(&spec.actions, &choice.policy),
             action: spec.actions[profile[i]].clone(),
@@ -221,6 +172,82 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
         state: named(&state_names, &frame[..s.state.len()]),
         outcome: outcome.map(|o| s.outcomes[o].name.clone()),
     }
+}
+
+/// The agents other than `i`, with their indices.
+fn others(s: &CompiledScenario, i: usize) -> impl Iterator<Item = (usize, &AgentSpec)> + Clone {
+    s.agents.iter().enumerate().filter(move |(j, _)| *j != i)
+}
+
+/// What agent `i` saw the others do last round (nothing in round 1).
+fn observed_actions(
+    s: &CompiledScenario,
+    i: usize,
+    perception: &Perception,
+    round: u32,
+) -> Vec<(String, String)> {
+    if round == 1 {
+        return Vec::new();
+    }
+    others(s, i)
+        .map(|(j, aj)| (aj.name.clone(), aj.actions[perception.signals[j]].clone()))
+        .collect()
+}
+
+/// Agent `i`'s beliefs about the types of the others that have more than one.
+fn type_beliefs(s: &CompiledScenario, d: &Dims, i: usize, beliefs: &Beliefs) -> Vec<BeliefAbout> {
+    others(s, i)
+        .filter(|(_, aj)| aj.types.len() > 1)
+        .map(|(j, aj)| BeliefAbout {
+            about: aj.name.clone(),
+            types: aj
+                .types
+                .iter()
+                .enumerate()
+                .map(|(t, ty)| Named {
+                    name: ty.name.clone(),
+                    value: beliefs.probs[d.type_offset[j] + t],
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A fictitious player's expected action frequencies of the others (nothing
+/// for other rules); `freq` is scratch space of `d.actions` entries.
+fn action_expectations(
+    s: &CompiledScenario,
+    d: &Dims,
+    i: usize,
+    empirical: &Empirical,
+    perception: &Perception,
+    freq: &mut [f64],
+) -> Vec<BeliefAbout> {
+    if !matches!(s.agents[i].rule, DecisionRule::FictitiousPlay { .. }) {
+        return Vec::new();
+    }
+    model::empirical_beliefs(s, d, &empirical.counts, &perception.marginals, freq);
+    others(s, i)
+        .map(|(j, aj)| BeliefAbout {
+            about: aj.name.clone(),
+            types: named(&aj.actions, &freq[d.action_offset[j]..]),
+        })
+        .collect()
+}
+
+/// Agent `i`'s readings and estimates of the state variables it watches.
+fn state_estimates(s: &CompiledScenario, i: usize, estimate: &StateEstimate) -> Vec<Estimate> {
+    s.agents[i]
+        .state_intel
+        .iter()
+        .enumerate()
+        .map(|(k, intel)| Estimate {
+            variable: s.state[intel.var].name.clone(),
+            reading: estimate.reading[k],
+            mean: estimate.mean[k],
+            sd: estimate.var[k].sqrt(),
+        })
+        .collect()
 }
 
 impl fmt::Display for Trace {
@@ -241,56 +268,7 @@ impl fmt::Display for Trace {
         for r in &self.rounds {
             writeln!(f, "\nround {}", r.round)?;
             for a in &r.agents {
-                let choices: Vec<String> = a
-                    .expected_utility
-                    .iter()
-                    .zip(&a.policy)
-                    .map(|(eu, p)| format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value))
-                    .collect();
-                writeln!(
-                    f,
-                    "  {:width$}  plays {:<14} EU: {}",
-                    a.agent,
-                    a.action,
-                    choices.join(", ")
-                )?;
-                if !a.observed.is_empty() {
-                    let seen: Vec<String> = a
-                        .observed
-                        .iter()
-                        .map(|(who, act)| format!("{who} {act}"))
-                        .collect();
-                    writeln!(f, "  {:width$}  saw: {}", "", seen.join(", "))?;
-                }
-                for e in &a.estimates {
-                    writeln!(
-                        f,
-                        "  {:width$}  reads {} {:.4} → estimate {:.4} (sd {:.4})",
-                        "", e.variable, e.reading, e.mean, e.sd
-                    )?;
-                }
-                for b in &a.expects {
-                    let ps: Vec<String> = b
-                        .types
-                        .iter()
-                        .map(|t| format!("{} {:.3}", t.name, t.value))
-                        .collect();
-                    writeln!(f, "  {:width$}  expects {}: {}", "", b.about, ps.join(", "))?;
-                }
-                for b in &a.beliefs {
-                    let ps: Vec<String> = b
-                        .types
-                        .iter()
-                        .map(|t| format!("{} {:.3}", t.name, t.value))
-                        .collect();
-                    writeln!(
-                        f,
-                        "  {:width$}  believes {}: {}",
-                        "",
-                        b.about,
-                        ps.join(", ")
-                    )?;
-                }
+                write_agent_round(f, a, width)?;
             }
             let st: Vec<String> = r
                 .state
@@ -317,4 +295,65 @@ impl fmt::Display for Trace {
             .collect();
         writeln!(f, "payoffs: {}", pays.join(", "))
     }
+}
+
+/// `name 0.123, name 0.456`: a distribution over types or actions.
+fn probabilities(types: &[Named]) -> String {
+    let ps: Vec<String> = types
+        .iter()
+        .map(|t| format!("{} {:.3}", t.name, t.value))
+        .collect();
+    ps.join(", ")
+}
+
+/// One agent's lines of a round: its play, what it saw, read, expects and
+/// believes (names padded to `width`).
+fn write_agent_round(f: &mut fmt::Formatter<'_>, a: &AgentRound, width: usize) -> fmt::Result {
+    let choices: Vec<String> = a
+        .expected_utility
+        .iter()
+        .zip(&a.policy)
+        .map(|(eu, p)| format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value))
+        .collect();
+    writeln!(
+        f,
+        "  {:width$}  plays {:<14} EU: {}",
+        a.agent,
+        a.action,
+        choices.join(", ")
+    )?;
+    if !a.observed.is_empty() {
+        let seen: Vec<String> = a
+            .observed
+            .iter()
+            .map(|(who, act)| format!("{who} {act}"))
+            .collect();
+        writeln!(f, "  {:width$}  saw: {}", "", seen.join(", "))?;
+    }
+    for e in &a.estimates {
+        writeln!(
+            f,
+            "  {:width$}  reads {} {:.4} → estimate {:.4} (sd {:.4})",
+            "", e.variable, e.reading, e.mean, e.sd
+        )?;
+    }
+    for b in &a.expects {
+        writeln!(
+            f,
+            "  {:width$}  expects {}: {}",
+            "",
+            b.about,
+            probabilities(&b.types)
+        )?;
+    }
+    for b in &a.beliefs {
+        writeln!(
+            f,
+            "  {:width$}  believes {}: {}",
+            "",
+            b.about,
+            probabilities(&b.types)
+        )?;
+    }
+    Ok(())
 }
