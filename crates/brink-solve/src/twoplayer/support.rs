@@ -450,6 +450,29 @@ fn search_all<I: Int>(mat: &Mat<I>, tables: &Tables, local: &mut Local) -> Resul
     search.dfs(0, 0)
 }
 
+/// `v` times `(−1)^j`: coordinate `j` of a null vector from its minor.
+fn alternate_sign<I: Int>(j: usize, v: I) -> Result<I, Overflow> {
+    if j % 2 == 1 {
+        let mut neg = I::zero();
+        I::mul_acc(&mut neg, &v, &I::one(), true)?;
+        Ok(neg)
+    } else {
+        Ok(v)
+    }
+}
+
+/// Extends `levels[t]`, the minors of the `t` rows chosen so far, by `row` into
+/// `levels[t + 1]`; false if the rows are then dependent.
+fn extend_level<I: Int>(
+    tables: &Tables,
+    levels: &mut [Vec<I>],
+    t: usize,
+    row: &[I],
+) -> Result<bool, Overflow> {
+    let (lo, hi) = levels.split_at_mut(t + 1);
+    tables.extend(t, &lo[t], row, &mut hi[0])
+}
+
 struct FullSearch<'a, I> {
     rows: &'a [I],
     w: usize,
@@ -474,9 +497,12 @@ impl<I: Int> FullSearch<'_, I> {
             return Ok(());
         }
         for i in start..self.p {
-            let (lo, hi) = self.levels.split_at_mut(t + 1);
-            let row = &self.rows[i * self.w..(i + 1) * self.w];
-            if self.tables.extend(t, &lo[t], row, &mut hi[0])? {
+            if extend_level(
+                self.tables,
+                self.levels,
+                t,
+                &self.rows[i * self.w..][..self.w],
+            )? {
                 self.chosen.push(i);
                 self.dfs(t + 1, i + 1)?;
                 self.chosen.pop();
@@ -503,14 +529,7 @@ impl<I: Int> FullSearch<'_, I> {
             // n_{c_p} = (−1)^p W[(S ∪ {h}) ∖ {c_p}], c_k = h.
             let coord = |j: usize| -> Result<I, Overflow> {
                 let col = if j == k { h } else { support[j] };
-                let v = level[tables.rank(full & !(1 << col))].clone();
-                if j % 2 == 1 {
-                    let mut neg = I::zero();
-                    I::mul_acc(&mut neg, &v, &I::one(), true)?;
-                    Ok(neg)
-                } else {
-                    Ok(v)
-                }
+                alternate_sign(j, level[tables.rank(full & !(1 << col))].clone())
             };
             let row = |r: usize| -> Vec<I> {
                 let full_row = &rows[r * w..(r + 1) * w];
@@ -605,9 +624,12 @@ impl<I: Int> Search<'_, I> {
         }
         let remaining = self.k - t; // rows still to choose, including this one
         for i in start..=self.p - remaining {
-            let (lo, hi) = self.levels.split_at_mut(t + 1);
-            let row = &self.rows[i * self.w..(i + 1) * self.w];
-            if self.tables.extend(t, &lo[t], row, &mut hi[0])? {
+            if extend_level(
+                self.tables,
+                self.levels,
+                t,
+                &self.rows[i * self.w..][..self.w],
+            )? {
                 self.chosen.push(i);
                 self.dfs(t + 1, i + 1)?;
                 self.chosen.pop();
@@ -627,14 +649,10 @@ impl<I: Int> Search<'_, I> {
         let rows = self.rows;
         let last = &rows[i * w..(i + 1) * w];
         let coord = |j: usize| -> Result<I, Overflow> {
-            let v = tables.expand(t, tables.rank(all & !(1 << j)), prev, last)?;
-            if j % 2 == 1 {
-                let mut neg = I::zero();
-                I::mul_acc(&mut neg, &v, &I::one(), true)?;
-                Ok(neg)
-            } else {
-                Ok(v)
-            }
+            alternate_sign(
+                j,
+                tables.expand(t, tables.rank(all & !(1 << j)), prev, last)?,
+            )
         };
         let row = |r: usize| rows[r * w..(r + 1) * w].to_vec();
         self.chosen.push(i);
