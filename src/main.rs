@@ -162,9 +162,9 @@ fn load(path: &Path, set: &[(String, f64)]) -> Result<Arc<CompiledScenario>, Str
 
 /// The message for a scenario error; an override is what --set gave.
 pub(crate) fn scenario_message(e: &scenario::ScenarioError) -> String {
-    match &e.override_of {
-        Some(name) => format!("{}: --set {name}: {}", e.file, e.message),
-        None => e.to_string(),
+    match &e.field {
+        Some(name) if e.overridden => format!("{}: --set {name}: {}", e.file, e.message),
+        _ => e.to_string(),
     }
 }
 

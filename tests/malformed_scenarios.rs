@@ -730,7 +730,8 @@ fn override_of_an_unknown_parameter_lists_the_known_ones() {
     let path = scenario_path("stag_hunt.toml");
     let e = load_error(&path, &set("lambd", 1.0)).unwrap();
     assert_eq!((e.line, e.column), (None, None), "{e}");
-    assert_eq!(e.override_of.as_deref(), Some("lambd"), "{e}");
+    assert!(e.overridden, "{e}");
+    assert_eq!(e.field.as_deref(), Some("lambd"), "{e}");
     assert!(
         e.message.contains(
             "unknown parameter `lambd`; the scenario's parameters are: stag, hare, lambda"
@@ -764,7 +765,8 @@ at_horizon = true
     .unwrap();
     load(&path, &[]).expect("the scenario itself is valid");
     let e = load_error(&path, &set("x", 1.0)).unwrap();
-    assert_eq!(e.override_of.as_deref(), Some("x"), "{e}");
+    assert!(e.overridden, "{e}");
+    assert_eq!(e.field.as_deref(), Some("x"), "{e}");
     assert!(
         e.message
             .contains("unknown parameter `x`; the scenario's parameters are: (none)"),
@@ -778,7 +780,8 @@ fn override_outside_the_declared_range_is_rejected() {
     for value in [1.5, -0.1] {
         let e = load_error(&path, &set("oil_squeeze", value)).unwrap();
         assert_eq!((e.line, e.column), (None, None), "{e}");
-        assert_eq!(e.override_of.as_deref(), Some("oil_squeeze"), "{e}");
+        assert!(e.overridden, "{e}");
+        assert_eq!(e.field.as_deref(), Some("oil_squeeze"), "{e}");
         assert!(
             e.message.contains(&format!(
                 "{value} is outside the parameter's declared range [0, 1]"
@@ -1023,7 +1026,8 @@ fn a_non_finite_override_is_rejected() {
         for name in ["hare", "lambda"] {
             let e = load_error(&path, &set(name, value))
                 .unwrap_or_else(|why| panic!("--set {name}={value}: {why}"));
-            assert_eq!(e.override_of.as_deref(), Some(name.as_ref()), "{e}");
+            assert!(e.overridden, "{e}");
+            assert_eq!(e.field.as_deref(), Some(name), "{e}");
         }
     }
 }

@@ -15,9 +15,9 @@ pub struct ScenarioError {
     pub column: Option<usize>,
     /// Dotted path of the field, e.g. `agents[2].types[0].prior`.
     pub field: Option<String>,
-    /// The parameter whose override (a `NAME=VALUE` given besides the file)
-    /// the error is about; then `line` and `field` are `None`.
-    pub override_of: Option<String>,
+    /// Whether `field` is the name of a parameter whose override (a
+    /// `NAME=VALUE` given besides the file) is at fault; `line` is then `None`.
+    pub overridden: bool,
     /// What is wrong and what was expected.
     pub message: String,
 }
@@ -28,11 +28,10 @@ impl fmt::Display for ScenarioError {
         if let (Some(l), Some(c)) = (self.line, self.column) {
             write!(f, ":{l}:{c}")?;
         }
-        if let Some(field) = &self.field {
-            write!(f, ": {field}")?;
-        }
-        if let Some(name) = &self.override_of {
-            write!(f, ": override of {name}")?;
+        match &self.field {
+            Some(name) if self.overridden => write!(f, ": override of {name}")?,
+            Some(field) => write!(f, ": {field}")?,
+            None => {}
         }
         write!(f, ": {}", self.message)
     }
@@ -103,7 +102,7 @@ impl Locator<'_> {
             line,
             column,
             field: (!field.is_empty()).then_some(field),
-            override_of: None,
+            overridden: false,
             message: message.into(),
         }
     }

@@ -323,7 +323,7 @@ pub fn load(path: &Path, overrides: &[(String, f64)]) -> Result<CompiledScenario
         line: None,
         column: None,
         field: None,
-        override_of: None,
+        overridden: false,
         message: format!("cannot read the scenario file: {e}"),
     })?;
     from_str(&src, &file, overrides)

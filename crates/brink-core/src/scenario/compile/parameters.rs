@@ -111,8 +111,8 @@ impl Compiler<'_> {
             file: self.loc.file.to_owned(),
             line: None,
             column: None,
-            field: None,
-            override_of: Some(name.to_owned()),
+            field: Some(name.to_owned()),
+            overridden: true,
             message,
         }
     }
