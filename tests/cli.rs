@@ -9,6 +9,11 @@ fn brink() -> Command {
     c
 }
 
+/// The words of `line` (arguments without spaces), as a list.
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 #[test]
 fn summary_json_is_byte_identical_on_1_2_and_4_threads() {
     let dir = tempfile::tempdir().unwrap();
@@ -42,14 +47,9 @@ fn summary_json_is_byte_identical_on_1_2_and_4_threads() {
 fn run_writes_all_outputs_and_prints_a_table() {
     let dir = tempfile::tempdir().unwrap();
     brink()
-        .args([
-            "run",
-            "scenarios/prisoners_dilemma.toml",
-            "-n",
-            "200",
-            "-q",
-            "--out",
-        ])
+        .args(words(
+            "run scenarios/prisoners_dilemma.toml -n 200 -q --out",
+        ))
         .arg(dir.path())
         .assert()
         .success()
@@ -76,30 +76,18 @@ fn run_writes_all_outputs_and_prints_a_table() {
 #[test]
 fn json_and_csv_formats() {
     let out = brink()
-        .args([
-            "run",
-            "scenarios/matching_pennies.toml",
-            "-n",
-            "100",
-            "-q",
-            "-f",
-            "json",
-        ])
+        .args(words(
+            "run scenarios/matching_pennies.toml -n 100 -q -f json",
+        ))
         .output()
         .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["equilibria"][0]["label"], "not an equilibrium");
     brink()
-        .args([
-            "run",
-            "scenarios/matching_pennies.toml",
-            "-n",
-            "100",
-            "-q",
-            "-f",
-            "csv",
-        ])
+        .args(words(
+            "run scenarios/matching_pennies.toml -n 100 -q -f csv",
+        ))
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
@@ -110,15 +98,9 @@ fn json_and_csv_formats() {
 #[test]
 fn set_changes_a_parameter_and_is_reported() {
     brink()
-        .args([
-            "run",
-            "scenarios/stag_hunt.toml",
-            "-n",
-            "100",
-            "-q",
-            "--set",
-            "lambda=0",
-        ])
+        .args(words(
+            "run scenarios/stag_hunt.toml -n 100 -q --set lambda=0",
+        ))
         .assert()
         .success()
         .stdout(predicate::str::contains("lambda = 0"));
@@ -127,30 +109,16 @@ fn set_changes_a_parameter_and_is_reported() {
 #[test]
 fn replay_prints_rounds_and_json() {
     brink()
-        .args([
-            "replay",
-            "scenarios/iran_plan_b.toml",
-            "--seed",
-            "5",
-            "--run",
-            "12",
-        ])
+        .args(words("replay scenarios/iran_plan_b.toml --seed 5 --run 12"))
         .assert()
         .success()
         .stdout(predicate::str::contains("round 1"))
         .stdout(predicate::str::contains("true types:"))
         .stdout(predicate::str::contains("settled play:"));
     let out = brink()
-        .args([
-            "replay",
-            "scenarios/iran_plan_b.toml",
-            "-s",
-            "5",
-            "-r",
-            "12",
-            "-f",
-            "json",
-        ])
+        .args(words(
+            "replay scenarios/iran_plan_b.toml -s 5 -r 12 -f json",
+        ))
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -164,17 +132,9 @@ fn replay_prints_rounds_and_json() {
 fn replay_agrees_with_the_batch_single_run() {
     // A batch of one run (index 0) and the replay of run 0 end in the same outcome.
     let out = brink()
-        .args([
-            "run",
-            "scenarios/iran_plan_b.toml",
-            "-n",
-            "1",
-            "-s",
-            "31",
-            "-q",
-            "-f",
-            "json",
-        ])
+        .args(words(
+            "run scenarios/iran_plan_b.toml -n 1 -s 31 -q -f json",
+        ))
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -186,16 +146,9 @@ fn replay_agrees_with_the_batch_single_run() {
         .unwrap()["name"]
         .clone();
     let out = brink()
-        .args([
-            "replay",
-            "scenarios/iran_plan_b.toml",
-            "-s",
-            "31",
-            "-r",
-            "0",
-            "-f",
-            "json",
-        ])
+        .args(words(
+            "replay scenarios/iran_plan_b.toml -s 31 -r 0 -f json",
+        ))
         .output()
         .unwrap();
     let t: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -281,15 +234,10 @@ fn help_describes_every_command() {
 fn tune_reports_best_values_targets_and_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let out = brink()
-        .args([
-            "tune",
-            "scenarios/stag_hunt.toml",
-            "--target",
-            "both_stag=0.2",
-            "--param",
-            "lambda=0.2..5",
-        ])
-        .args(["--budget", "12", "-n", "400", "-q", "-f", "json", "--out"])
+        .args(words(
+            "tune scenarios/stag_hunt.toml --target both_stag=0.2 --param lambda=0.2..5",
+        ))
+        .args(words("--budget 12 -n 400 -q -f json --out"))
         .arg(dir.path())
         .output()
         .unwrap();
@@ -308,14 +256,9 @@ fn tune_reports_best_values_targets_and_confirmation() {
         "{trace}"
     );
     brink()
-        .args([
-            "tune",
-            "scenarios/stag_hunt.toml",
-            "--target",
-            "nope=0.2",
-            "--param",
-            "lambda=0.2..5",
-        ])
+        .args(words(
+            "tune scenarios/stag_hunt.toml --target nope=0.2 --param lambda=0.2..5",
+        ))
         .assert()
         .failure()
         .stderr(predicate::str::contains("nope"));

@@ -16,6 +16,11 @@ fn brink() -> Command {
     c
 }
 
+/// The words of `line` (arguments without spaces), as a list.
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// `sweep SCENARIO FLAGS... -q --out OUT`: the arguments of a quiet sweep.
 fn sweep_argv(scenario: impl AsRef<Path>, flags: &[&str], out: &Path) -> Vec<String> {
     ["sweep".to_owned(), scenario.as_ref().display().to_string()]
@@ -138,17 +143,9 @@ fn a_sweep_point_is_the_batch_with_the_same_values() {
     let lambda = point["parameters"][0]["value"].as_f64().unwrap();
     let hare = point["parameters"][1]["value"].as_f64().unwrap();
     let out = brink()
-        .args([
-            "run",
-            "scenarios/stag_hunt.toml",
-            "-n",
-            "1100",
-            "-s",
-            "3",
-            "-q",
-            "-f",
-            "json",
-        ])
+        .args(words(
+            "run scenarios/stag_hunt.toml -n 1100 -s 3 -q -f json",
+        ))
         .args([
             "--set",
             &format!("lambda={lambda:?}"),
@@ -166,7 +163,7 @@ fn a_sweep_point_is_the_batch_with_the_same_values() {
     let out = brink()
         .args(["replay", "--from"])
         .arg(&dir)
-        .args(["--point", "4", "--run", "17", "-f", "json"])
+        .args(words("--point 4 --run 17 -f json"))
         .output()
         .unwrap();
     assert!(
@@ -176,16 +173,7 @@ fn a_sweep_point_is_the_batch_with_the_same_values() {
     );
     let from_sweep: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let out = brink()
-        .args([
-            "replay",
-            "scenarios/stag_hunt.toml",
-            "-s",
-            "3",
-            "-r",
-            "17",
-            "-f",
-            "json",
-        ])
+        .args(words("replay scenarios/stag_hunt.toml -s 3 -r 17 -f json"))
         .args([
             "--set",
             &format!("lambda={lambda:?}"),
@@ -386,13 +374,13 @@ fn the_manifest_records_the_design_not_its_points() {
     brink()
         .args(["replay", "--from"])
         .arg(&dir)
-        .args(["--point", "150", "--run", "0", "-f", "json"])
+        .args(words("--point 150 --run 0 -f json"))
         .assert()
         .success();
     brink()
         .args(["replay", "--from"])
         .arg(&dir)
-        .args(["--point", "200", "--run", "0"])
+        .args(words("--point 200 --run 0"))
         .assert()
         .failure()
         .stderr(predicate::str::contains("has points 0..200"));
