@@ -106,6 +106,43 @@ impl<'de> Deserialize<'de> for OneOrMany {
     }
 }
 
+/// An agent's `actions`: a list of names, or a table of indexed families
+/// (`{ d = "0..22" }`: the actions `d0` to `d22`).
+#[derive(Debug)]
+pub enum ActionList {
+    /// `["a", "b"]`.
+    Names(Vec<SpannedStr>),
+    /// `{ family = "LO..HI" }`, in file order.
+    Families(OrderedMap<SpannedStr, SpannedStr>),
+}
+
+impl<'de> Deserialize<'de> for ActionList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct AV;
+        impl<'de> Visitor<'de> for AV {
+            type Value = ActionList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of action names or a table of families, e.g. { d = \"0..22\" }")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ActionList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<SpannedStr>()? {
+                    out.push(s);
+                }
+                Ok(ActionList::Names(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ActionList, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<SpannedStr, SpannedStr>()? {
+                    out.push((k, v));
+                }
+                Ok(ActionList::Families(OrderedMap(out)))
+            }
+        }
+        d.deserialize_any(AV)
+    }
+}
+
 /// `[scenario]`: name, horizon and descriptive text.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,6 +381,9 @@ pub struct AgentType {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Term {
+    /// Loop variables: the term stands once for each of their values.
+    #[serde(default, rename = "for")]
+    pub for_each: OrderedMap<SpannedStr, SpannedStr>,
     /// Conditions on actions: agent name → action or list of actions.
     #[serde(default)]
     pub when: Option<Spanned<OrderedMap<SpannedStr, Spanned<OneOrMany>>>>,
@@ -363,8 +403,8 @@ pub struct Agent {
     /// Human title.
     #[serde(default)]
     pub title: Option<String>,
-    /// Action names.
-    pub actions: Spanned<Vec<SpannedStr>>,
+    /// Action names, or indexed families of actions.
+    pub actions: Spanned<ActionList>,
     /// What the agent is assumed to have played before round 1.
     #[serde(default)]
     pub status_quo: Option<SpannedStr>,
@@ -405,6 +445,9 @@ pub struct StateIntel {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Effect {
+    /// Loop variables: the effect stands once for each of their values.
+    #[serde(default, rename = "for")]
+    pub for_each: OrderedMap<SpannedStr, SpannedStr>,
     /// Condition (true/false formula); absent means every round.
     #[serde(default)]
     pub when: Option<SpannedStr>,

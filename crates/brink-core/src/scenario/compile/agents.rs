@@ -11,6 +11,8 @@ pub(super) struct Shell {
     pub(super) actions: Vec<String>,
     pub(super) value_names: Vec<String>,
     pub(super) types: Vec<TypeSpec>,
+    /// Indexed families among `actions`.
+    pub(super) families: Vec<Family>,
 }
 
 /// Where the round, the action indicators and the type values sit in a frame, after the state.
@@ -53,13 +55,14 @@ impl Compiler<'_> {
     ) -> Result<Shell> {
         let field = format!("agents[{i}]");
         let name = self.agent_name(a, &field, earlier, params, state)?;
-        let actions = self.actions(a, &field, &name)?;
+        let (actions, families) = self.actions(a, &field, &name)?;
         let (types, value_names) = self.types(a, &field, &name, &actions)?;
         Ok(Shell {
             name,
             actions,
             value_names,
             types,
+            families,
         })
     }
 
@@ -92,8 +95,22 @@ impl Compiler<'_> {
     }
 
     /// The agent's actions: 1 to 64 distinct names.
-    fn actions(&self, a: &raw::Agent, field: &str, name: &str) -> Result<Vec<String>> {
-        let acts = a.actions.get_ref();
+    fn actions(
+        &self,
+        a: &raw::Agent,
+        field: &str,
+        name: &str,
+    ) -> Result<(Vec<String>, Vec<Family>)> {
+        let (expanded, families) = match a.actions.get_ref() {
+            raw::ActionList::Names(_) => (Vec::new(), Vec::new()),
+            raw::ActionList::Families(map) => {
+                self.action_families(map, &format!("{field}.actions"))?
+            }
+        };
+        let acts = match a.actions.get_ref() {
+            raw::ActionList::Names(v) => v,
+            raw::ActionList::Families(_) => &expanded,
+        };
         if acts.is_empty() {
             return Err(self.loc.at(
                 a.actions.span(),
@@ -124,7 +141,7 @@ impl Compiler<'_> {
             }
             actions.push(act.get_ref().clone());
         }
-        Ok(actions)
+        Ok((actions, families))
     }
 
     /// The agent's types and the names of their values; absent means a
@@ -420,20 +437,27 @@ impl Compiler<'_> {
         let mut terms = Vec::with_capacity(a.utility.len());
         for (k, t) in a.utility.iter().enumerate() {
             let tf = format!("{field}.utility[{k}]");
-            let conditions = match &t.get_ref().when {
-                None => Vec::new(),
-                Some(w) => self.conditions(w, &format!("{tf}.when"), shells)?,
-            };
-            let value_by_type = own
-                .iter()
-                .map(|syms| {
-                    self.quantity(&t.get_ref().value, t.span(), &format!("{tf}.value"), syms)
-                })
-                .collect::<Result<Vec<_>>>()?;
-            terms.push(Term {
-                conditions,
-                value_by_type,
-            });
+            let raw = t.get_ref();
+            for b in self.loop_bindings(&raw.for_each, &tf)? {
+                let conditions = match &raw.when {
+                    None => Vec::new(),
+                    // A term that no profile can match is left out.
+                    Some(w) => match self.conditions(w, &format!("{tf}.when"), shells, &b)? {
+                        Some(c) => c,
+                        None => continue,
+                    },
+                };
+                let vf = format!("{tf}.value");
+                let value = self.bound_quantity(&raw.value, &vf, &b)?;
+                let value_by_type = own
+                    .iter()
+                    .map(|syms| self.quantity(&value, t.span(), &vf, &self.with_bindings(syms, &b)))
+                    .collect::<Result<Vec<_>>>()?;
+                terms.push(Term {
+                    conditions,
+                    value_by_type,
+                });
+            }
         }
         Ok(terms)
     }

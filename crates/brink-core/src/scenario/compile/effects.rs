@@ -3,13 +3,16 @@
 use super::*;
 
 impl Compiler<'_> {
-    /// A utility term's `when` table: which actions of which agents it needs.
+    /// A utility term's `when` table: which actions of which agents it needs
+    /// (`b`: the values of the term's loop variables); `None` if some agent's
+    /// selection is empty (no profile matches the term).
     pub(super) fn conditions(
         &self,
         w: &Spanned<OrderedMap<SpannedStr, Spanned<raw::OneOrMany>>>,
         field: &str,
         shells: &[Shell],
-    ) -> Result<Vec<Condition>> {
+        b: &Bindings,
+    ) -> Result<Option<Vec<Condition>>> {
         let mut out: Vec<Condition> = Vec::new();
         for (agent, acts) in &w.get_ref().0 {
             let f = format!("{field}.{}", agent.get_ref());
@@ -19,24 +22,18 @@ impl Compiler<'_> {
             }
             let mut mask = 0u64;
             for act in &acts.get_ref().0 {
-                let Some(k) = shells[j].actions.iter().position(|x| x == act.get_ref()) else {
-                    return Err(self.loc.at(
-                        or_span(act.span(), acts.span()),
-                        f,
-                        format!(
-                            "`{}` is not an action of `{}`; expected one of: {}",
-                            act.get_ref(),
-                            shells[j].name,
-                            shells[j].actions.join(", ")
-                        ),
-                    ));
-                };
-                mask |= 1 << k;
+                let at = or_span(act.span(), acts.span());
+                for k in self.select_actions(act, at, &shells[j], &f, b)? {
+                    mask |= 1 << k;
+                }
+            }
+            if mask == 0 {
+                return Ok(None);
             }
             out.push(Condition { agent: j, mask });
         }
         out.sort_by_key(|c| c.agent);
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// The index of the state variable `name`, or an error listing the declared ones.
@@ -63,17 +60,41 @@ impl Compiler<'_> {
             })
     }
 
-    /// One effect: an optional condition and the state changes it makes.
+    /// One `[[effects]]` entry: an optional condition and the state changes it
+    /// makes, once for each value of its loop variables.
     pub(super) fn effect(
         &self,
         i: usize,
         e: &Spanned<raw::Effect>,
         state: &[StateVar],
         world: &Symbols,
-    ) -> Result<EffectSpec> {
+    ) -> Result<Vec<EffectSpec>> {
         let field = format!("effects[{i}]");
+        self.loop_bindings(&e.get_ref().for_each, &field)?
+            .iter()
+            .map(|b| self.effect_instance(&field, e, state, &self.with_bindings(world, b), b))
+            .collect()
+    }
+
+    /// One instance of an effect (`b`: its loop variables' values, already
+    /// constants in `world`).
+    fn effect_instance(
+        &self,
+        field: &str,
+        e: &Spanned<raw::Effect>,
+        state: &[StateVar],
+        world: &Symbols,
+        b: &Bindings,
+    ) -> Result<EffectSpec> {
         let raw = e.get_ref();
-        let when = self.condition(raw.when.as_ref(), &field, world)?;
+        let when = match &raw.when {
+            None => None,
+            Some(w) => {
+                let text =
+                    self.substitute_indices(w.get_ref(), w.span(), &format!("{field}.when"), b)?;
+                self.condition(Some(&Spanned::new(w.span(), text)), field, world)?
+            }
+        };
         let assignments = |map: &OrderedMap<SpannedStr, Spanned<Quantity>>,
                            what: &str|
          -> Result<Vec<(usize, expr::Expr)>> {
@@ -83,7 +104,7 @@ impl Compiler<'_> {
                     let f = format!("{field}.{what}.{}", name.get_ref());
                     Ok((
                         self.state_index(name, &f, state)?,
-                        self.quantity(q, name.span(), &f, world)?,
+                        self.quantity(&self.bound_quantity(q, &f, b)?, name.span(), &f, world)?,
                     ))
                 })
                 .collect()
@@ -117,6 +138,22 @@ impl Compiler<'_> {
             add,
             set,
             noise,
+        })
+    }
+
+    /// `q` with its `[INDEX]` selectors replaced by the indices' values.
+    pub(super) fn bound_quantity(
+        &self,
+        q: &Spanned<Quantity>,
+        field: &str,
+        b: &Bindings,
+    ) -> Result<Spanned<Quantity>> {
+        Ok(match q.get_ref() {
+            Quantity::Formula(text) => Spanned::new(
+                q.span(),
+                Quantity::Formula(self.substitute_indices(text, q.span(), field, b)?),
+            ),
+            Quantity::Number(v) => Spanned::new(q.span(), Quantity::Number(*v)),
         })
     }
 }

@@ -14,11 +14,13 @@ mod agents;
 mod decision;
 mod effects;
 mod equilibrium;
+mod families;
 mod outcomes;
 mod parameters;
 mod state;
 
 use agents::{MAX_LEVEL, Shell, frame_layout};
+use families::{Bindings, Family};
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -92,7 +94,10 @@ pub(super) fn compile(
         .iter()
         .enumerate()
         .map(|(i, e)| c.effect(i, e, &state, &world))
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
     let outcomes = c.outcomes(&raw.outcomes, &world)?;
     let classification = c.classification(raw.equilibrium.as_ref())?;
 
