@@ -12,6 +12,7 @@
 pub mod classify;
 pub mod engine;
 pub mod expr;
+pub mod lookahead;
 pub mod model;
 pub mod normal;
 pub mod rules;

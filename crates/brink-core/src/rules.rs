@@ -68,6 +68,34 @@ pub enum DecisionRule {
     },
 }
 
+/// How far an agent looks ahead (`lookahead`, `discount` of its `decision`): it values
+/// an action by this round's expected utility plus the `discount`-discounted expected
+/// utility of the next `rounds` rounds along the path its model predicts (see
+/// [`crate::lookahead`]). `rounds = 0` is the myopic rule.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lookahead {
+    /// Rounds looked ahead beyond this one, >= 0.
+    pub rounds: u32,
+    /// Discount factor per round, in [0, 1].
+    pub discount: f64,
+}
+
+impl Default for Lookahead {
+    fn default() -> Self {
+        Lookahead {
+            rounds: 0,
+            discount: 1.0,
+        }
+    }
+}
+
+impl Lookahead {
+    /// Whether the agent looks ahead at all.
+    pub fn active(&self) -> bool {
+        self.rounds > 0
+    }
+}
+
 /// Initial beliefs of a fictitious player about each other agent's play.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FictitiousPrior {

@@ -148,9 +148,10 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
         &StateEstimate,
         &Choice,
         &Payoff,
+        &DecisionRule,
     )>();
     let mut freq = vec![0.0; d.actions];
-    for (agent, beliefs, perception, empirical, estimate, choice, payoff) in q.iter(world) {
+    for (agent, beliefs, perception, empirical, estimate, choice, payoff, rule) in q.iter(world) {
         let i = agent.index;
         let spec = &s.agents[i];
         let others = s.agents.iter().enumerate().filter(|(j, _)| *j != i);
@@ -177,7 +178,7 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
                     .collect(),
             })
             .collect();
-        let expects = if matches!(spec.rule, DecisionRule::FictitiousPlay { .. }) {
+        let expects = if matches!(rule, DecisionRule::FictitiousPlay { .. }) {
             model::empirical_beliefs(s, d, &empirical.counts, &perception.marginals, &mut freq);
             s.agents
                 .iter()

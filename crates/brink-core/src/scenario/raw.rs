@@ -278,6 +278,12 @@ pub struct Decision {
     /// `uniform`, `status_quo` or `random` (`fictitious_play`).
     #[serde(default)]
     pub prior: Option<SpannedStr>,
+    /// Rounds looked ahead (any rule; default 0).
+    #[serde(default)]
+    pub lookahead: Option<Spanned<i64>>,
+    /// Discount factor per round of the lookahead (any rule; default 1).
+    #[serde(default)]
+    pub discount: Option<Spanned<Quantity>>,
 }
 
 /// `level0 = "uniform"` or `level0 = { r20 = 1.0 }`: what a level-0 version of an
@@ -335,6 +341,9 @@ pub struct AgentType {
     /// Type-specific constants, usable as `self.NAME` in the agent's formulas.
     #[serde(default)]
     pub values: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// The type's own decision rule, replacing the agent's `decision` for this type.
+    #[serde(default)]
+    pub decision: Option<Spanned<Decision>>,
     /// Meaning.
     #[serde(default)]
     pub doc: Option<String>,

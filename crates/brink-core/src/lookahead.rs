@@ -1,0 +1,420 @@
+//! Forward-looking decisions: an agent with `lookahead = H` values action `a` by this
+//! round's expected utility plus the `discount`-discounted expected utility of the next
+//! `H` rounds along the path its model predicts (`docs/SCENARIO.md` §6.8).
+//!
+//! The model is a tree of *nodes*, each a (state, previous play, remaining depth `k`)
+//! seen by one observer:
+//!
+//! - at a node every agent's predicted play is its rule's response to the previous
+//!   play (as the engine's forecasts are), with action values that look ahead
+//!   `min(H, k)` rounds by the same model; the others' types are weighted by the
+//!   observer's current beliefs (held fixed along the tree), the observer's own type is
+//!   its true one;
+//! - the state moves by the effects with every noise term at its mean, 0
+//!   (certainty equivalence: no draws, so the tree is seed-free and
+//!   thread-independent); a mixed profile moves the state to its expectation over the
+//!   profiles in its support, conditional on no outcome being reached;
+//! - an outcome reached by a transition ends that branch and pays the agents' terminal
+//!   payoffs (`payoffs`, evaluated on the state it ends in), one discount factor later
+//!   like the next round's utility.
+//!
+//! Nodes are memoised per observer and round (keyed by the exact bits of the state,
+//! the round, the previous play and `k`), so a finite game whose states recur is
+//! evaluated once per node. With `H = 0` none of this runs.
+
+use std::collections::HashMap;
+
+use crate::model::{self, Dims};
+use crate::rules::{DecisionRule, respond};
+use crate::scenario::CompiledScenario;
+
+/// What the observer knows that the tree depends on.
+pub struct View<'a> {
+    /// The observer's index.
+    pub observer: usize,
+    /// Its true type.
+    pub own_type: usize,
+    /// Its beliefs over every agent's type (flat at [`Dims::type_offset`]).
+    pub beliefs: &'a [f64],
+    /// The frame it decides on (the true one, or its estimate).
+    pub frame: &'a [f64],
+    /// The current round.
+    pub round: u32,
+}
+
+/// One evaluated node.
+struct Node {
+    /// `k`: how many more transitions the node's values may look through.
+    depth: u32,
+    /// `values[slot * (depth + 1) + d]`: expected discounted utility of the agent-type
+    /// at `slot` over this round and `d` more, along the predicted path.
+    values: Vec<f64>,
+}
+
+/// The memo of one observer.
+#[derive(Default)]
+struct Memo {
+    round: u32,
+    valid: bool,
+    frame: Vec<f64>,
+    weights: Vec<f64>,
+    index: HashMap<Vec<u64>, usize>,
+    nodes: Vec<Node>,
+}
+
+/// Lookahead state kept across rounds (one per engine): per-observer memos and
+/// buffers.
+#[derive(Default)]
+pub struct Planner {
+    memos: Vec<Memo>,
+    /// Weight of each agent-type in the observer's model (flat by type offset).
+    weights: Vec<f64>,
+    /// Number of state variables plus the round slot: the part of a frame in keys.
+    key_len: usize,
+}
+
+/// The transition of a node under a (possibly mixed) profile.
+struct Step {
+    /// Expected terminal payoff of the asking agent-type over profiles that end.
+    terminal: f64,
+    /// Probability of no outcome.
+    p_continue: f64,
+    /// The child node, when the branch continues and depth remains.
+    child: Option<usize>,
+}
+
+impl Planner {
+    /// Prepares the observer's tree for this round: its memo is kept while the
+    /// observer, round and root frame are unchanged.
+    pub fn begin(&mut self, s: &CompiledScenario, d: &Dims, view: &View) {
+        self.key_len = s.layout.round + 1;
+        if self.memos.len() < s.agents.len() {
+            self.memos.resize_with(s.agents.len(), Memo::default);
+        }
+        self.weights.clear();
+        self.weights.resize(d.types, 0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            for t in 0..aj.types.len() {
+                self.weights[d.type_offset[j] + t] = if j == view.observer {
+                    f64::from(u8::from(t == view.own_type))
+                } else {
+                    view.beliefs[d.type_offset[j] + t]
+                };
+            }
+        }
+        // The root frame: the others' type values at their belief-weighted means (the
+        // observer does not know their true types), its own at its true type.
+        let memo = &mut self.memos[view.observer];
+        let mut frame = view.frame.to_vec();
+        frame[s.layout.indicators[0]..s.layout.values[0]].fill(0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            let off = s.layout.values[j];
+            for v in 0..aj.value_names.len() {
+                frame[off + v] = aj
+                    .types
+                    .iter()
+                    .enumerate()
+                    .map(|(t, ty)| self.weights[d.type_offset[j] + t] * ty.values[v])
+                    .sum();
+            }
+        }
+        let same = memo.valid
+            && memo.round == view.round
+            && memo.weights == self.weights
+            && memo.frame.len() == frame.len()
+            && memo
+                .frame
+                .iter()
+                .zip(&frame)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            memo.index.clear();
+            memo.nodes.clear();
+            memo.frame = frame;
+            memo.round = view.round;
+            memo.weights.clone_from(&self.weights);
+            memo.valid = true;
+        }
+    }
+
+    /// Values of agent `j`'s actions under type `t` from the root of the observer's tree
+    /// (after [`Planner::begin`]): `stage[a]` (this round's expected utility against
+    /// `faced`, the others' play) plus the discounted expected utility of the next
+    /// `H` rounds when `j` plays `a` and the others `faced`, into `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn action_values(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        j: usize,
+        t: usize,
+        stage: &[f64],
+        faced: &[f64],
+        out: &mut [f64],
+    ) {
+        let la = s.agents[j].types[t].lookahead;
+        out.copy_from_slice(stage);
+        if !la.active() {
+            return;
+        }
+        let frame = self.memos[observer].frame.clone();
+        let mut dist = faced.to_vec();
+        let (off, n) = (d.action_offset[j], s.agents[j].actions.len());
+        for (a, x) in out.iter_mut().enumerate() {
+            if x.is_nan() {
+                continue;
+            }
+            dist[off..off + n].fill(0.0);
+            dist[off + a] = 1.0;
+            let cont = self.continuation(s, d, observer, &frame, &dist, la.rounds - 1, j, t, la.rounds - 1);
+            *x += la.discount * cont;
+        }
+    }
+
+    /// Expected terminal payoff plus continuation value `V^(h)` of agent-type `(j, t)`
+    /// when the node with `frame` moves under `dist`; the child has depth `k`.
+    #[allow(clippy::too_many_arguments)]
+    fn continuation(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        frame: &[f64],
+        dist: &[f64],
+        k: u32,
+        j: usize,
+        t: usize,
+        h: u32,
+    ) -> f64 {
+        let step = self.step(s, d, observer, frame, dist, k, j, t);
+        let mut v = step.terminal;
+        if let Some(c) = step.child {
+            let node = &self.memos[observer].nodes[c];
+            let slot = d.type_offset[j] + t;
+            v += step.p_continue * node.values[slot * (node.depth as usize + 1) + h as usize];
+        }
+        v
+    }
+
+    /// Moves the node with `frame` under the profile distribution `dist`: expected
+    /// terminal payoff of `(j, t)`, probability of continuing, and the child node.
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        frame: &[f64],
+        dist: &[f64],
+        k: u32,
+        j: usize,
+        t: usize,
+    ) -> Step {
+        let na = s.agents.len();
+        let nstate = s.state.len();
+        let round = frame[s.layout.round] as u32;
+        // Supports of each agent's play.
+        let supports: Vec<Vec<usize>> = s
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(m, am)| {
+                let off = d.action_offset[m];
+                (0..am.actions.len()).filter(|&a| dist[off + a] > 0.0).collect()
+            })
+            .collect();
+        let mut idx = vec![0usize; na];
+        let mut f = frame.to_vec();
+        let mut delta = vec![0.0; nstate];
+        let mut set = vec![None; nstate];
+        let mut next = vec![0.0; nstate];
+        let mut prev = vec![0.0; d.actions];
+        let (mut terminal, mut p_cont) = (0.0, 0.0);
+        if supports.iter().any(Vec::is_empty) {
+            return Step {
+                terminal: 0.0,
+                p_continue: 0.0,
+                child: None,
+            };
+        }
+        loop {
+            let mut p = 1.0;
+            f.copy_from_slice(frame);
+            for (m, am) in s.agents.iter().enumerate() {
+                let a = supports[m][idx[m]];
+                p *= dist[d.action_offset[m] + a];
+                let io = s.layout.indicators[m];
+                for b in 0..am.actions.len() {
+                    f[io + b] = f64::from(u8::from(a == b));
+                }
+            }
+            model::apply_effects(s, &mut f, &mut delta, &mut set, || 0.0);
+            match model::check_outcome(s, &f, round) {
+                Some(o) => terminal += p * s.agents[j].payoffs[t][o].eval(&f),
+                None => {
+                    p_cont += p;
+                    next.iter_mut().zip(&f).for_each(|(x, &y)| *x += p * y);
+                    for (m, sup) in supports.iter().enumerate() {
+                        prev[d.action_offset[m] + sup[idx[m]]] += p;
+                    }
+                }
+            }
+            // Next profile in the supports (mixed radix, last agent fastest).
+            let mut m = na;
+            loop {
+                if m == 0 {
+                    break;
+                }
+                m -= 1;
+                idx[m] += 1;
+                if idx[m] < supports[m].len() {
+                    break;
+                }
+                idx[m] = 0;
+                if m == 0 {
+                    m = usize::MAX;
+                    break;
+                }
+            }
+            if m == usize::MAX {
+                break;
+            }
+        }
+        let child = if p_cont > 0.0 {
+            f.copy_from_slice(frame);
+            for (x, y) in f.iter_mut().zip(&next) {
+                *x = y / p_cont;
+            }
+            f[s.layout.round] = f64::from(round + 1);
+            prev.iter_mut().for_each(|x| *x /= p_cont);
+            Some(self.node(s, d, observer, &f, &prev, k))
+        } else {
+            None
+        };
+        Step {
+            terminal,
+            p_continue: p_cont,
+            child,
+        }
+    }
+
+    /// The node (frame, previous play, depth `k`) of the observer's tree, evaluated
+    /// once and memoised.
+    fn node(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        frame: &[f64],
+        prev: &[f64],
+        k: u32,
+    ) -> usize {
+        let mut key: Vec<u64> = frame[..self.key_len].iter().map(|x| x.to_bits()).collect();
+        key.extend(prev.iter().map(|x| x.to_bits()));
+        key.push(u64::from(k));
+        if let Some(&id) = self.memos[observer].index.get(&key) {
+            return id;
+        }
+        let mut values_all = vec![0.0; d.values];
+        model::evaluate_all_terms(s, d, frame, &mut values_all);
+        // Each weighted agent-type's response to the previous play, looking ahead
+        // min(H, k) rounds.
+        let mut policies = vec![0.0; d.forecasts];
+        let mut eu = Vec::new();
+        let mut q = Vec::new();
+        let mut dist = prev.to_vec();
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
+            eu.resize(n, 0.0);
+            q.resize(n, 0.0);
+            for (t, ty) in aj.types.iter().enumerate() {
+                if self.weights[d.type_offset[j] + t] == 0.0 {
+                    continue;
+                }
+                let out = &mut policies[fo + t * n..fo + (t + 1) * n];
+                if let DecisionRule::LevelK { level: 0, .. }
+                | DecisionRule::CognitiveHierarchy { level: 0, .. } = ty.rule
+                {
+                    out.copy_from_slice(&aj.level0);
+                    continue;
+                }
+                let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+                model::expected_utilities(s, d, j, vals, prev, &mut eu);
+                q.copy_from_slice(&eu);
+                let h = ty.lookahead.rounds.min(k);
+                if h > 0 {
+                    dist.copy_from_slice(prev);
+                    for (a, x) in q.iter_mut().enumerate() {
+                        dist[off..off + n].fill(0.0);
+                        dist[off + a] = 1.0;
+                        let cont = self.continuation(s, d, observer, frame, &dist, k - 1, j, t, h - 1);
+                        *x += ty.lookahead.discount * cont;
+                    }
+                }
+                let out = &mut policies[fo + t * n..fo + (t + 1) * n];
+                respond(ty.rule.lambda(), &q, out);
+            }
+        }
+        // The predicted play: each agent's types mixed by the observer's weights.
+        let mut play = vec![0.0; d.actions];
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, off, fo) = (aj.actions.len(), d.action_offset[j], d.forecast_offset[j]);
+            for t in 0..aj.types.len() {
+                let w = self.weights[d.type_offset[j] + t];
+                if w == 0.0 {
+                    continue;
+                }
+                for a in 0..n {
+                    play[off + a] += w * policies[fo + t * n + a];
+                }
+            }
+        }
+        // Values along the predicted path: for each agent-type, its own policy against
+        // the others' predicted play.
+        let width = k as usize + 1;
+        let mut values = vec![0.0; d.types * width];
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
+            eu.resize(n, 0.0);
+            for (t, ty) in aj.types.iter().enumerate() {
+                let slot = d.type_offset[j] + t;
+                if self.weights[slot] == 0.0 {
+                    continue;
+                }
+                let pol = &policies[fo + t * n..fo + (t + 1) * n];
+                let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+                model::expected_utilities(s, d, j, vals, &play, &mut eu);
+                let stage: f64 = pol
+                    .iter()
+                    .zip(&eu)
+                    .filter(|(p, _)| **p > 0.0)
+                    .map(|(p, u)| p * u)
+                    .sum();
+                values[slot * width..(slot + 1) * width].fill(stage);
+                // Only agent-types that look ahead read values beyond this round.
+                if k == 0 || !ty.lookahead.active() {
+                    continue;
+                }
+                dist.copy_from_slice(&play);
+                dist[off..off + n].copy_from_slice(pol);
+                let delta = ty.lookahead.discount;
+                let step = self.step(s, d, observer, frame, &dist, k - 1, j, t);
+                let child = step.child.map(|c| &self.memos[observer].nodes[c]);
+                for h in 0..k as usize {
+                    let later = child.map_or(0.0, |c| {
+                        step.p_continue * c.values[slot * (c.depth as usize + 1) + h]
+                    });
+                    values[slot * width + h + 1] = stage + delta * (step.terminal + later);
+                }
+            }
+        }
+        let memo = &mut self.memos[observer];
+        let id = memo.nodes.len();
+        memo.nodes.push(Node { depth: k, values });
+        memo.index.insert(key, id);
+        id
+    }
+}
