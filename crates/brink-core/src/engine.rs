@@ -437,12 +437,13 @@ fn decide(
                 beliefs: &beliefs.probs,
                 frame,
                 round: round.0,
+                prev: &perception.marginals,
             };
             plans.0.begin(s, d, &view);
             sc.stage.clone_from(&c.expected);
             plans
                 .0
-                .action_values(s, d, i, i, ty.0, &sc.stage, faced, &mut c.expected);
+                .action_values(s, d, i, i, ty.0, &sc.stage, Some(faced), &mut c.expected);
         }
         match *rule {
             DecisionRule::LevelK { level: 0, .. }

@@ -40,6 +40,8 @@ pub struct View<'a> {
     pub frame: &'a [f64],
     /// The current round.
     pub round: u32,
+    /// Its perception of the last round (flat by action offset).
+    pub prev: &'a [f64],
 }
 
 /// One evaluated node.
@@ -71,6 +73,11 @@ pub struct Planner {
     weights: Vec<f64>,
     /// Number of state variables plus the round slot: the part of a frame in keys.
     key_len: usize,
+    /// Whether some utility term names another agent's action (only then does the
+    /// previous play change a node, and belong in its key).
+    cross_terms: bool,
+    /// The others' myopic play at the root (flat by action offset).
+    root_myopic: Vec<f64>,
 }
 
 /// The transition of a node under a (possibly mixed) profile.
@@ -104,7 +111,6 @@ impl Planner {
         }
         // The root frame: the others' type values at their belief-weighted means (the
         // observer does not know their true types), its own at its true type.
-        let memo = &mut self.memos[view.observer];
         let mut frame = view.frame.to_vec();
         frame[s.layout.indicators[0]..s.layout.values[0]].fill(0.0);
         for (j, aj) in s.agents.iter().enumerate() {
@@ -118,6 +124,20 @@ impl Planner {
                     .sum();
             }
         }
+        self.cross_terms = s.agents.iter().enumerate().any(|(i, a)| {
+            a.terms
+                .iter()
+                .any(|t| t.conditions.iter().any(|c| c.agent != i))
+        });
+        // The others' myopic play at the root, which a forecast target expects of them.
+        let mut values_all = vec![0.0; d.values];
+        model::evaluate_all_terms(s, d, &frame, &mut values_all);
+        let mut eus = vec![0.0; d.forecasts];
+        let mut policies = vec![0.0; d.forecasts];
+        let mut play = vec![0.0; d.actions];
+        self.myopic(s, d, &values_all, view.prev, &mut eus, &mut policies, &mut play);
+        self.root_myopic = play;
+        let memo = &mut self.memos[view.observer];
         let same = memo.valid
             && memo.round == view.round
             && memo.weights == self.weights
@@ -138,9 +158,10 @@ impl Planner {
     }
 
     /// Values of agent `j`'s actions under type `t` from the root of the observer's tree
-    /// (after [`Planner::begin`]): `stage[a]` (this round's expected utility against
-    /// `faced`, the others' play) plus the discounted expected utility of the next
-    /// `H` rounds when `j` plays `a` and the others `faced`, into `out`.
+    /// (after [`Planner::begin`]): `stage[a]` (this round's expected utility) plus the
+    /// discounted expected utility of the next `H` rounds when `j` plays `a` and the
+    /// others `faced` (flat by action offset; None: their myopic play at the root, as
+    /// the observer forecasts them), into `out`.
     #[allow(clippy::too_many_arguments)]
     pub fn action_values(
         &mut self,
@@ -150,7 +171,7 @@ impl Planner {
         j: usize,
         t: usize,
         stage: &[f64],
-        faced: &[f64],
+        faced: Option<&[f64]>,
         out: &mut [f64],
     ) {
         let la = s.agents[j].types[t].lookahead;
@@ -159,7 +180,7 @@ impl Planner {
             return;
         }
         let frame = self.memos[observer].frame.clone();
-        let mut dist = faced.to_vec();
+        let mut dist = faced.unwrap_or(&self.root_myopic).to_vec();
         let (off, n) = (d.action_offset[j], s.agents[j].actions.len());
         for (a, x) in out.iter_mut().enumerate() {
             if x.is_nan() {
@@ -311,50 +332,41 @@ impl Planner {
         k: u32,
     ) -> usize {
         let mut key: Vec<u64> = frame[..self.key_len].iter().map(|x| x.to_bits()).collect();
-        key.extend(prev.iter().map(|x| x.to_bits()));
+        if self.cross_terms {
+            key.extend(prev.iter().map(|x| x.to_bits()));
+        }
         key.push(u64::from(k));
         if let Some(&id) = self.memos[observer].index.get(&key) {
             return id;
         }
         let mut values_all = vec![0.0; d.values];
         model::evaluate_all_terms(s, d, frame, &mut values_all);
-        // Each weighted agent-type's response to the previous play, looking ahead
-        // min(H, k) rounds.
+        let mut eus = vec![0.0; d.forecasts];
         let mut policies = vec![0.0; d.forecasts];
-        let mut eu = Vec::new();
+        let mut myopic = vec![0.0; d.actions];
+        self.myopic(s, d, &values_all, prev, &mut eus, &mut policies, &mut myopic);
+        // Forward-looking agent-types: this round against the previous play, plus the
+        // rounds ahead when they play `a` and the others their myopic forecasts,
+        // looking ahead min(H, k) rounds.
         let mut q = Vec::new();
-        let mut dist = prev.to_vec();
+        let mut dist = myopic.clone();
         for (j, aj) in s.agents.iter().enumerate() {
-            let (n, nterms) = (aj.actions.len(), aj.terms.len());
-            let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
-            eu.resize(n, 0.0);
+            let (n, off, fo) = (aj.actions.len(), d.action_offset[j], d.forecast_offset[j]);
             q.resize(n, 0.0);
             for (t, ty) in aj.types.iter().enumerate() {
-                if self.weights[d.type_offset[j] + t] == 0.0 {
-                    continue;
-                }
-                let out = &mut policies[fo + t * n..fo + (t + 1) * n];
-                if let DecisionRule::LevelK { level: 0, .. }
-                | DecisionRule::CognitiveHierarchy { level: 0, .. } = ty.rule
-                {
-                    out.copy_from_slice(&aj.level0);
-                    continue;
-                }
-                let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-                model::expected_utilities(s, d, j, vals, prev, &mut eu);
-                q.copy_from_slice(&eu);
                 let h = ty.lookahead.rounds.min(k);
-                if h > 0 {
-                    dist.copy_from_slice(prev);
-                    for (a, x) in q.iter_mut().enumerate() {
-                        dist[off..off + n].fill(0.0);
-                        dist[off + a] = 1.0;
-                        let cont = self.continuation(s, d, observer, frame, &dist, k - 1, j, t, h - 1);
-                        *x += ty.lookahead.discount * cont;
-                    }
+                if self.weights[d.type_offset[j] + t] == 0.0 || h == 0 || is_level0(ty.rule) {
+                    continue;
                 }
-                let out = &mut policies[fo + t * n..fo + (t + 1) * n];
-                respond(ty.rule.lambda(), &q, out);
+                q.copy_from_slice(&eus[fo + t * n..fo + (t + 1) * n]);
+                dist.copy_from_slice(&myopic);
+                for (a, x) in q.iter_mut().enumerate() {
+                    dist[off..off + n].fill(0.0);
+                    dist[off + a] = 1.0;
+                    let cont = self.continuation(s, d, observer, frame, &dist, k - 1, j, t, h - 1);
+                    *x += ty.lookahead.discount * cont;
+                }
+                respond(ty.rule.lambda(), &q, &mut policies[fo + t * n..fo + (t + 1) * n]);
             }
         }
         // The predicted play: each agent's types mixed by the observer's weights.
@@ -375,6 +387,7 @@ impl Planner {
         // the others' predicted play.
         let width = k as usize + 1;
         let mut values = vec![0.0; d.types * width];
+        let mut eu = Vec::new();
         for (j, aj) in s.agents.iter().enumerate() {
             let (n, nterms) = (aj.actions.len(), aj.terms.len());
             let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
@@ -417,4 +430,51 @@ impl Planner {
         memo.index.insert(key, id);
         id
     }
+
+    /// Each weighted agent-type's myopic response to `prev` (its rule's response to
+    /// this round's expected utilities `eus`, or its level-0 play) into `policies`
+    /// (flat `[agent][type][action]`), and their mixture by the observer's weights
+    /// into `play`.
+    #[allow(clippy::too_many_arguments)]
+    fn myopic(
+        &self,
+        s: &CompiledScenario,
+        d: &Dims,
+        values_all: &[f64],
+        prev: &[f64],
+        eus: &mut [f64],
+        policies: &mut [f64],
+        play: &mut [f64],
+    ) {
+        play.fill(0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
+            for (t, ty) in aj.types.iter().enumerate() {
+                let w = self.weights[d.type_offset[j] + t];
+                if w == 0.0 {
+                    continue;
+                }
+                let r = fo + t * n..fo + (t + 1) * n;
+                if is_level0(ty.rule) {
+                    policies[r.clone()].copy_from_slice(&aj.level0);
+                } else {
+                    let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+                    model::expected_utilities(s, d, j, vals, prev, &mut eus[r.clone()]);
+                    respond(ty.rule.lambda(), &eus[r.clone()], &mut policies[r.clone()]);
+                }
+                for (x, &p) in play[off..off + n].iter_mut().zip(&policies[r]) {
+                    *x += w * p;
+                }
+            }
+        }
+    }
+}
+
+/// Whether the rule plays its level-0 distribution whatever it expects.
+fn is_level0(rule: DecisionRule) -> bool {
+    matches!(
+        rule,
+        DecisionRule::LevelK { level: 0, .. } | DecisionRule::CognitiveHierarchy { level: 0, .. }
+    )
 }

@@ -183,14 +183,14 @@ pub(super) fn forecast(
                                 beliefs: &beliefs.probs,
                                 frame,
                                 round: round.0,
+                                prev: &perception.marginals,
                             },
                         );
                         planned = true;
                     }
-                    let faced = faced.to_vec();
                     plans
                         .0
-                        .action_values(s, d, observer.index, j, ty, &c.eu, &faced, &mut c.q);
+                        .action_values(s, d, observer.index, j, ty, &c.eu, None, &mut c.q);
                     spec.rule.policy(&c.q, out);
                 } else {
                     spec.rule.policy(&c.eu, out);
