@@ -843,7 +843,10 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
             .map(|a| {
                 a.types.iter().all(|t| {
                     !t.lookahead.active()
-                        && matches!(t.rule, DecisionRule::BestResponse | DecisionRule::Logit { .. })
+                        && matches!(
+                            t.rule,
+                            DecisionRule::BestResponse | DecisionRule::Logit { .. }
+                        )
                 })
             })
             .collect(),

@@ -135,7 +135,15 @@ impl Planner {
         let mut eus = vec![0.0; d.forecasts];
         let mut policies = vec![0.0; d.forecasts];
         let mut play = vec![0.0; d.actions];
-        self.myopic(s, d, &values_all, view.prev, &mut eus, &mut policies, &mut play);
+        self.myopic(
+            s,
+            d,
+            &values_all,
+            view.prev,
+            &mut eus,
+            &mut policies,
+            &mut play,
+        );
         self.root_myopic = play;
         let memo = &mut self.memos[view.observer];
         let same = memo.valid
@@ -188,7 +196,17 @@ impl Planner {
             }
             dist[off..off + n].fill(0.0);
             dist[off + a] = 1.0;
-            let cont = self.continuation(s, d, observer, &frame, &dist, la.rounds - 1, j, t, la.rounds - 1);
+            let cont = self.continuation(
+                s,
+                d,
+                observer,
+                &frame,
+                &dist,
+                la.rounds - 1,
+                j,
+                t,
+                la.rounds - 1,
+            );
             *x += la.discount * cont;
         }
     }
@@ -242,7 +260,9 @@ impl Planner {
             .enumerate()
             .map(|(m, am)| {
                 let off = d.action_offset[m];
-                (0..am.actions.len()).filter(|&a| dist[off + a] > 0.0).collect()
+                (0..am.actions.len())
+                    .filter(|&a| dist[off + a] > 0.0)
+                    .collect()
             })
             .collect();
         let mut idx = vec![0usize; na];
@@ -344,7 +364,15 @@ impl Planner {
         let mut eus = vec![0.0; d.forecasts];
         let mut policies = vec![0.0; d.forecasts];
         let mut myopic = vec![0.0; d.actions];
-        self.myopic(s, d, &values_all, prev, &mut eus, &mut policies, &mut myopic);
+        self.myopic(
+            s,
+            d,
+            &values_all,
+            prev,
+            &mut eus,
+            &mut policies,
+            &mut myopic,
+        );
         // Forward-looking agent-types: this round against the previous play, plus the
         // rounds ahead when they play `a` and the others their myopic forecasts,
         // looking ahead min(H, k) rounds.
@@ -366,7 +394,11 @@ impl Planner {
                     let cont = self.continuation(s, d, observer, frame, &dist, k - 1, j, t, h - 1);
                     *x += ty.lookahead.discount * cont;
                 }
-                respond(ty.rule.lambda(), &q, &mut policies[fo + t * n..fo + (t + 1) * n]);
+                respond(
+                    ty.rule.lambda(),
+                    &q,
+                    &mut policies[fo + t * n..fo + (t + 1) * n],
+                );
             }
         }
         // The predicted play: each agent's types mixed by the observer's weights.

@@ -74,6 +74,7 @@ pub(super) fn modelled_play<'a>(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn forecast(
     model: Res<Model>,
     all: Res<AllValues>,
@@ -123,8 +124,8 @@ pub(super) fn forecast(
             // shared between observers who perceived the same last round.
             let mut pending = None;
             if model.shared_forecast[j] {
-                let key = model::perceived_key(s, &perception.points, j)
-                    .filter(|_| !estimate.active());
+                let key =
+                    model::perceived_key(s, &perception.points, j).filter(|_| !estimate.active());
                 if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
                     block.copy_from_slice(&c.blocks[pos]);
                     continue;
@@ -216,4 +217,3 @@ pub(super) fn hierarchy(rule: DecisionRule) -> model::Hierarchy {
         _ => model::Hierarchy::LevelK,
     }
 }
-
