@@ -81,9 +81,11 @@ pub struct Planner {
 }
 
 /// The transition of a node under a (possibly mixed) profile.
+#[derive(Clone)]
 struct Step {
-    /// Expected terminal payoff of the asking agent-type over profiles that end.
-    terminal: f64,
+    /// Expected terminal payoff of each weighted agent-type (flat by type offset) over
+    /// the profiles that end the game.
+    terminal: Vec<f64>,
     /// Probability of no outcome.
     p_continue: f64,
     /// The child node, when the branch continues and depth remains.
@@ -196,25 +198,26 @@ impl Planner {
             }
             dist[off..off + n].fill(0.0);
             dist[off + a] = 1.0;
-            let cont = self.continuation(
-                s,
-                d,
-                observer,
-                &frame,
-                &dist,
-                la.rounds - 1,
-                j,
-                t,
-                la.rounds - 1,
-            );
-            *x += la.discount * cont;
+            let step = self.step(s, d, observer, &frame, &dist, la.rounds - 1);
+            let slot = d.type_offset[j] + t;
+            *x += la.discount * self.continuation(observer, &step, slot, la.rounds - 1);
         }
     }
 
-    /// Expected terminal payoff plus continuation value `V^(h)` of agent-type `(j, t)`
-    /// when the node with `frame` moves under `dist`; the child has depth `k`.
+    /// Expected terminal payoff plus continuation value `V^(h)` of the agent-type at
+    /// `slot` after `step`.
+    fn continuation(&self, observer: usize, step: &Step, slot: usize, h: u32) -> f64 {
+        let mut v = step.terminal[slot];
+        if let Some(c) = step.child {
+            let node = &self.memos[observer].nodes[c];
+            v += step.p_continue * node.values[slot * (node.depth as usize + 1) + h as usize];
+        }
+        v
+    }
+
+    /// [`Planner::step`], remembered in `cache` for the node being evaluated.
     #[allow(clippy::too_many_arguments)]
-    fn continuation(
+    fn cached_step(
         &mut self,
         s: &CompiledScenario,
         d: &Dims,
@@ -222,23 +225,19 @@ impl Planner {
         frame: &[f64],
         dist: &[f64],
         k: u32,
-        j: usize,
-        t: usize,
-        h: u32,
-    ) -> f64 {
-        let step = self.step(s, d, observer, frame, dist, k, j, t);
-        let mut v = step.terminal;
-        if let Some(c) = step.child {
-            let node = &self.memos[observer].nodes[c];
-            let slot = d.type_offset[j] + t;
-            v += step.p_continue * node.values[slot * (node.depth as usize + 1) + h as usize];
+        cache: &mut Vec<(Vec<u64>, Step)>,
+    ) -> Step {
+        let key: Vec<u64> = dist.iter().map(|x| x.to_bits()).collect();
+        if let Some((_, st)) = cache.iter().find(|(k2, _)| *k2 == key) {
+            return st.clone();
         }
-        v
+        let st = self.step(s, d, observer, frame, dist, k);
+        cache.push((key, st.clone()));
+        st
     }
 
     /// Moves the node with `frame` under the profile distribution `dist`: expected
-    /// terminal payoff of `(j, t)`, probability of continuing, and the child node.
-    #[allow(clippy::too_many_arguments)]
+    /// terminal payoffs, probability of continuing, and the child node (depth `k`).
     fn step(
         &mut self,
         s: &CompiledScenario,
@@ -247,8 +246,6 @@ impl Planner {
         frame: &[f64],
         dist: &[f64],
         k: u32,
-        j: usize,
-        t: usize,
     ) -> Step {
         let na = s.agents.len();
         let nstate = s.state.len();
@@ -271,10 +268,10 @@ impl Planner {
         let mut set = vec![None; nstate];
         let mut next = vec![0.0; nstate];
         let mut prev = vec![0.0; d.actions];
-        let (mut terminal, mut p_cont) = (0.0, 0.0);
+        let (mut terminal, mut p_cont) = (vec![0.0; d.types], 0.0);
         if supports.iter().any(Vec::is_empty) {
             return Step {
-                terminal: 0.0,
+                terminal,
                 p_continue: 0.0,
                 child: None,
             };
@@ -292,7 +289,16 @@ impl Planner {
             }
             model::apply_effects(s, &mut f, &mut delta, &mut set, || 0.0);
             match model::check_outcome(s, &f, round) {
-                Some(o) => terminal += p * s.agents[j].payoffs[t][o].eval(&f),
+                Some(o) => {
+                    for (m, am) in s.agents.iter().enumerate() {
+                        for (t, pay) in am.payoffs.iter().enumerate() {
+                            let slot = d.type_offset[m] + t;
+                            if self.weights[slot] > 0.0 {
+                                terminal[slot] += p * pay[o].eval(&f);
+                            }
+                        }
+                    }
+                }
                 None => {
                     p_cont += p;
                     next.iter_mut().zip(&f).for_each(|(x, &y)| *x += p * y);
@@ -375,30 +381,38 @@ impl Planner {
         );
         // Forward-looking agent-types: this round against the previous play, plus the
         // rounds ahead when they play `a` and the others their myopic forecasts,
-        // looking ahead min(H, k) rounds.
-        let mut q = Vec::new();
+        // looking ahead min(H, k) rounds. One transition per action serves every type.
+        let mut cache: Vec<(Vec<u64>, Step)> = Vec::new();
         let mut dist = myopic.clone();
         for (j, aj) in s.agents.iter().enumerate() {
             let (n, off, fo) = (aj.actions.len(), d.action_offset[j], d.forecast_offset[j]);
-            q.resize(n, 0.0);
-            for (t, ty) in aj.types.iter().enumerate() {
-                let h = ty.lookahead.rounds.min(k);
-                if self.weights[d.type_offset[j] + t] == 0.0 || h == 0 || is_level0(ty.rule) {
-                    continue;
+            let fwd: Vec<usize> = (0..aj.types.len())
+                .filter(|&t| {
+                    let ty = &aj.types[t];
+                    self.weights[d.type_offset[j] + t] > 0.0
+                        && ty.lookahead.rounds.min(k) > 0
+                        && !is_level0(ty.rule)
+                })
+                .collect();
+            if fwd.is_empty() {
+                continue;
+            }
+            dist.copy_from_slice(&myopic);
+            for a in 0..n {
+                dist[off..off + n].fill(0.0);
+                dist[off + a] = 1.0;
+                let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
+                for &t in &fwd {
+                    let ty = &aj.types[t];
+                    let h = ty.lookahead.rounds.min(k);
+                    let slot = d.type_offset[j] + t;
+                    let cont = self.continuation(observer, &step, slot, h - 1);
+                    eus[fo + t * n + a] += ty.lookahead.discount * cont;
                 }
-                q.copy_from_slice(&eus[fo + t * n..fo + (t + 1) * n]);
-                dist.copy_from_slice(&myopic);
-                for (a, x) in q.iter_mut().enumerate() {
-                    dist[off..off + n].fill(0.0);
-                    dist[off + a] = 1.0;
-                    let cont = self.continuation(s, d, observer, frame, &dist, k - 1, j, t, h - 1);
-                    *x += ty.lookahead.discount * cont;
-                }
-                respond(
-                    ty.rule.lambda(),
-                    &q,
-                    &mut policies[fo + t * n..fo + (t + 1) * n],
-                );
+            }
+            for &t in &fwd {
+                let r = fo + t * n..fo + (t + 1) * n;
+                respond(aj.types[t].rule.lambda(), &eus[r.clone()], &mut policies[r]);
             }
         }
         // The predicted play: each agent's types mixed by the observer's weights.
@@ -446,13 +460,10 @@ impl Planner {
                 dist.copy_from_slice(&play);
                 dist[off..off + n].copy_from_slice(pol);
                 let delta = ty.lookahead.discount;
-                let step = self.step(s, d, observer, frame, &dist, k - 1, j, t);
-                let child = step.child.map(|c| &self.memos[observer].nodes[c]);
-                for h in 0..k as usize {
-                    let later = child.map_or(0.0, |c| {
-                        step.p_continue * c.values[slot * (c.depth as usize + 1) + h]
-                    });
-                    values[slot * width + h + 1] = stage + delta * (step.terminal + later);
+                let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
+                for h in 0..k {
+                    let cont = self.continuation(observer, &step, slot, h);
+                    values[slot * width + h as usize + 1] = stage + delta * cont;
                 }
             }
         }
