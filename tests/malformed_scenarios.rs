@@ -82,6 +82,18 @@ const CASES: &[Case] = &[
         "invalid type: string \"best_response\", expected a table",
     ),
     case(
+        "discount_above_one.toml",
+        Some((12, 64)),
+        Some("agents[0].decision.discount"),
+        "expected a discount factor between 0 and 1, got 1.5",
+    ),
+    case(
+        "discount_reads_state.toml",
+        Some((12, 65)),
+        Some("agents[0].decision.discount"),
+        "unknown name `tension` (known names in this context: parameters)",
+    ),
+    case(
         "duplicate_action.toml",
         Some((8, 26)),
         Some("agents[0].actions[2]"),
@@ -211,6 +223,24 @@ const CASES: &[Case] = &[
         "expected a level from 0 to 20, got 25",
     ),
     case(
+        "lookahead_negative.toml",
+        Some((12, 50)),
+        Some("agents[0].decision.lookahead"),
+        "expected a number of rounds to look ahead from 0 to 50, got -1",
+    ),
+    case(
+        "lookahead_not_a_whole_number.toml",
+        Some((12, 50)),
+        None,
+        "invalid type: floating point `2.5`, expected an integer",
+    ),
+    case(
+        "lookahead_too_far.toml",
+        Some((12, 54)),
+        Some("agents[0].decision.lookahead"),
+        "expected a number of rounds to look ahead from 0 to 50, got 51",
+    ),
+    case(
         "tau_with_level_k.toml",
         Some((9, 49)),
         Some("agents[0].decision.tau"),
@@ -259,6 +289,18 @@ const CASES: &[Case] = &[
         "unknown level-0 behaviour `random`; expected \"uniform\"",
     ),
     case(
+        "type_decision_logit_without_lambda.toml",
+        Some((14, 14)),
+        Some("agents[0].types[0].decision.lambda"),
+        "the `logit` rule needs `lambda`, its precision (>= 0)",
+    ),
+    case(
+        "type_decision_unknown_rule.toml",
+        Some((17, 23)),
+        Some("agents[0].types[1].decision.rule"),
+        "unknown decision rule `best_reply`",
+    ),
+    case(
         "window_zero.toml",
         Some((16, 10)),
         Some("equilibrium.window"),
@@ -304,7 +346,7 @@ const CASES: &[Case] = &[
         "lambda_with_best_response.toml",
         Some((9, 47)),
         Some("agents[0].decision.lambda"),
-        "`lambda` does not belong to the `best_response` rule, which takes no parameters",
+        "`lambda` does not belong to the `best_response` rule, which takes no parameters but `lookahead` and `discount`",
     ),
     case(
         "last_horizon_outcome_conditional.toml",
