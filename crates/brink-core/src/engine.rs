@@ -33,6 +33,7 @@ use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::availability::{self, Availability};
 use crate::classify::Classifier;
 use crate::model::{self, Dims};
 use crate::normal::standard_normal;
@@ -348,12 +349,16 @@ fn modelled_play<'a>(
     values: &[f64],
     weights: &[f64],
     scratch: &'a mut OthersScratch,
+    mask: Option<&[bool]>,
 ) -> Option<&'a [f64]> {
     match rule {
         DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
         DecisionRule::FictitiousPlay { .. } => {
             scratch.empirical.resize(d.actions, 0.0);
             model::empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
+            if let Some(m) = mask {
+                availability::restrict_all(s, d, &mut scratch.empirical, m);
+            }
             Some(&scratch.empirical)
         }
         DecisionRule::LevelK { level, lambda }
@@ -367,6 +372,7 @@ fn modelled_play<'a>(
                 hierarchy(rule),
                 lambda,
                 &mut scratch.reasoning,
+                mask,
             );
             Some(&scratch.reasoning.faced)
         }
@@ -376,6 +382,7 @@ fn modelled_play<'a>(
 fn forecast(
     model: Res<Model>,
     all: Res<AllValues>,
+    avail: Res<Availability>,
     targets: Query<(&Agent, &Utilities)>,
     mut observers: Query<(
         &Agent,
@@ -416,7 +423,8 @@ fn forecast(
             | DecisionRule::CognitiveHierarchy { level: 0, .. } = aj.rule
             {
                 for ty in 0..aj.types.len() {
-                    block[ty * n..(ty + 1) * n].copy_from_slice(&aj.level0);
+                    let row = &mut block[ty * n..(ty + 1) * n];
+                    availability::level0(&aj.level0, row, avail.of(d.action_offset[j], n));
                 }
                 continue;
             }
@@ -429,6 +437,7 @@ fn forecast(
                 all_values,
                 &beliefs.probs,
                 &mut c.others,
+                avail.mask(),
             );
             let faced: &[f64] = match modelled {
                 Some(play) => play,
@@ -450,7 +459,8 @@ fn forecast(
             for ty in 0..aj.types.len() {
                 let values = &target_values[ty * nterms..(ty + 1) * nterms];
                 model::expected_utilities(s, d, j, values, faced, &mut c.eu);
-                aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
+                let row = &mut block[ty * n..(ty + 1) * n];
+                availability::respond(&aj.rule, &mut c.eu, row, avail.of(d.action_offset[j], n));
             }
             if let Some(k) = c.pending.take() {
                 let slot = c.keys.len();
@@ -497,6 +507,7 @@ struct DecideScratch {
 fn decide(
     model: Res<Model>,
     all: Res<AllValues>,
+    avail: Res<Availability>,
     mut profile: ResMut<Profile>,
     mut agents: Query<DecideItem>,
     mut scratch: Local<DecideScratch>,
@@ -540,6 +551,7 @@ fn decide(
             all_values,
             &beliefs.probs,
             &mut sc.others,
+            avail.mask(),
         );
         let faced: &[f64] = match modelled {
             Some(play) => play,
@@ -564,12 +576,14 @@ fn decide(
         let values = &own_values[ty.0 * nterms..(ty.0 + 1) * nterms];
         let c = &mut *choice;
         model::expected_utilities(s, d, i, values, faced, &mut c.expected);
+        let mask = avail.of(d.action_offset[i], spec.actions.len());
         match *rule {
             DecisionRule::LevelK { level: 0, .. }
             | DecisionRule::CognitiveHierarchy { level: 0, .. } => {
-                c.policy.copy_from_slice(&spec.level0);
+                mask.inspect(|m| availability::mask_expected(&mut c.expected, m));
+                availability::level0(&spec.level0, &mut c.policy, mask);
             }
-            _ => rule.policy(&c.expected, &mut c.policy),
+            _ => availability::respond(rule, &mut c.expected, &mut c.policy, mask),
         }
         c.action = sample(&c.policy, rng.0.random());
         profile.current[i] = c.action;
@@ -634,6 +648,7 @@ fn round_systems() -> bevy_ecs::schedule::ScheduleConfigs<bevy_ecs::system::Sche
         observe,
         update_beliefs,
         appraise,
+        availability::update_availability,
         forecast,
         decide,
         resolve,
@@ -871,6 +886,7 @@ impl Engine {
             &history.profiles,
             history.recorded,
             &mut self.result.play,
+            self.world.resource::<Availability>().mask(),
         );
     }
 }
@@ -935,6 +951,7 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
         previous: vec![0; s.agents.len()],
     });
     world.insert_resource(AllValues(vec![0.0; dims.values]));
+    world.insert_resource(Availability::new(s, &dims));
     world.insert_resource(History {
         profiles: vec![0; s.classification.window as usize * s.agents.len()],
         recorded: 0,
