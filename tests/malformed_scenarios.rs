@@ -64,6 +64,42 @@ const CASES: &[Case] = &[
         "`row` already names a parameter or state variable",
     ),
     case(
+        "available_every_action.toml",
+        Some((13, 13)),
+        Some("agents[0].available"),
+        "every action of agent `row` has an `available` condition",
+    ),
+    case(
+        "available_not_a_string.toml",
+        Some((13, 20)),
+        None,
+        "invalid type: boolean `true`, expected a string",
+    ),
+    case(
+        "available_not_boolean.toml",
+        Some((13, 21)),
+        Some("agents[0].available.up"),
+        "expected true/false but this formula is a number",
+    ),
+    case(
+        "available_reads_action.toml",
+        Some((13, 21)),
+        Some("agents[0].available.up"),
+        "unknown name `row.down` (known names in this context: parameters, state variables and `round`)",
+    ),
+    case(
+        "available_unknown_action.toml",
+        Some((13, 15)),
+        Some("agents[0].available.sideways"),
+        "unknown action `sideways` of agent `row`; expected one of: up, down",
+    ),
+    case(
+        "available_unknown_name.toml",
+        Some((13, 21)),
+        Some("agents[0].available.up"),
+        "did you mean `tension`?",
+    ),
+    case(
         "chained_comparison.toml",
         Some((16, 21)),
         Some("outcomes[0].when"),

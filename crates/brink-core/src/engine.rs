@@ -35,6 +35,7 @@ use rand_chacha::ChaCha8Rng;
 
 mod forecast;
 
+use crate::availability::{self, Availability};
 use crate::classify::Classifier;
 use crate::lookahead::{Planner, View};
 use crate::model::{self, Dims};
@@ -356,6 +357,7 @@ fn decide(
     round: Res<Round>,
     world: Res<WorldState>,
     mut plans: ResMut<Plans>,
+    avail: Res<Availability>,
     mut profile: ResMut<Profile>,
     mut agents: Query<DecideItem>,
     mut scratch: Local<DecideScratch>,
@@ -399,6 +401,7 @@ fn decide(
             all_values,
             &beliefs.probs,
             &mut sc.others,
+            avail.mask(),
         );
         let faced: &[f64] = match modelled {
             Some(play) => play,
@@ -445,12 +448,14 @@ fn decide(
                 .0
                 .action_values(s, d, i, i, ty.0, &sc.stage, Some(faced), &mut c.expected);
         }
+        let mask = avail.of(d.action_offset[i], spec.actions.len());
         match *rule {
             DecisionRule::LevelK { level: 0, .. }
             | DecisionRule::CognitiveHierarchy { level: 0, .. } => {
-                c.policy.copy_from_slice(&spec.level0);
+                mask.inspect(|m| availability::mask_expected(&mut c.expected, m));
+                availability::level0(&spec.level0, &mut c.policy, mask);
             }
-            _ => rule.policy(&c.expected, &mut c.policy),
+            _ => availability::respond(rule, &mut c.expected, &mut c.policy, mask),
         }
         c.action = sample(&c.policy, rng.0.random());
         profile.current[i] = c.action;
@@ -515,6 +520,7 @@ fn round_systems() -> bevy_ecs::schedule::ScheduleConfigs<bevy_ecs::system::Sche
         observe,
         update_beliefs,
         appraise,
+        availability::update_availability,
         forecast::forecast,
         decide,
         resolve,
@@ -756,6 +762,7 @@ impl Engine {
             &history.profiles,
             history.recorded,
             &mut self.result.play,
+            self.world.resource::<Availability>().mask(),
         );
     }
 }
@@ -820,6 +827,7 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
         previous: vec![0; s.agents.len()],
     });
     world.insert_resource(AllValues(vec![0.0; dims.values]));
+    world.insert_resource(Availability::new(s, &dims));
     world.insert_resource(History {
         profiles: vec![0; s.classification.window as usize * s.agents.len()],
         recorded: 0,

@@ -9,6 +9,7 @@
 //! (`brink-report`), equilibrium algorithms (`brink-solve`), anything about the command
 //! line.
 
+pub mod availability;
 pub mod classify;
 pub mod engine;
 pub mod expr;

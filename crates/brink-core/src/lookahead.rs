@@ -24,8 +24,9 @@
 
 use std::collections::HashMap;
 
+use crate::availability;
 use crate::model::{self, Dims};
-use crate::rules::{DecisionRule, respond};
+use crate::rules::DecisionRule;
 use crate::scenario::CompiledScenario;
 
 /// What the observer knows that the tree depends on.
@@ -78,6 +79,10 @@ pub struct Planner {
     cross_terms: bool,
     /// The others' myopic play at the root (flat by action offset).
     root_myopic: Vec<f64>,
+    /// Whether the scenario has action masks.
+    masks: bool,
+    /// Availability at the root (when it has masks).
+    root_flags: Option<Vec<bool>>,
 }
 
 /// The transition of a node under a (possibly mixed) profile.
@@ -137,16 +142,20 @@ impl Planner {
         let mut eus = vec![0.0; d.forecasts];
         let mut policies = vec![0.0; d.forecasts];
         let mut play = vec![0.0; d.actions];
+        self.masks = s.has_masks();
+        let flags = self.flags(s, d, &frame);
         self.myopic(
             s,
             d,
             &values_all,
             view.prev,
+            flags.as_deref(),
             &mut eus,
             &mut policies,
             &mut play,
         );
         self.root_myopic = play;
+        self.root_flags = flags;
         let memo = &mut self.memos[view.observer];
         let same = memo.valid
             && memo.round == view.round
@@ -193,8 +202,8 @@ impl Planner {
         let mut dist = faced.unwrap_or(&self.root_myopic).to_vec();
         let (off, n) = (d.action_offset[j], s.agents[j].actions.len());
         for (a, x) in out.iter_mut().enumerate() {
-            if x.is_nan() {
-                continue;
+            if x.is_nan() || self.root_flags.as_ref().is_some_and(|f| !f[off + a]) {
+                continue; // unavailable: the caller masks it to -inf
             }
             dist[off..off + n].fill(0.0);
             dist[off + a] = 1.0;
@@ -370,11 +379,14 @@ impl Planner {
         let mut eus = vec![0.0; d.forecasts];
         let mut policies = vec![0.0; d.forecasts];
         let mut myopic = vec![0.0; d.actions];
+        // Availability on the predicted state.
+        let flags = self.flags(s, d, frame);
         self.myopic(
             s,
             d,
             &values_all,
             prev,
+            flags.as_deref(),
             &mut eus,
             &mut policies,
             &mut myopic,
@@ -399,6 +411,9 @@ impl Planner {
             }
             dist.copy_from_slice(&myopic);
             for a in 0..n {
+                if flags.as_ref().is_some_and(|f| !f[off + a]) {
+                    continue; // unavailable: its value stays -inf
+                }
                 dist[off..off + n].fill(0.0);
                 dist[off + a] = 1.0;
                 let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
@@ -412,7 +427,13 @@ impl Planner {
             }
             for &t in &fwd {
                 let r = fo + t * n..fo + (t + 1) * n;
-                respond(aj.types[t].rule.lambda(), &eus[r.clone()], &mut policies[r]);
+                let mask = flags.as_ref().map(|f| &f[off..off + n]);
+                availability::respond(
+                    &aj.types[t].rule,
+                    &mut eus[r.clone()],
+                    &mut policies[r],
+                    mask,
+                );
             }
         }
         // The predicted play: each agent's types mixed by the observer's weights.
@@ -474,6 +495,15 @@ impl Planner {
         id
     }
 
+    /// Which actions are available on `frame` (None for a scenario without masks).
+    fn flags(&self, s: &CompiledScenario, d: &Dims, frame: &[f64]) -> Option<Vec<bool>> {
+        self.masks.then(|| {
+            let mut f = vec![true; d.actions];
+            availability::evaluate(s, d, frame, &mut f);
+            f
+        })
+    }
+
     /// Each weighted agent-type's myopic response to `prev` (its rule's response to
     /// this round's expected utilities `eus`, or its level-0 play) into `policies`
     /// (flat `[agent][type][action]`), and their mixture by the observer's weights
@@ -485,6 +515,7 @@ impl Planner {
         d: &Dims,
         values_all: &[f64],
         prev: &[f64],
+        flags: Option<&[bool]>,
         eus: &mut [f64],
         policies: &mut [f64],
         play: &mut [f64],
@@ -499,12 +530,18 @@ impl Planner {
                     continue;
                 }
                 let r = fo + t * n..fo + (t + 1) * n;
+                let mask = flags.map(|m| &m[off..off + n]);
                 if is_level0(ty.rule) {
-                    policies[r.clone()].copy_from_slice(&aj.level0);
+                    availability::level0(&aj.level0, &mut policies[r.clone()], mask);
                 } else {
                     let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
                     model::expected_utilities(s, d, j, vals, prev, &mut eus[r.clone()]);
-                    respond(ty.rule.lambda(), &eus[r.clone()], &mut policies[r.clone()]);
+                    availability::respond(
+                        &ty.rule,
+                        &mut eus[r.clone()],
+                        &mut policies[r.clone()],
+                        mask,
+                    );
                 }
                 for (x, &p) in play[off..off + n].iter_mut().zip(&policies[r]) {
                     *x += w * p;

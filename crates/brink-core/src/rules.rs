@@ -162,7 +162,8 @@ pub fn respond(lambda: Option<f64>, eu: &[f64], out: &mut [f64]) {
             // Subtract the best utility so exp never overflows.
             let mut total = 0.0;
             for (o, &u) in out.iter_mut().zip(eu) {
-                let w = if u.is_nan() {
+                // -inf (an unavailable action) stays impossible even at lambda = 0.
+                let w = if u.is_nan() || u == f64::NEG_INFINITY {
                     0.0
                 } else {
                     libm::exp(lambda * (u - best))
@@ -262,6 +263,9 @@ mod tests {
             rule.policy(&[f64::NAN, 2.0, f64::NEG_INFINITY], &mut p);
             assert_eq!(p, [0.0, 1.0, 0.0], "{rule:?}");
         }
+        // Uniform logit play (lambda = 0) never picks a -inf action.
+        DecisionRule::Logit { lambda: 0.0 }.policy(&[1.0, f64::NEG_INFINITY, 3.0], &mut p);
+        assert_eq!(p, [0.5, 0.0, 0.5]);
     }
 
     #[test]

@@ -246,7 +246,13 @@ impl fmt::Display for Trace {
                     .expected_utility
                     .iter()
                     .zip(&a.policy)
-                    .map(|(eu, p)| format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value))
+                    .map(|(eu, p)| {
+                        if eu.value == f64::NEG_INFINITY && p.value == 0.0 {
+                            format!("{} unavailable", eu.name)
+                        } else {
+                            format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value)
+                        }
+                    })
                     .collect();
                 writeln!(
                     f,

@@ -8,6 +8,7 @@ use super::{
     AllValues, Beliefs, Empirical, Forecasts, Model, Perception, Plans, PrivateType, Round,
     StateEstimate, Utilities,
 };
+use crate::availability::{self, Availability};
 use crate::engine::Agent;
 use crate::lookahead::View;
 use crate::model::{self, Dims};
@@ -49,12 +50,16 @@ pub(super) fn modelled_play<'a>(
     values: &[f64],
     weights: &[f64],
     scratch: &'a mut OthersScratch,
+    mask: Option<&[bool]>,
 ) -> Option<&'a [f64]> {
     match rule {
         DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
         DecisionRule::FictitiousPlay { .. } => {
             scratch.empirical.resize(d.actions, 0.0);
             model::empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
+            if let Some(m) = mask {
+                availability::restrict_all(s, d, &mut scratch.empirical, m);
+            }
             Some(&scratch.empirical)
         }
         DecisionRule::LevelK { level, lambda }
@@ -68,6 +73,7 @@ pub(super) fn modelled_play<'a>(
                 hierarchy(rule),
                 lambda,
                 &mut scratch.reasoning,
+                mask,
             );
             Some(&scratch.reasoning.faced)
         }
@@ -78,6 +84,7 @@ pub(super) fn modelled_play<'a>(
 pub(super) fn forecast(
     model: Res<Model>,
     all: Res<AllValues>,
+    avail: Res<Availability>,
     round: Res<Round>,
     targets: Query<(&Agent, &Utilities)>,
     mut observers: Query<(
@@ -133,13 +140,14 @@ pub(super) fn forecast(
                 pending = key;
             }
             let mut planned = false;
+            let mask = avail.of(d.action_offset[j], n);
             for (ty, spec) in aj.types.iter().enumerate() {
                 let out = &mut block[ty * n..(ty + 1) * n];
                 // What the observer thinks `j` (of this type) responds to.
                 if let DecisionRule::LevelK { level: 0, .. }
                 | DecisionRule::CognitiveHierarchy { level: 0, .. } = spec.rule
                 {
-                    out.copy_from_slice(&aj.level0);
+                    availability::level0(&aj.level0, out, avail.of(d.action_offset[j], n));
                     continue;
                 }
                 // The others' play as this type's rule models it (computed once for
@@ -154,6 +162,7 @@ pub(super) fn forecast(
                         all_values,
                         &beliefs.probs,
                         &mut c.others,
+                        avail.mask(),
                     );
                     c.modelled = modelled.is_some();
                     if let Some(play) = modelled {
@@ -192,9 +201,9 @@ pub(super) fn forecast(
                     plans
                         .0
                         .action_values(s, d, observer.index, j, ty, &c.eu, None, &mut c.q);
-                    spec.rule.policy(&c.q, out);
+                    availability::respond(&spec.rule, &mut c.q, out, mask);
                 } else {
-                    spec.rule.policy(&c.eu, out);
+                    availability::respond(&spec.rule, &mut c.eu, out, mask);
                 }
             }
             if let Some(k) = pending {

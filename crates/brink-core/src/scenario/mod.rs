@@ -138,6 +138,10 @@ pub struct AgentSpec {
     pub payoffs: Vec<Vec<Expr>>,
     /// Noisy readings of world-state variables, in file order.
     pub state_intel: Vec<StateIntel>,
+    /// Per action, the condition under which it can be played (None: always); a
+    /// true/false formula over parameters, state variables and `round`, evaluated on
+    /// the true state at the start of each round. At least one action has None.
+    pub available: Vec<Option<Expr>>,
 }
 
 /// An agent's intelligence on one world-state variable: each round it reads the
@@ -252,6 +256,13 @@ impl Default for Classification {
 pub const MAX_STAGE_PROFILES: u64 = 1_000_000;
 
 impl CompiledScenario {
+    /// Whether some action of some agent has an `available` condition.
+    pub fn has_masks(&self) -> bool {
+        self.agents
+            .iter()
+            .any(|a| a.available.iter().any(Option::is_some))
+    }
+
     /// Number of action profiles of the stage game.
     pub fn num_profiles(&self) -> u64 {
         self.agents.iter().map(|a| a.actions.len() as u64).product()

@@ -397,6 +397,10 @@ pub struct Agent {
     /// Noisy intelligence on world-state variables: variable → reading model.
     #[serde(default)]
     pub state_intel: OrderedMap<SpannedStr, Spanned<StateIntel>>,
+    /// Action masks: action → true/false formula over parameters, state and `round`
+    /// (the action can be played only in rounds where it holds).
+    #[serde(default)]
+    pub available: Option<Spanned<OrderedMap<SpannedStr, SpannedStr>>>,
 }
 
 /// `nuclear = { sd = 0.08, drift = 0.05 }`: a reading of a state variable each round.

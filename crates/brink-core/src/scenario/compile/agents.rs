@@ -385,6 +385,7 @@ impl Compiler<'_> {
         let intel = self.intel(i, a, &field, shells)?;
         let state_intel = self.state_intel(a, &field, state)?;
         let payoffs = self.payoffs(a, shell, &field, &own, outcome_names)?;
+        let available = self.available(a, shell, &field, state, layout)?;
         Ok(AgentSpec {
             name: shell.name.clone(),
             title: a.title.clone(),
@@ -399,6 +400,7 @@ impl Compiler<'_> {
             intel,
             payoffs,
             state_intel,
+            available,
         })
     }
 
