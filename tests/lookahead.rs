@@ -225,6 +225,13 @@ fn roles(t: u32) -> [[Vec<u32>; 2]; 2] {
 /// pie of 1 in `t` periods, demands on a grid of `1/g`, discount `delta` per period
 /// (inside the payoffs), and a bonus `eps` for accepting (ties go to acceptance).
 fn bargaining(t: u32, g: u32, delta: f64, eps: f64, lookahead: u32) -> String {
+    bargaining_with(t, g, delta, eps, lookahead, false)
+}
+
+/// [`bargaining`], with the moves the game allows expressed by action masks
+/// (`available`) instead of penalties when `masks` is set (`wait` stays always
+/// available and is penalised in the agent's own turns).
+fn bargaining_with(t: u32, g: u32, delta: f64, eps: f64, lookahead: u32, masks: bool) -> String {
     let roles = roles(t);
     let demands: Vec<String> = (0..=g).map(|k| format!("\"d{k}\"")).collect();
     let mut out = format!(
@@ -240,13 +247,7 @@ name = "{name}"
 actions = [{}, "accept", "reject", "wait"]
 decision = {{ rule = "best_response", lookahead = {lookahead} }}
 payoffs = {{ agree = "if({responds}, 1 - demand, demand) * {delta:?} ^ (round / 2 - 1)" }}
-
-  [[agents.utility]]
-  when = {{ {name} = [{}] }}
-  value = "if({proposes}, 0, -10)"
-  [[agents.utility]]
-  when = {{ {name} = ["accept", "reject"] }}
-  value = "if({responds}, 0, -10)"
+{}
   [[agents.utility]]
   when = {{ {name} = "wait" }}
   value = "if({proposes} or {responds}, -10, 0)"
@@ -255,7 +256,25 @@ payoffs = {{ agree = "if({responds}, 1 - demand, demand) * {delta:?} ^ (round / 
   value = {eps:?}
 "#,
             demands.join(", "),
-            demands.join(", "),
+            if masks {
+                let mut av: Vec<String> =
+                    (0..=g).map(|k| format!("d{k} = \"{proposes}\"")).collect();
+                av.push(format!("accept = \"{responds}\""));
+                av.push(format!("reject = \"{responds}\""));
+                format!("available = {{ {} }}\n", av.join(", "))
+            } else {
+                format!(
+                    r#"
+  [[agents.utility]]
+  when = {{ {name} = [{}] }}
+  value = "if({proposes}, 0, -10)"
+  [[agents.utility]]
+  when = {{ {name} = ["accept", "reject"] }}
+  value = "if({responds}, 0, -10)"
+"#,
+                    demands.join(", ")
+                )
+            },
         );
         for k in 0..=g {
             out += &format!(
@@ -404,5 +423,37 @@ fn lookahead_zero_is_the_myopic_rule_bit_for_bit() {
             x.payoffs.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
             y.payoffs.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
         );
+    }
+}
+
+#[test]
+fn bargaining_with_action_masks_matches_the_closed_form() {
+    // The same game with the moves allowed by `available` (evaluated on each predicted
+    // state inside the lookahead) instead of penalties: same play, same payoffs.
+    let (delta, eps, g) = (0.5, 1e-6, 16);
+    for t in 1..=4 {
+        let mut masked = engine(&bargaining_with(t, g, delta, eps, 2 * t, true));
+        let mut penalised = engine(&bargaining(t, g, delta, eps, 2 * t));
+        let (outcome, rounds, demand, payoffs) = play(&mut masked);
+        let share = (1.0 - libm::pow(-delta, f64::from(t))) / (1.0 + delta);
+        assert_eq!(
+            (outcome.as_str(), rounds, demand),
+            ("agree", 2, share),
+            "T = {t}"
+        );
+        assert_eq!(payoffs, play(&mut penalised).3, "T = {t}");
+        // Contract: Choice.expected holds the value the rule used, -inf when
+        // unavailable (p1 cannot accept while proposing, in round 1).
+        let (_, trace) = masked.run_traced(5, 0);
+        let p1 = &trace.rounds[0].agents[0];
+        let eu = |name: &str| {
+            p1.expected_utility
+                .iter()
+                .find(|n| n.name == name)
+                .map(|n| n.value)
+                .expect("action")
+        };
+        assert_eq!(eu("accept"), f64::NEG_INFINITY);
+        assert!(eu(&format!("d{}", (share * f64::from(g)) as u32)).is_finite());
     }
 }
