@@ -457,3 +457,34 @@ fn bargaining_with_action_masks_matches_the_closed_form() {
         assert!(eu(&format!("d{}", (share * f64::from(g)) as u32)).is_finite());
     }
 }
+
+#[test]
+fn lookahead_runs_do_not_depend_on_earlier_runs_of_the_engine() {
+    // The lookahead memo is kept across runs of one engine (per worker thread): a run
+    // must give the same bits whichever runs the engine played before. The flagship
+    // with two forward-looking agents (private types, logit, noise, masks).
+    let text = std::fs::read_to_string("scenarios/iran_plan_b.toml").expect("flagship");
+    let text = text
+        .replace(
+            r#"lambda = "lambda_iran" }"#,
+            r#"lambda = "lambda_iran", lookahead = 1, discount = 0.9 }"#,
+        )
+        .replace(
+            r#"lambda = "lambda_us" }"#,
+            r#"lambda = "lambda_us", lookahead = 1, discount = 0.9 }"#,
+        );
+    assert_eq!(text.matches("lookahead = 1").count(), 2);
+    let (mut a, mut b) = (engine(&text), engine(&text));
+    let forward: Vec<_> = (0..8).map(|i| a.run(21, i).clone()).collect();
+    let bits = |r: &brink_core::RunResult| {
+        let mut v: Vec<u64> = r.payoffs.iter().map(|x| x.to_bits()).collect();
+        v.extend(r.final_state.iter().map(|x| x.to_bits()));
+        (r.outcome, r.rounds, v)
+    };
+    for i in (0..8).rev() {
+        assert_eq!(bits(b.run(21, i)), bits(&forward[i as usize]), "run {i}");
+    }
+    // And looking ahead changes play (otherwise this test would prove nothing).
+    let mut myopic = engine(&std::fs::read_to_string("scenarios/iran_plan_b.toml").unwrap());
+    assert!((0..8).any(|i| bits(myopic.run(21, i)) != bits(&forward[i as usize])));
+}

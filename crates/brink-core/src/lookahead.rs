@@ -83,6 +83,9 @@ pub struct Planner {
     masks: bool,
     /// Availability at the root (when it has masks).
     root_flags: Option<Vec<bool>>,
+    /// Transitions from the root since [`Planner::begin`] (key: the profile
+    /// distribution and the depth).
+    root_cache: Vec<(Vec<u64>, Step)>,
 }
 
 /// The transition of a node under a (possibly mixed) profile.
@@ -156,6 +159,7 @@ impl Planner {
         );
         self.root_myopic = play;
         self.root_flags = flags;
+        self.root_cache.clear();
         let memo = &mut self.memos[view.observer];
         let same = memo.valid
             && memo.round == view.round
@@ -207,7 +211,12 @@ impl Planner {
             }
             dist[off..off + n].fill(0.0);
             dist[off + a] = 1.0;
-            let step = self.step(s, d, observer, &frame, &dist, la.rounds - 1);
+            // Types of one target share the transitions of an action (same depth).
+            let mut cache = std::mem::take(&mut self.root_cache);
+            dist.push(f64::from(la.rounds));
+            let step = self.cached_step(s, d, observer, &frame, &dist, la.rounds - 1, &mut cache);
+            dist.pop();
+            self.root_cache = cache;
             let slot = d.type_offset[j] + t;
             *x += la.discount * self.continuation(observer, &step, slot, la.rounds - 1);
         }
@@ -240,7 +249,7 @@ impl Planner {
         if let Some((_, st)) = cache.iter().find(|(k2, _)| *k2 == key) {
             return st.clone();
         }
-        let st = self.step(s, d, observer, frame, dist, k);
+        let st = self.step(s, d, observer, frame, &dist[..d.actions], k);
         cache.push((key, st.clone()));
         st
     }
