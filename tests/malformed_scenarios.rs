@@ -64,6 +64,42 @@ const CASES: &[Case] = &[
         "`row` already names a parameter or state variable",
     ),
     case(
+        "available_every_action.toml",
+        Some((13, 13)),
+        Some("agents[0].available"),
+        "every action of agent `row` has an `available` condition",
+    ),
+    case(
+        "available_not_a_string.toml",
+        Some((13, 20)),
+        None,
+        "invalid type: boolean `true`, expected a string",
+    ),
+    case(
+        "available_not_boolean.toml",
+        Some((13, 21)),
+        Some("agents[0].available.up"),
+        "expected true/false but this formula is a number",
+    ),
+    case(
+        "available_reads_action.toml",
+        Some((13, 21)),
+        Some("agents[0].available.up"),
+        "unknown name `row.down` (known names in this context: parameters, state variables and `round`)",
+    ),
+    case(
+        "available_unknown_action.toml",
+        Some((13, 15)),
+        Some("agents[0].available.sideways"),
+        "unknown action `sideways` of agent `row`; expected one of: up, down",
+    ),
+    case(
+        "available_unknown_name.toml",
+        Some((13, 21)),
+        Some("agents[0].available.up"),
+        "did you mean `tension`?",
+    ),
+    case(
         "ch_tau_zero.toml",
         Some((9, 61)),
         Some("agents[0].decision.tau"),
@@ -94,6 +130,18 @@ const CASES: &[Case] = &[
         "invalid type: string \"best_response\", expected a table",
     ),
     case(
+        "discount_above_one.toml",
+        Some((12, 64)),
+        Some("agents[0].decision.discount"),
+        "expected a discount factor between 0 and 1, got 1.5",
+    ),
+    case(
+        "discount_reads_state.toml",
+        Some((12, 65)),
+        Some("agents[0].decision.discount"),
+        "unknown name `tension` (known names in this context: parameters)",
+    ),
+    case(
         "duplicate_action.toml",
         Some((8, 26)),
         Some("agents[0].actions[2]"),
@@ -105,7 +153,6 @@ const CASES: &[Case] = &[
         Some("agents[1].name"),
         "duplicate agent name `row`",
     ),
-    case("duplicate_key.toml", Some((12, 24)), None, "duplicate key"),
     case(
         "duplicate_outcome.toml",
         Some((16, 8)),
@@ -244,7 +291,7 @@ const CASES: &[Case] = &[
         "lambda_with_best_response.toml",
         Some((9, 47)),
         Some("agents[0].decision.lambda"),
-        "`lambda` does not belong to the `best_response` rule, which takes no parameters",
+        "`lambda` does not belong to the `best_response` rule, which takes no parameters but `lookahead` and `discount`",
     ),
     case(
         "last_horizon_outcome_conditional.toml",
@@ -289,6 +336,24 @@ const CASES: &[Case] = &[
         "the `logit` rule needs `lambda`",
     ),
     case(
+        "lookahead_negative.toml",
+        Some((12, 50)),
+        Some("agents[0].decision.lookahead"),
+        "expected a number of rounds to look ahead from 0 to 50, got -1",
+    ),
+    case(
+        "lookahead_not_a_whole_number.toml",
+        Some((12, 50)),
+        None,
+        "invalid type: floating point `2.5`, expected an integer",
+    ),
+    case(
+        "lookahead_too_far.toml",
+        Some((12, 54)),
+        Some("agents[0].decision.lookahead"),
+        "expected a number of rounds to look ahead from 0 to 50, got 51",
+    ),
+    case(
         "loop_bad_range.toml",
         Some((11, 15)),
         Some("agents[0].utility[0].for.j"),
@@ -300,7 +365,6 @@ const CASES: &[Case] = &[
         Some("effects[0].when"),
         "unknown index `k`; expected whole numbers and loop variables (j)",
     ),
-    case("missing_agents.toml", None, None, "missing field `agents`"),
     case(
         "missing_decision.toml",
         Some((11, 1)),
@@ -505,6 +569,18 @@ const CASES: &[Case] = &[
         Some((8, 11)),
         Some("agents[0].actions"),
         "at most 64 actions per agent are supported, got 65",
+    ),
+    case(
+        "type_decision_logit_without_lambda.toml",
+        Some((14, 14)),
+        Some("agents[0].types[0].decision.lambda"),
+        "the `logit` rule needs `lambda`, its precision (>= 0)",
+    ),
+    case(
+        "type_decision_unknown_rule.toml",
+        Some((17, 23)),
+        Some("agents[0].types[1].decision.rule"),
+        "unknown decision rule `best_reply`",
     ),
     case(
         "type_error_bool_in_arithmetic.toml",

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use brink_core::availability::{self, Availability};
 use brink_core::classify::Classifier;
 use brink_core::model::{self, Dims};
 use brink_core::normal::standard_normal;
@@ -99,6 +100,8 @@ pub struct PlainEngine {
     history: Vec<usize>,
     recorded: u64,
     values: Vec<Vec<f64>>,
+    /// This round's action masks (all true without `available`).
+    avail: Availability,
 }
 
 impl PlainEngine {
@@ -155,6 +158,7 @@ impl PlainEngine {
             history: vec![0; s.classification.window as usize * n_agents],
             recorded: 0,
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
+            avail: Availability::new(s, &dims),
             dims,
             scenario,
         }
@@ -167,6 +171,14 @@ impl PlainEngine {
             self.observe();
             self.update_beliefs();
             self.appraise();
+            if self.avail.active {
+                availability::evaluate(
+                    &self.scenario,
+                    &self.dims,
+                    &self.frame,
+                    &mut self.avail.flags,
+                );
+            }
             self.forecast();
             self.decide();
             self.resolve();
@@ -316,7 +328,9 @@ impl PlainEngine {
                 for ty in 0..aj.types.len() {
                     let values = &target_values[ty * nterms..(ty + 1) * nterms];
                     model::expected_utilities(s, d, j, values, &observer.marginals, &mut c.eu);
-                    aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
+                    let row = &mut block[ty * n..(ty + 1) * n];
+                    let mask = self.avail.of(d.action_offset[j], n);
+                    availability::respond(&aj.rule, &mut c.eu, row, mask);
                 }
                 if let Some(k) = key {
                     let slot = c.keys.len();
@@ -358,7 +372,8 @@ impl PlainEngine {
             };
             let values = &own[agent.ty * nterms..(agent.ty + 1) * nterms];
             model::expected_utilities(s, d, i, values, m_all, &mut agent.expected);
-            spec.rule.policy(&agent.expected, &mut agent.policy);
+            let mask = self.avail.of(d.action_offset[i], spec.actions.len());
+            availability::respond(&spec.rule, &mut agent.expected, &mut agent.policy, mask);
             self.current[i] = sample(&agent.policy, agent.rng.random());
         }
     }
@@ -422,6 +437,7 @@ impl PlainEngine {
             &self.history,
             self.recorded,
             &mut self.result.play,
+            self.avail.mask(),
         );
     }
 }

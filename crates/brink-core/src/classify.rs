@@ -43,7 +43,9 @@ impl Classifier {
     /// `last` is the last profile played; `history` holds the last `window` profiles
     /// as a ring buffer (`window × agents`, slot `r % window`) and `recorded` counts
     /// the rounds written to it. Writes the empirical action frequencies over the
-    /// window into `play` (flat by action offset).
+    /// window into `play` (flat by action offset). With `mask` (the last round's
+    /// availability, flat by action offset), the stage game is restricted to the
+    /// available actions: see [`restrict_to_available`].
     #[allow(clippy::too_many_arguments)]
     pub fn classify(
         &mut self,
@@ -54,6 +56,7 @@ impl Classifier {
         history: &[usize],
         recorded: u64,
         play: &mut [f64],
+        mask: Option<&[bool]>,
     ) -> EquilibriumClass {
         let k = s.agents.len();
         let window = u64::from(s.classification.window);
@@ -67,6 +70,9 @@ impl Classifier {
         // cannot be called an equilibrium.
         if filled.is_err() {
             return EquilibriumClass::NotAnEquilibrium;
+        }
+        if let Some(flags) = mask.filter(|f| f.iter().any(|ok| !ok)) {
+            restrict_to_available(&mut self.game, d, flags);
         }
         if window == 1 {
             return self.classify_profile(last);
@@ -190,4 +196,38 @@ fn window_frequencies(d: &Dims, k: usize, history: &[usize], len: usize, play: &
         }
     }
     play.iter_mut().for_each(|x| *x /= len as f64);
+}
+
+/// Restricts a stage game to the available actions without changing its shape (so
+/// profile indices and class labels stay those of the full game): every profile in
+/// which player `i` plays an unavailable action pays `i` the value
+/// `L_i = min_i − 1 − (max_i − min_i)`, below every payoff `i` has anywhere, so each
+/// unavailable action is strictly dominated by every available one. Removing strictly
+/// dominated strategies leaves the set of Nash equilibria (pure and mixed) unchanged,
+/// and no equilibrium puts weight on a strictly dominated strategy, so the equilibria
+/// of the result are exactly those of the game over the available actions. Every
+/// player keeps at least one available action (checked at load).
+pub fn restrict_to_available(game: &mut NormalFormGame<f64>, d: &Dims, flags: &[bool]) {
+    let k = game.strategy_counts().len();
+    let mut floor = vec![0.0; k];
+    for (i, f) in floor.iter_mut().enumerate() {
+        let (lo, hi) = game
+            .payoffs()
+            .iter()
+            .skip(i)
+            .step_by(k)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
+        *f = lo - 1.0 - (hi - lo);
+    }
+    let full = game.clone();
+    // Payoffs are finite here (the game was filled without error), so is every floor.
+    let _ = game.reset_from_fn(|profile, player| {
+        if flags[d.action_offset[player] + profile[player]] {
+            *full.payoff(profile, player)
+        } else {
+            floor[player]
+        }
+    });
 }

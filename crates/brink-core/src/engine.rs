@@ -33,7 +33,11 @@ use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+mod forecast;
+
+use crate::availability::{self, Availability};
 use crate::classify::Classifier;
+use crate::lookahead::{Planner, View};
 use crate::model::{self, Dims};
 use crate::normal::standard_normal;
 use crate::rules::{DecisionRule, FictitiousPrior, sample};
@@ -162,7 +166,16 @@ pub struct Model {
     /// Whether some agent reasons by level-k or cognitive hierarchy (only then is
     /// [`AllValues`] filled).
     pub reasons_in_levels: bool,
+    /// Per agent: whether all its types respond myopically to the last round
+    /// (best response or logit without lookahead), so that forecasts of it can be
+    /// shared between observers who perceived the same last round.
+    pub shared_forecast: Vec<bool>,
 }
+
+/// The lookahead trees of forward-looking agents and of observers forecasting them
+/// (see [`crate::lookahead`]).
+#[derive(Resource, Default)]
+pub struct Plans(pub Planner);
 
 /// The world state: the frame formulas read (state variables, round, this round's
 /// action indicators, the agents' true type values) and scratch for effects.
@@ -315,178 +328,6 @@ fn appraise(
     }
 }
 
-/// Forecasts of one target, shared by observers who perceived the same last round
-/// (for targets whose rule responds to the last round), and scratch.
-#[derive(Default)]
-struct ForecastCache {
-    eu: Vec<f64>,
-    keys: Vec<u64>,
-    blocks: Vec<Vec<f64>>,
-    pending: Option<u64>,
-    others: OthersScratch,
-}
-
-impl ForecastCache {
-    /// Copies the forecasts cached under `key` into `block`; true if there were
-    /// any. Otherwise `key` (if any) is remembered for [`Self::store_pending`].
-    fn recall(&mut self, key: Option<u64>, block: &mut [f64]) -> bool {
-        if let Some(pos) = key.and_then(|k| self.keys.iter().position(|&x| x == k)) {
-            block.copy_from_slice(&self.blocks[pos]);
-            return true;
-        }
-        self.pending = key;
-        false
-    }
-
-    /// Caches `block` under the key [`Self::recall`] remembered, if any.
-    fn store_pending(&mut self, block: &[f64]) {
-        if let Some(k) = self.pending.take() {
-            let slot = self.keys.len();
-            self.keys.push(k);
-            if self.blocks.len() <= slot {
-                self.blocks.push(Vec::new());
-            }
-            self.blocks[slot].clear();
-            self.blocks[slot].extend_from_slice(block);
-        }
-    }
-}
-
-/// Scratch of [`modelled_play`].
-#[derive(Default)]
-struct OthersScratch {
-    empirical: Vec<f64>,
-    reasoning: model::Reasoning,
-}
-
-/// What an agent with `rule` expects the others to play (flat by action offset), for
-/// the rules whose model of the others is not the forecasts: fictitious play (the
-/// empirical frequencies of `counts`, the perceived status quo `perceived` before any
-/// count) and level-k / cognitive hierarchy (the hierarchy over term `values`, types
-/// weighted by `weights`). None for best response and logit.
-#[allow(clippy::too_many_arguments)]
-fn modelled_play<'a>(
-    rule: DecisionRule,
-    s: &CompiledScenario,
-    d: &Dims,
-    counts: &[f64],
-    perceived: &[f64],
-    values: &[f64],
-    weights: &[f64],
-    scratch: &'a mut OthersScratch,
-) -> Option<&'a [f64]> {
-    match rule {
-        DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
-        DecisionRule::FictitiousPlay { .. } => {
-            scratch.empirical.resize(d.actions, 0.0);
-            model::empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
-            Some(&scratch.empirical)
-        }
-        DecisionRule::LevelK { level, lambda }
-        | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
-            model::reason(
-                s,
-                d,
-                values,
-                weights,
-                level,
-                hierarchy(rule),
-                lambda,
-                &mut scratch.reasoning,
-            );
-            Some(&scratch.reasoning.faced)
-        }
-    }
-}
-
-fn forecast(
-    model: Res<Model>,
-    all: Res<AllValues>,
-    targets: Query<(&Agent, &Utilities)>,
-    mut observers: Query<(
-        &Agent,
-        &Perception,
-        &Beliefs,
-        &Empirical,
-        &StateEstimate,
-        &mut Forecasts,
-    )>,
-    mut cache: Local<ForecastCache>,
-) {
-    let (s, d) = (&*model.scenario, &model.dims);
-    let c = &mut *cache;
-    for (target, utilities) in &targets {
-        let j = target.index;
-        let aj = &s.agents[j];
-        let (n, nterms) = (aj.actions.len(), aj.terms.len());
-        let block_len = aj.types.len() * n;
-        c.eu.resize(n, 0.0);
-        c.keys.clear();
-        for (observer, perception, beliefs, empirical, estimate, mut forecasts) in &mut observers {
-            if observer.index == j {
-                continue;
-            }
-            // An observer with state intelligence sees `j`'s utilities on its own
-            // estimate of the state, so its forecasts are its own.
-            let (target_values, all_values): (&[f64], &[f64]) = if estimate.active() {
-                (
-                    &estimate.values[d.value_offset[j]..][..aj.types.len() * nterms],
-                    &estimate.values,
-                )
-            } else {
-                (&utilities.values, &all.0)
-            };
-            let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
-            // What the observer thinks `j` responds to.
-            if let DecisionRule::LevelK { level: 0, .. }
-            | DecisionRule::CognitiveHierarchy { level: 0, .. } = aj.rule
-            {
-                block
-                    .chunks_exact_mut(n)
-                    .for_each(|b| b.copy_from_slice(&aj.level0));
-                continue;
-            }
-            let modelled = modelled_play(
-                aj.rule,
-                s,
-                d,
-                &empirical.counts,
-                &perception.marginals,
-                all_values,
-                &beliefs.probs,
-                &mut c.others,
-            );
-            let faced: &[f64] = match modelled {
-                Some(play) => play,
-                // Best response and logit respond to last round as the observer
-                // perceived it: shared between observers who perceived the same.
-                None => {
-                    let key = model::perceived_key(s, &perception.points, j)
-                        .filter(|_| !estimate.active());
-                    if c.recall(key, block) {
-                        continue;
-                    }
-                    &perception.marginals
-                }
-            };
-            for ty in 0..aj.types.len() {
-                let values = &target_values[ty * nterms..(ty + 1) * nterms];
-                model::expected_utilities(s, d, j, values, faced, &mut c.eu);
-                aj.rule.policy(&c.eu, &mut block[ty * n..(ty + 1) * n]);
-            }
-            c.store_pending(block);
-        }
-    }
-}
-
-/// The kind of hierarchy of a level-k or cognitive-hierarchy rule.
-fn hierarchy(rule: DecisionRule) -> model::Hierarchy {
-    match rule {
-        DecisionRule::CognitiveHierarchy { tau, .. } => model::Hierarchy::Cognitive { tau },
-        _ => model::Hierarchy::LevelK,
-    }
-}
-
 type DecideItem<'a> = (
     &'a Agent,
     &'a PrivateType,
@@ -505,12 +346,18 @@ type DecideItem<'a> = (
 #[derive(Default)]
 struct DecideScratch {
     marginals: Vec<f64>,
-    others: OthersScratch,
+    others: forecast::OthersScratch,
+    stage: Vec<f64>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn decide(
     model: Res<Model>,
     all: Res<AllValues>,
+    round: Res<Round>,
+    world: Res<WorldState>,
+    mut plans: ResMut<Plans>,
+    avail: Res<Availability>,
     mut profile: ResMut<Profile>,
     mut agents: Query<DecideItem>,
     mut scratch: Local<DecideScratch>,
@@ -545,7 +392,7 @@ fn decide(
             (&utilities.values, &all.0)
         };
         // What the agent expects the others to play.
-        let modelled = modelled_play(
+        let modelled = forecast::modelled_play(
             *rule,
             s,
             d,
@@ -554,6 +401,7 @@ fn decide(
             all_values,
             &beliefs.probs,
             &mut sc.others,
+            avail.mask(),
         );
         let faced: &[f64] = match modelled {
             Some(play) => play,
@@ -578,12 +426,36 @@ fn decide(
         let values = &own_values[ty.0 * nterms..(ty.0 + 1) * nterms];
         let c = &mut *choice;
         model::expected_utilities(s, d, i, values, faced, &mut c.expected);
+        if spec.types[ty.0].lookahead.active() {
+            // Forward-looking: this round's expected utility plus the discounted
+            // expected utility of the rounds ahead (`crate::lookahead`).
+            let frame = if estimate.active() {
+                &estimate.frame
+            } else {
+                &world.frame
+            };
+            let view = View {
+                observer: i,
+                own_type: ty.0,
+                beliefs: &beliefs.probs,
+                frame,
+                round: round.0,
+                prev: &perception.marginals,
+            };
+            plans.0.begin(s, d, &view);
+            sc.stage.clone_from(&c.expected);
+            plans
+                .0
+                .action_values(s, d, i, i, ty.0, &sc.stage, Some(faced), &mut c.expected);
+        }
+        let mask = avail.of(d.action_offset[i], spec.actions.len());
         match *rule {
             DecisionRule::LevelK { level: 0, .. }
             | DecisionRule::CognitiveHierarchy { level: 0, .. } => {
-                c.policy.copy_from_slice(&spec.level0);
+                mask.inspect(|m| availability::mask_expected(&mut c.expected, m));
+                availability::level0(&spec.level0, &mut c.policy, mask);
             }
-            _ => rule.policy(&c.expected, &mut c.policy),
+            _ => availability::respond(rule, &mut c.expected, &mut c.policy, mask),
         }
         c.action = sample(&c.policy, rng.0.random());
         profile.current[i] = c.action;
@@ -648,7 +520,8 @@ fn round_systems() -> bevy_ecs::schedule::ScheduleConfigs<bevy_ecs::system::Sche
         observe,
         update_beliefs,
         appraise,
-        forecast,
+        availability::update_availability,
+        forecast::forecast,
         decide,
         resolve,
         check_terminal,
@@ -673,6 +546,7 @@ type ResetItem = (
     &'static mut AgentRng,
     &'static mut Empirical,
     &'static mut StateEstimate,
+    &'static mut DecisionRule,
 );
 
 /// Plays runs of one scenario, reusing one `World` and `Schedule` across runs.
@@ -793,6 +667,7 @@ impl Engine {
             mut rng,
             mut emp,
             mut est,
+            mut rule,
         ) in self.agents.iter_mut(&mut self.world)
         {
             let i = agent.index;
@@ -800,6 +675,8 @@ impl Engine {
             r.set_stream(seed::agent_stream(i));
             ty.0 = model::draw_type(&s.agents[i], r.random());
             self.types[i] = ty.0;
+            // The rule of the agent's true type.
+            *rule = s.agents[i].types[ty.0].rule;
             emp.counts.fill(0.0);
             // The state starts public: estimates start at the initial values, exactly.
             for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
@@ -811,7 +688,7 @@ impl Engine {
                 prior_weight,
                 prior,
                 ..
-            } = s.agents[i].rule
+            } = *rule
             {
                 // Prior pseudo-counts about each other agent, in agent order (a random
                 // prior draws one number per action from the agent's stream).
@@ -885,6 +762,7 @@ impl Engine {
             &history.profiles,
             history.recorded,
             &mut self.result.play,
+            self.world.resource::<Availability>().mask(),
         );
     }
 }
@@ -949,6 +827,7 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
         previous: vec![0; s.agents.len()],
     });
     world.insert_resource(AllValues(vec![0.0; dims.values]));
+    world.insert_resource(Availability::new(s, &dims));
     world.insert_resource(History {
         profiles: vec![0; s.classification.window as usize * s.agents.len()],
         recorded: 0,
@@ -959,15 +838,31 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
     world.insert_resource(Model {
         scenario: Arc::clone(scenario),
         dims,
-        counts_actions: s
-            .agents
-            .iter()
-            .any(|a| matches!(a.rule, DecisionRule::FictitiousPlay { .. })),
-        reasons_in_levels: s.agents.iter().any(|a| {
+        counts_actions: rules(s).any(|r| matches!(r, DecisionRule::FictitiousPlay { .. })),
+        reasons_in_levels: rules(s).any(|r| {
             matches!(
-                a.rule,
+                r,
                 DecisionRule::LevelK { .. } | DecisionRule::CognitiveHierarchy { .. }
             )
         }),
+        shared_forecast: s
+            .agents
+            .iter()
+            .map(|a| {
+                a.types.iter().all(|t| {
+                    !t.lookahead.active()
+                        && matches!(
+                            t.rule,
+                            DecisionRule::BestResponse | DecisionRule::Logit { .. }
+                        )
+                })
+            })
+            .collect(),
     });
+    world.insert_resource(Plans::default());
+}
+
+/// Every type's decision rule.
+fn rules(s: &CompiledScenario) -> impl Iterator<Item = DecisionRule> + '_ {
+    s.agents.iter().flat_map(|a| a.types.iter().map(|t| t.rule))
 }

@@ -9,9 +9,11 @@
 //! (`brink-report`), equilibrium algorithms (`brink-solve`), anything about the command
 //! line.
 
+pub mod availability;
 pub mod classify;
 pub mod engine;
 pub mod expr;
+pub mod lookahead;
 pub mod model;
 pub mod normal;
 pub mod rules;

@@ -144,7 +144,8 @@ pub struct Reasoning {
 /// `[agent][type]`, e.g. the reasoner's beliefs, with its own block at its prior).
 /// `values` holds every agent's term values (`[type][term]` at
 /// [`Dims::value_offset`]). Only blocks of agents other than the responder matter to
-/// a response, so one `faced` vector serves every agent.
+/// a response, so one `faced` vector serves every agent. With `mask` (flat by action
+/// offset), every level's play is restricted to the available actions.
 #[allow(clippy::too_many_arguments)]
 pub fn reason(
     s: &CompiledScenario,
@@ -155,6 +156,7 @@ pub fn reason(
     kind: Hierarchy,
     lambda: Option<f64>,
     r: &mut Reasoning,
+    mask: Option<&[bool]>,
 ) {
     let (na, top) = (dims.actions, level as usize);
     r.faced.resize(na, 0.0);
@@ -165,7 +167,9 @@ pub fn reason(
     r.levels.resize(top * na, 0.0);
     for (a, spec) in s.agents.iter().enumerate() {
         let off = dims.action_offset[a];
-        r.levels[off..off + spec.actions.len()].copy_from_slice(&spec.level0);
+        let n = spec.actions.len();
+        let avail = mask.map(|m| &m[off..off + n]);
+        crate::availability::level0(&spec.level0, &mut r.levels[off..off + n], avail);
     }
     for m in 1..=top {
         // What level m faces.
@@ -199,7 +203,13 @@ pub fn reason(
                 }
                 let v = &values[dims.value_offset[a] + t * nterms..][..nterms];
                 expected_utilities(s, dims, a, v, &r.faced, &mut r.eu);
+                if let Some(flags) = mask {
+                    crate::availability::mask_expected(&mut r.eu, &flags[off..off + n]);
+                }
                 crate::rules::respond(lambda, &r.eu, &mut r.policy);
+                if let Some(flags) = mask {
+                    crate::availability::restrict(&mut r.policy, &flags[off..off + n]);
+                }
                 out.iter_mut()
                     .zip(&r.policy)
                     .for_each(|(x, &p)| *x += w * p);

@@ -68,6 +68,34 @@ pub enum DecisionRule {
     },
 }
 
+/// How far an agent looks ahead (`lookahead`, `discount` of its `decision`): it values
+/// an action by this round's expected utility plus the `discount`-discounted expected
+/// utility of the next `rounds` rounds along the path its model predicts (see
+/// [`crate::lookahead`]). `rounds = 0` is the myopic rule.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Lookahead {
+    /// Rounds looked ahead beyond this one, >= 0.
+    pub rounds: u32,
+    /// Discount factor per round, in [0, 1].
+    pub discount: f64,
+}
+
+impl Default for Lookahead {
+    fn default() -> Self {
+        Lookahead {
+            rounds: 0,
+            discount: 1.0,
+        }
+    }
+}
+
+impl Lookahead {
+    /// Whether the agent looks ahead at all.
+    pub fn active(&self) -> bool {
+        self.rounds > 0
+    }
+}
+
 /// Initial beliefs of a fictitious player about each other agent's play.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FictitiousPrior {
@@ -134,7 +162,8 @@ pub fn respond(lambda: Option<f64>, eu: &[f64], out: &mut [f64]) {
             // Subtract the best utility so exp never overflows.
             let mut total = 0.0;
             for (o, &u) in out.iter_mut().zip(eu) {
-                let w = if u.is_nan() {
+                // -inf (an unavailable action) stays impossible even at lambda = 0.
+                let w = if u.is_nan() || u == f64::NEG_INFINITY {
                     0.0
                 } else {
                     libm::exp(lambda * (u - best))
@@ -234,6 +263,9 @@ mod tests {
             rule.policy(&[f64::NAN, 2.0, f64::NEG_INFINITY], &mut p);
             assert_eq!(p, [0.0, 1.0, 0.0], "{rule:?}");
         }
+        // Uniform logit play (lambda = 0) never picks a -inf action.
+        DecisionRule::Logit { lambda: 0.0 }.policy(&[1.0, f64::NEG_INFINITY, 3.0], &mut p);
+        assert_eq!(p, [0.5, 0.0, 0.5]);
     }
 
     #[test]

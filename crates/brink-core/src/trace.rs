@@ -148,16 +148,17 @@ pub(crate) fn record_round(world: &mut World) -> RoundTrace {
         &StateEstimate,
         &Choice,
         &Payoff,
+        &DecisionRule,
     )>();
     let mut freq = vec![0.0; d.actions];
-    for (agent, beliefs, perception, empirical, estimate, choice, payoff) in q.iter(world) {
+    for (agent, beliefs, perception, empirical, estimate, choice, payoff, rule) in q.iter(world) {
         let i = agent.index;
         let spec = &s.agents[i];
         agents[i] = Some(AgentRound {
             agent: spec.name.clone(),
             observed: observed_actions(s, i, perception, round),
             beliefs: type_beliefs(s, d, i, beliefs),
-            expects: action_expectations(s, d, i, empirical, perception, &mut freq),
+            expects: action_expectations(s, d, i, rule, empirical, perception, &mut freq),
             estimates: state_estimates(s, i, estimate),
             expected_utility: named(&spec.actions, &choice.expected),
             policy: named(&spec.actions, &choice.policy),
@@ -219,11 +220,12 @@ fn action_expectations(
     s: &CompiledScenario,
     d: &Dims,
     i: usize,
+    rule: &DecisionRule,
     empirical: &Empirical,
     perception: &Perception,
     freq: &mut [f64],
 ) -> Vec<BeliefAbout> {
-    if !matches!(s.agents[i].rule, DecisionRule::FictitiousPlay { .. }) {
+    if !matches!(rule, DecisionRule::FictitiousPlay { .. }) {
         return Vec::new();
     }
     model::empirical_beliefs(s, d, &empirical.counts, &perception.marginals, freq);
@@ -313,7 +315,13 @@ fn write_agent_round(f: &mut fmt::Formatter<'_>, a: &AgentRound, width: usize) -
         .expected_utility
         .iter()
         .zip(&a.policy)
-        .map(|(eu, p)| format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value))
+        .map(|(eu, p)| {
+            if eu.value == f64::NEG_INFINITY && p.value == 0.0 {
+                format!("{} unavailable", eu.name)
+            } else {
+                format!("{} {:.3} (p={:.3})", eu.name, eu.value, p.value)
+            }
+        })
         .collect();
     writeln!(
         f,

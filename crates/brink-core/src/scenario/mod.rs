@@ -12,7 +12,7 @@ pub mod raw;
 use std::path::Path;
 
 use crate::expr::Expr;
-use crate::rules::DecisionRule;
+use crate::rules::{DecisionRule, Lookahead};
 pub use error::{OverrideError, ScenarioError};
 
 /// A named parameter after overrides.
@@ -72,6 +72,10 @@ pub struct TypeSpec {
     pub prior: f64,
     /// Values of the agent's type constants, in [`AgentSpec::value_names`] order.
     pub values: Vec<f64>,
+    /// The type's decision rule (the agent's `decision` unless the type sets its own).
+    pub rule: DecisionRule,
+    /// The type's lookahead (likewise).
+    pub lookahead: Lookahead,
 }
 
 /// A condition on one agent's action: it holds when the action is in `mask`.
@@ -113,8 +117,11 @@ pub struct AgentSpec {
     /// Action assumed to have been played before round 1 (None: others expect any
     /// action with equal probability).
     pub status_quo: Option<usize>,
-    /// Decision rule.
+    /// Decision rule declared for the agent (each type's rule, possibly its own, is
+    /// [`TypeSpec::rule`]).
     pub rule: DecisionRule,
+    /// Lookahead declared for the agent (each type's: [`TypeSpec::lookahead`]).
+    pub lookahead: Lookahead,
     /// What a level-0 version of this agent plays (probability per action; uniform
     /// unless the scenario says otherwise). Used by level-k and cognitive-hierarchy
     /// reasoners.
@@ -131,6 +138,10 @@ pub struct AgentSpec {
     pub payoffs: Vec<Vec<Expr>>,
     /// Noisy readings of world-state variables, in file order.
     pub state_intel: Vec<StateIntel>,
+    /// Per action, the condition under which it can be played (None: always); a
+    /// true/false formula over parameters, state variables and `round`, evaluated on
+    /// the true state at the start of each round. At least one action has None.
+    pub available: Vec<Option<Expr>>,
 }
 
 /// An agent's intelligence on one world-state variable: each round it reads the
@@ -245,6 +256,13 @@ impl Default for Classification {
 pub const MAX_STAGE_PROFILES: u64 = 1_000_000;
 
 impl CompiledScenario {
+    /// Whether some action of some agent has an `available` condition.
+    pub fn has_masks(&self) -> bool {
+        self.agents
+            .iter()
+            .any(|a| a.available.iter().any(Option::is_some))
+    }
+
     /// Number of action profiles of the stage game.
     pub fn num_profiles(&self) -> u64 {
         self.agents.iter().map(|a| a.actions.len() as u64).product()

@@ -315,6 +315,12 @@ pub struct Decision {
     /// `uniform`, `status_quo` or `random` (`fictitious_play`).
     #[serde(default)]
     pub prior: Option<SpannedStr>,
+    /// Rounds looked ahead (any rule; default 0).
+    #[serde(default)]
+    pub lookahead: Option<Spanned<i64>>,
+    /// Discount factor per round of the lookahead (any rule; default 1).
+    #[serde(default)]
+    pub discount: Option<Spanned<Quantity>>,
 }
 
 /// `level0 = "uniform"` or `level0 = { r20 = 1.0 }`: what a level-0 version of an
@@ -372,6 +378,9 @@ pub struct AgentType {
     /// Type-specific constants, usable as `self.NAME` in the agent's formulas.
     #[serde(default)]
     pub values: OrderedMap<SpannedStr, Spanned<Quantity>>,
+    /// The type's own decision rule, replacing the agent's `decision` for this type.
+    #[serde(default)]
+    pub decision: Option<Spanned<Decision>>,
     /// Meaning.
     #[serde(default)]
     pub doc: Option<String>,
@@ -428,6 +437,10 @@ pub struct Agent {
     /// Noisy intelligence on world-state variables: variable → reading model.
     #[serde(default)]
     pub state_intel: OrderedMap<SpannedStr, Spanned<StateIntel>>,
+    /// Action masks: action → true/false formula over parameters, state and `round`
+    /// (the action can be played only in rounds where it holds).
+    #[serde(default)]
+    pub available: Option<Spanned<OrderedMap<SpannedStr, SpannedStr>>>,
 }
 
 /// `nuclear = { sd = 0.08, drift = 0.05 }`: a reading of a state variable each round.

@@ -158,6 +158,8 @@ impl Compiler<'_> {
                 name: "default".into(),
                 prior: 1.0,
                 values: Vec::new(),
+                rule: DecisionRule::BestResponse,
+                lookahead: Lookahead::default(),
             };
             return Ok((vec![default], Vec::new()));
         };
@@ -203,6 +205,9 @@ impl Compiler<'_> {
                 name: t_ref.name.get_ref().clone(),
                 prior,
                 values: self.type_values(t_ref, &tf, &value_names)?,
+                // Set with the agent's decision in `agent`.
+                rule: DecisionRule::BestResponse,
+                lookahead: Lookahead::default(),
             });
         }
         if (sum - 1.0).abs() > PRIOR_SUM_TOLERANCE {
@@ -374,7 +379,19 @@ impl Compiler<'_> {
     ) -> Result<AgentSpec> {
         let field = format!("agents[{i}]");
         let status_quo = self.status_quo(a, shell, &field)?;
-        let rule = self.decision(&a.decision, &format!("{field}.decision"))?;
+        let (rule, lookahead) = self.decision(&a.decision, &format!("{field}.decision"))?;
+        let mut types = shell.types.clone();
+        for (k, ty) in types.iter_mut().enumerate() {
+            let own = a
+                .types
+                .as_ref()
+                .and_then(|ts| ts.get_ref().get(k))
+                .and_then(|t| t.get_ref().decision.as_ref());
+            (ty.rule, ty.lookahead) = match own {
+                Some(d) => self.decision(d, &format!("{field}.types[{k}].decision"))?,
+                None => (rule, lookahead),
+            };
+        }
         let level0 = self.level0(a, shell, &format!("{field}.level0"))?;
         let own: Vec<Symbols> = shell
             .types
@@ -385,19 +402,22 @@ impl Compiler<'_> {
         let intel = self.intel(i, a, &field, shells)?;
         let state_intel = self.state_intel(a, &field, state)?;
         let payoffs = self.payoffs(a, shell, &field, &own, outcome_names)?;
+        let available = self.available(a, shell, &field, state, layout)?;
         Ok(AgentSpec {
             name: shell.name.clone(),
             title: a.title.clone(),
             actions: shell.actions.clone(),
             status_quo,
             rule,
+            lookahead,
             level0,
-            types: shell.types.clone(),
+            types,
             value_names: shell.value_names.clone(),
             terms,
             intel,
             payoffs,
             state_intel,
+            available,
         })
     }
 

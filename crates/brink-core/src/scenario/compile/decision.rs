@@ -2,9 +2,59 @@
 
 use super::*;
 
+/// The most rounds an agent may look ahead (the cost grows exponentially with it).
+pub(super) const MAX_LOOKAHEAD: u32 = 50;
+
 impl Compiler<'_> {
-    /// The decision rule of `decision`, with only the keys that rule takes.
-    pub(super) fn decision(&self, d: &Spanned<raw::Decision>, field: &str) -> Result<DecisionRule> {
+    /// The decision rule of `decision`, with only the keys that rule takes, and its
+    /// lookahead (`lookahead`, `discount`: any rule takes them).
+    pub(super) fn decision(
+        &self,
+        d: &Spanned<raw::Decision>,
+        field: &str,
+    ) -> Result<(DecisionRule, Lookahead)> {
+        let rule = self.rule(d, field)?;
+        Ok((rule, self.lookahead(d, field)?))
+    }
+
+    /// `lookahead` (whole rounds, 0 to [`MAX_LOOKAHEAD`]) and `discount` (in [0, 1]).
+    fn lookahead(&self, d: &Spanned<raw::Decision>, field: &str) -> Result<Lookahead> {
+        let raw = d.get_ref();
+        let rounds = match &raw.lookahead {
+            None => 0,
+            Some(l) => {
+                let v = *l.get_ref();
+                if !(0..=i64::from(MAX_LOOKAHEAD)).contains(&v) {
+                    return Err(self.loc.at(
+                        or_span(l.span(), d.span()),
+                        format!("{field}.lookahead"),
+                        format!(
+                            "expected a number of rounds to look ahead from 0 to {MAX_LOOKAHEAD}, got {v}"
+                        ),
+                    ));
+                }
+                v as u32
+            }
+        };
+        let discount = match &raw.discount {
+            None => 1.0,
+            Some(q) => {
+                let v = self.constant(q, d.span(), &format!("{field}.discount"), &self.params)?;
+                if !(0.0..=1.0).contains(&v) {
+                    return Err(self.loc.at(
+                        or_span(q.span(), d.span()),
+                        format!("{field}.discount"),
+                        format!("expected a discount factor between 0 and 1, got {v}"),
+                    ));
+                }
+                v
+            }
+        };
+        Ok(Lookahead { rounds, discount })
+    }
+
+    /// The rule itself.
+    fn rule(&self, d: &Spanned<raw::Decision>, field: &str) -> Result<DecisionRule> {
         let raw = d.get_ref();
         let rule = raw.rule.get_ref().as_str();
         let allowed = self.rule_keys(raw, field)?;
@@ -84,9 +134,9 @@ impl Compiler<'_> {
                 && !allowed.contains(&key)
             {
                 let takes = if allowed.is_empty() {
-                    "takes no parameters".to_owned()
+                    "takes no parameters but `lookahead` and `discount`".to_owned()
                 } else {
-                    format!("takes {}", allowed.join(", "))
+                    format!("takes {} (and `lookahead`, `discount`)", allowed.join(", "))
                 };
                 return Err(self.loc.at(
                     or_span(span, d.span()),

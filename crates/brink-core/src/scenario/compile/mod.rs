@@ -11,6 +11,7 @@ use crate::expr::{self, Symbols, ValueType};
 use crate::rules::FictitiousPrior;
 
 mod agents;
+mod available;
 mod decision;
 mod effects;
 mod equilibrium;

@@ -1,0 +1,228 @@
+//! The `forecast` system: what each observer predicts each type of each other agent
+//! plays this round, and the model of the others of the rules that do not use
+//! forecasts (fictitious play, level-k, cognitive hierarchy).
+
+use bevy_ecs::prelude::*;
+
+use super::{
+    AllValues, Beliefs, Empirical, Forecasts, Model, Perception, Plans, PrivateType, Round,
+    StateEstimate, Utilities,
+};
+use crate::availability::{self, Availability};
+use crate::engine::Agent;
+use crate::lookahead::View;
+use crate::model::{self, Dims};
+use crate::rules::DecisionRule;
+use crate::scenario::CompiledScenario;
+
+/// Forecasts of one target, shared by observers who perceived the same last round
+/// (for targets whose rule responds to the last round), and scratch.
+#[derive(Default)]
+pub(super) struct ForecastCache {
+    eu: Vec<f64>,
+    q: Vec<f64>,
+    faced: Vec<f64>,
+    modelled: bool,
+    keys: Vec<u64>,
+    blocks: Vec<Vec<f64>>,
+    others: OthersScratch,
+}
+
+/// Scratch of [`modelled_play`].
+#[derive(Default)]
+pub(super) struct OthersScratch {
+    empirical: Vec<f64>,
+    reasoning: model::Reasoning,
+}
+
+/// What an agent with `rule` expects the others to play (flat by action offset), for
+/// the rules whose model of the others is not the forecasts: fictitious play (the
+/// empirical frequencies of `counts`, the perceived status quo `perceived` before any
+/// count) and level-k / cognitive hierarchy (the hierarchy over term `values`, types
+/// weighted by `weights`). None for best response and logit.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn modelled_play<'a>(
+    rule: DecisionRule,
+    s: &CompiledScenario,
+    d: &Dims,
+    counts: &[f64],
+    perceived: &[f64],
+    values: &[f64],
+    weights: &[f64],
+    scratch: &'a mut OthersScratch,
+    mask: Option<&[bool]>,
+) -> Option<&'a [f64]> {
+    match rule {
+        DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
+        DecisionRule::FictitiousPlay { .. } => {
+            scratch.empirical.resize(d.actions, 0.0);
+            model::empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
+            if let Some(m) = mask {
+                availability::restrict_all(s, d, &mut scratch.empirical, m);
+            }
+            Some(&scratch.empirical)
+        }
+        DecisionRule::LevelK { level, lambda }
+        | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
+            model::reason(
+                s,
+                d,
+                values,
+                weights,
+                level,
+                hierarchy(rule),
+                lambda,
+                &mut scratch.reasoning,
+                mask,
+            );
+            Some(&scratch.reasoning.faced)
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn forecast(
+    model: Res<Model>,
+    all: Res<AllValues>,
+    avail: Res<Availability>,
+    round: Res<Round>,
+    targets: Query<(&Agent, &Utilities)>,
+    mut observers: Query<(
+        &Agent,
+        &PrivateType,
+        &Perception,
+        &Beliefs,
+        &Empirical,
+        &StateEstimate,
+        &mut Forecasts,
+    )>,
+    mut plans: ResMut<Plans>,
+    world: Res<super::WorldState>,
+    mut cache: Local<ForecastCache>,
+) {
+    let (s, d) = (&*model.scenario, &model.dims);
+    let c = &mut *cache;
+    for (target, utilities) in &targets {
+        let j = target.index;
+        let aj = &s.agents[j];
+        let (n, nterms) = (aj.actions.len(), aj.terms.len());
+        let block_len = aj.types.len() * n;
+        c.eu.resize(n, 0.0);
+        c.q.resize(n, 0.0);
+        c.keys.clear();
+        for (observer, own_type, perception, beliefs, empirical, estimate, mut forecasts) in
+            &mut observers
+        {
+            if observer.index == j {
+                continue;
+            }
+            // An observer with state intelligence sees `j`'s utilities on its own
+            // estimate of the state, so its forecasts are its own.
+            let (target_values, all_values): (&[f64], &[f64]) = if estimate.active() {
+                (
+                    &estimate.values[d.value_offset[j]..][..aj.types.len() * nterms],
+                    &estimate.values,
+                )
+            } else {
+                (&utilities.values, &all.0)
+            };
+            let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
+            // Targets whose types all respond to the last round, myopically: forecasts
+            // shared between observers who perceived the same last round.
+            let mut pending = None;
+            if model.shared_forecast[j] {
+                let key =
+                    model::perceived_key(s, &perception.points, j).filter(|_| !estimate.active());
+                if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
+                    block.copy_from_slice(&c.blocks[pos]);
+                    continue;
+                }
+                pending = key;
+            }
+            let mut planned = false;
+            let mask = avail.of(d.action_offset[j], n);
+            for (ty, spec) in aj.types.iter().enumerate() {
+                let out = &mut block[ty * n..(ty + 1) * n];
+                // What the observer thinks `j` (of this type) responds to.
+                if let DecisionRule::LevelK { level: 0, .. }
+                | DecisionRule::CognitiveHierarchy { level: 0, .. } = spec.rule
+                {
+                    availability::level0(&aj.level0, out, avail.of(d.action_offset[j], n));
+                    continue;
+                }
+                // The others' play as this type's rule models it (computed once for
+                // consecutive types with the same rule).
+                if ty == 0 || spec.rule != aj.types[ty - 1].rule {
+                    let modelled = modelled_play(
+                        spec.rule,
+                        s,
+                        d,
+                        &empirical.counts,
+                        &perception.marginals,
+                        all_values,
+                        &beliefs.probs,
+                        &mut c.others,
+                        avail.mask(),
+                    );
+                    c.modelled = modelled.is_some();
+                    if let Some(play) = modelled {
+                        c.faced.clear();
+                        c.faced.extend_from_slice(play);
+                    }
+                }
+                let faced: &[f64] = if c.modelled {
+                    &c.faced
+                } else {
+                    &perception.marginals
+                };
+                let values = &target_values[ty * nterms..(ty + 1) * nterms];
+                model::expected_utilities(s, d, j, values, faced, &mut c.eu);
+                if spec.lookahead.active() {
+                    if !planned {
+                        let frame = if estimate.active() {
+                            &estimate.frame
+                        } else {
+                            &world.frame
+                        };
+                        plans.0.begin(
+                            s,
+                            d,
+                            &View {
+                                observer: observer.index,
+                                own_type: own_type.0,
+                                beliefs: &beliefs.probs,
+                                frame,
+                                round: round.0,
+                                prev: &perception.marginals,
+                            },
+                        );
+                        planned = true;
+                    }
+                    plans
+                        .0
+                        .action_values(s, d, observer.index, j, ty, &c.eu, None, &mut c.q);
+                    availability::respond(&spec.rule, &mut c.q, out, mask);
+                } else {
+                    availability::respond(&spec.rule, &mut c.eu, out, mask);
+                }
+            }
+            if let Some(k) = pending {
+                let slot = c.keys.len();
+                c.keys.push(k);
+                if c.blocks.len() <= slot {
+                    c.blocks.push(Vec::new());
+                }
+                c.blocks[slot].clear();
+                c.blocks[slot].extend_from_slice(block);
+            }
+        }
+    }
+}
+
+/// The kind of hierarchy of a level-k or cognitive-hierarchy rule.
+pub(super) fn hierarchy(rule: DecisionRule) -> model::Hierarchy {
+    match rule {
+        DecisionRule::CognitiveHierarchy { tau, .. } => model::Hierarchy::Cognitive { tau },
+        _ => model::Hierarchy::LevelK,
+    }
+}

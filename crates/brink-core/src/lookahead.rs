@@ -1,0 +1,569 @@
+//! Forward-looking decisions: an agent with `lookahead = H` values action `a` by this
+//! round's expected utility plus the `discount`-discounted expected utility of the next
+//! `H` rounds along the path its model predicts (`docs/SCENARIO.md` §6.8).
+//!
+//! The model is a tree of *nodes*, each a (state, previous play, remaining depth `k`)
+//! seen by one observer:
+//!
+//! - at a node every agent's predicted play is its rule's response to the previous
+//!   play (as the engine's forecasts are), with action values that look ahead
+//!   `min(H, k)` rounds by the same model; the others' types are weighted by the
+//!   observer's current beliefs (held fixed along the tree), the observer's own type is
+//!   its true one;
+//! - the state moves by the effects with every noise term at its mean, 0
+//!   (certainty equivalence: no draws, so the tree is seed-free and
+//!   thread-independent); a mixed profile moves the state to its expectation over the
+//!   profiles in its support, conditional on no outcome being reached;
+//! - an outcome reached by a transition ends that branch and pays the agents' terminal
+//!   payoffs (`payoffs`, evaluated on the state it ends in), one discount factor later
+//!   like the next round's utility.
+//!
+//! Nodes are memoised per observer and round (keyed by the exact bits of the state,
+//! the round, the previous play and `k`), so a finite game whose states recur is
+//! evaluated once per node. With `H = 0` none of this runs.
+
+use std::collections::HashMap;
+
+use crate::availability;
+use crate::model::{self, Dims};
+use crate::rules::DecisionRule;
+use crate::scenario::CompiledScenario;
+
+/// What the observer knows that the tree depends on.
+pub struct View<'a> {
+    /// The observer's index.
+    pub observer: usize,
+    /// Its true type.
+    pub own_type: usize,
+    /// Its beliefs over every agent's type (flat at [`Dims::type_offset`]).
+    pub beliefs: &'a [f64],
+    /// The frame it decides on (the true one, or its estimate).
+    pub frame: &'a [f64],
+    /// The current round.
+    pub round: u32,
+    /// Its perception of the last round (flat by action offset).
+    pub prev: &'a [f64],
+}
+
+/// One evaluated node.
+struct Node {
+    /// `k`: how many more transitions the node's values may look through.
+    depth: u32,
+    /// `values[slot * (depth + 1) + d]`: expected discounted utility of the agent-type
+    /// at `slot` over this round and `d` more, along the predicted path.
+    values: Vec<f64>,
+}
+
+/// The memo of one observer.
+#[derive(Default)]
+struct Memo {
+    round: u32,
+    valid: bool,
+    frame: Vec<f64>,
+    weights: Vec<f64>,
+    index: HashMap<Vec<u64>, usize>,
+    nodes: Vec<Node>,
+}
+
+/// Lookahead state kept across rounds (one per engine): per-observer memos and
+/// buffers.
+#[derive(Default)]
+pub struct Planner {
+    memos: Vec<Memo>,
+    /// Weight of each agent-type in the observer's model (flat by type offset).
+    weights: Vec<f64>,
+    /// Number of state variables plus the round slot: the part of a frame in keys.
+    key_len: usize,
+    /// Whether some utility term names another agent's action (only then does the
+    /// previous play change a node, and belong in its key).
+    cross_terms: bool,
+    /// The others' myopic play at the root (flat by action offset).
+    root_myopic: Vec<f64>,
+    /// Whether the scenario has action masks.
+    masks: bool,
+    /// Availability at the root (when it has masks).
+    root_flags: Option<Vec<bool>>,
+    /// Transitions from the root since [`Planner::begin`] (key: the profile
+    /// distribution and the depth).
+    root_cache: Vec<(Vec<u64>, Step)>,
+}
+
+/// The transition of a node under a (possibly mixed) profile.
+#[derive(Clone)]
+struct Step {
+    /// Expected terminal payoff of each weighted agent-type (flat by type offset) over
+    /// the profiles that end the game.
+    terminal: Vec<f64>,
+    /// Probability of no outcome.
+    p_continue: f64,
+    /// The child node, when the branch continues and depth remains.
+    child: Option<usize>,
+}
+
+impl Planner {
+    /// Prepares the observer's tree for this round: its memo is kept while the
+    /// observer, round and root frame are unchanged.
+    pub fn begin(&mut self, s: &CompiledScenario, d: &Dims, view: &View) {
+        self.key_len = s.layout.round + 1;
+        if self.memos.len() < s.agents.len() {
+            self.memos.resize_with(s.agents.len(), Memo::default);
+        }
+        self.weights.clear();
+        self.weights.resize(d.types, 0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            for t in 0..aj.types.len() {
+                self.weights[d.type_offset[j] + t] = if j == view.observer {
+                    f64::from(u8::from(t == view.own_type))
+                } else {
+                    view.beliefs[d.type_offset[j] + t]
+                };
+            }
+        }
+        // The root frame: the others' type values at their belief-weighted means (the
+        // observer does not know their true types), its own at its true type.
+        let mut frame = view.frame.to_vec();
+        frame[s.layout.indicators[0]..s.layout.values[0]].fill(0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            let off = s.layout.values[j];
+            for v in 0..aj.value_names.len() {
+                frame[off + v] = aj
+                    .types
+                    .iter()
+                    .enumerate()
+                    .map(|(t, ty)| self.weights[d.type_offset[j] + t] * ty.values[v])
+                    .sum();
+            }
+        }
+        self.cross_terms = s.agents.iter().enumerate().any(|(i, a)| {
+            a.terms
+                .iter()
+                .any(|t| t.conditions.iter().any(|c| c.agent != i))
+        });
+        // The others' myopic play at the root, which a forecast target expects of them.
+        let mut values_all = vec![0.0; d.values];
+        model::evaluate_all_terms(s, d, &frame, &mut values_all);
+        let mut eus = vec![0.0; d.forecasts];
+        let mut policies = vec![0.0; d.forecasts];
+        let mut play = vec![0.0; d.actions];
+        self.masks = s.has_masks();
+        let flags = self.flags(s, d, &frame);
+        self.myopic(
+            s,
+            d,
+            &values_all,
+            view.prev,
+            flags.as_deref(),
+            &mut eus,
+            &mut policies,
+            &mut play,
+        );
+        self.root_myopic = play;
+        self.root_flags = flags;
+        self.root_cache.clear();
+        let memo = &mut self.memos[view.observer];
+        let same = memo.valid
+            && memo.round == view.round
+            && memo.weights == self.weights
+            && memo.frame.len() == frame.len()
+            && memo
+                .frame
+                .iter()
+                .zip(&frame)
+                .all(|(a, b)| a.to_bits() == b.to_bits());
+        if !same {
+            memo.index.clear();
+            memo.nodes.clear();
+            memo.frame = frame;
+            memo.round = view.round;
+            memo.weights.clone_from(&self.weights);
+            memo.valid = true;
+        }
+    }
+
+    /// Values of agent `j`'s actions under type `t` from the root of the observer's tree
+    /// (after [`Planner::begin`]): `stage[a]` (this round's expected utility) plus the
+    /// discounted expected utility of the next `H` rounds when `j` plays `a` and the
+    /// others `faced` (flat by action offset; None: their myopic play at the root, as
+    /// the observer forecasts them), into `out`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn action_values(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        j: usize,
+        t: usize,
+        stage: &[f64],
+        faced: Option<&[f64]>,
+        out: &mut [f64],
+    ) {
+        let la = s.agents[j].types[t].lookahead;
+        out.copy_from_slice(stage);
+        if !la.active() {
+            return;
+        }
+        let frame = self.memos[observer].frame.clone();
+        let mut dist = faced.unwrap_or(&self.root_myopic).to_vec();
+        let (off, n) = (d.action_offset[j], s.agents[j].actions.len());
+        for (a, x) in out.iter_mut().enumerate() {
+            if x.is_nan() || self.root_flags.as_ref().is_some_and(|f| !f[off + a]) {
+                continue; // unavailable: the caller masks it to -inf
+            }
+            dist[off..off + n].fill(0.0);
+            dist[off + a] = 1.0;
+            // Types of one target share the transitions of an action (same depth).
+            let mut cache = std::mem::take(&mut self.root_cache);
+            dist.push(f64::from(la.rounds));
+            let step = self.cached_step(s, d, observer, &frame, &dist, la.rounds - 1, &mut cache);
+            dist.pop();
+            self.root_cache = cache;
+            let slot = d.type_offset[j] + t;
+            *x += la.discount * self.continuation(observer, &step, slot, la.rounds - 1);
+        }
+    }
+
+    /// Expected terminal payoff plus continuation value `V^(h)` of the agent-type at
+    /// `slot` after `step`.
+    fn continuation(&self, observer: usize, step: &Step, slot: usize, h: u32) -> f64 {
+        let mut v = step.terminal[slot];
+        if let Some(c) = step.child {
+            let node = &self.memos[observer].nodes[c];
+            v += step.p_continue * node.values[slot * (node.depth as usize + 1) + h as usize];
+        }
+        v
+    }
+
+    /// [`Planner::step`], remembered in `cache` for the node being evaluated.
+    #[allow(clippy::too_many_arguments)]
+    fn cached_step(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        frame: &[f64],
+        dist: &[f64],
+        k: u32,
+        cache: &mut Vec<(Vec<u64>, Step)>,
+    ) -> Step {
+        let key: Vec<u64> = dist.iter().map(|x| x.to_bits()).collect();
+        if let Some((_, st)) = cache.iter().find(|(k2, _)| *k2 == key) {
+            return st.clone();
+        }
+        let st = self.step(s, d, observer, frame, &dist[..d.actions], k);
+        cache.push((key, st.clone()));
+        st
+    }
+
+    /// Moves the node with `frame` under the profile distribution `dist`: expected
+    /// terminal payoffs, probability of continuing, and the child node (depth `k`).
+    fn step(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        frame: &[f64],
+        dist: &[f64],
+        k: u32,
+    ) -> Step {
+        let na = s.agents.len();
+        let nstate = s.state.len();
+        let round = frame[s.layout.round] as u32;
+        // Supports of each agent's play.
+        let supports: Vec<Vec<usize>> = s
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(m, am)| {
+                let off = d.action_offset[m];
+                (0..am.actions.len())
+                    .filter(|&a| dist[off + a] > 0.0)
+                    .collect()
+            })
+            .collect();
+        let mut idx = vec![0usize; na];
+        let mut f = frame.to_vec();
+        let mut delta = vec![0.0; nstate];
+        let mut set = vec![None; nstate];
+        let mut next = vec![0.0; nstate];
+        let mut prev = vec![0.0; d.actions];
+        let (mut terminal, mut p_cont) = (vec![0.0; d.types], 0.0);
+        if supports.iter().any(Vec::is_empty) {
+            return Step {
+                terminal,
+                p_continue: 0.0,
+                child: None,
+            };
+        }
+        loop {
+            let mut p = 1.0;
+            f.copy_from_slice(frame);
+            for (m, am) in s.agents.iter().enumerate() {
+                let a = supports[m][idx[m]];
+                p *= dist[d.action_offset[m] + a];
+                let io = s.layout.indicators[m];
+                for b in 0..am.actions.len() {
+                    f[io + b] = f64::from(u8::from(a == b));
+                }
+            }
+            model::apply_effects(s, &mut f, &mut delta, &mut set, || 0.0);
+            match model::check_outcome(s, &f, round) {
+                Some(o) => {
+                    for (m, am) in s.agents.iter().enumerate() {
+                        for (t, pay) in am.payoffs.iter().enumerate() {
+                            let slot = d.type_offset[m] + t;
+                            if self.weights[slot] > 0.0 {
+                                terminal[slot] += p * pay[o].eval(&f);
+                            }
+                        }
+                    }
+                }
+                None => {
+                    p_cont += p;
+                    next.iter_mut().zip(&f).for_each(|(x, &y)| *x += p * y);
+                    for (m, sup) in supports.iter().enumerate() {
+                        prev[d.action_offset[m] + sup[idx[m]]] += p;
+                    }
+                }
+            }
+            // Next profile in the supports (mixed radix, last agent fastest).
+            let mut m = na;
+            loop {
+                if m == 0 {
+                    break;
+                }
+                m -= 1;
+                idx[m] += 1;
+                if idx[m] < supports[m].len() {
+                    break;
+                }
+                idx[m] = 0;
+                if m == 0 {
+                    m = usize::MAX;
+                    break;
+                }
+            }
+            if m == usize::MAX {
+                break;
+            }
+        }
+        let child = if p_cont > 0.0 {
+            f.copy_from_slice(frame);
+            for (x, y) in f.iter_mut().zip(&next) {
+                *x = y / p_cont;
+            }
+            f[s.layout.round] = f64::from(round + 1);
+            prev.iter_mut().for_each(|x| *x /= p_cont);
+            Some(self.node(s, d, observer, &f, &prev, k))
+        } else {
+            None
+        };
+        Step {
+            terminal,
+            p_continue: p_cont,
+            child,
+        }
+    }
+
+    /// The node (frame, previous play, depth `k`) of the observer's tree, evaluated
+    /// once and memoised.
+    fn node(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        observer: usize,
+        frame: &[f64],
+        prev: &[f64],
+        k: u32,
+    ) -> usize {
+        let mut key: Vec<u64> = frame[..self.key_len].iter().map(|x| x.to_bits()).collect();
+        if self.cross_terms {
+            key.extend(prev.iter().map(|x| x.to_bits()));
+        }
+        key.push(u64::from(k));
+        if let Some(&id) = self.memos[observer].index.get(&key) {
+            return id;
+        }
+        let mut values_all = vec![0.0; d.values];
+        model::evaluate_all_terms(s, d, frame, &mut values_all);
+        let mut eus = vec![0.0; d.forecasts];
+        let mut policies = vec![0.0; d.forecasts];
+        let mut myopic = vec![0.0; d.actions];
+        // Availability on the predicted state.
+        let flags = self.flags(s, d, frame);
+        self.myopic(
+            s,
+            d,
+            &values_all,
+            prev,
+            flags.as_deref(),
+            &mut eus,
+            &mut policies,
+            &mut myopic,
+        );
+        // Forward-looking agent-types: this round against the previous play, plus the
+        // rounds ahead when they play `a` and the others their myopic forecasts,
+        // looking ahead min(H, k) rounds. One transition per action serves every type.
+        let mut cache: Vec<(Vec<u64>, Step)> = Vec::new();
+        let mut dist = myopic.clone();
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, off, fo) = (aj.actions.len(), d.action_offset[j], d.forecast_offset[j]);
+            let fwd: Vec<usize> = (0..aj.types.len())
+                .filter(|&t| {
+                    let ty = &aj.types[t];
+                    self.weights[d.type_offset[j] + t] > 0.0
+                        && ty.lookahead.rounds.min(k) > 0
+                        && !is_level0(ty.rule)
+                })
+                .collect();
+            if fwd.is_empty() {
+                continue;
+            }
+            dist.copy_from_slice(&myopic);
+            for a in 0..n {
+                if flags.as_ref().is_some_and(|f| !f[off + a]) {
+                    continue; // unavailable: its value stays -inf
+                }
+                dist[off..off + n].fill(0.0);
+                dist[off + a] = 1.0;
+                let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
+                for &t in &fwd {
+                    let ty = &aj.types[t];
+                    let h = ty.lookahead.rounds.min(k);
+                    let slot = d.type_offset[j] + t;
+                    let cont = self.continuation(observer, &step, slot, h - 1);
+                    eus[fo + t * n + a] += ty.lookahead.discount * cont;
+                }
+            }
+            for &t in &fwd {
+                let r = fo + t * n..fo + (t + 1) * n;
+                let mask = flags.as_ref().map(|f| &f[off..off + n]);
+                availability::respond(
+                    &aj.types[t].rule,
+                    &mut eus[r.clone()],
+                    &mut policies[r],
+                    mask,
+                );
+            }
+        }
+        // The predicted play: each agent's types mixed by the observer's weights.
+        let mut play = vec![0.0; d.actions];
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, off, fo) = (aj.actions.len(), d.action_offset[j], d.forecast_offset[j]);
+            for t in 0..aj.types.len() {
+                let w = self.weights[d.type_offset[j] + t];
+                if w == 0.0 {
+                    continue;
+                }
+                for a in 0..n {
+                    play[off + a] += w * policies[fo + t * n + a];
+                }
+            }
+        }
+        // Values along the predicted path: for each agent-type, its own policy against
+        // the others' predicted play.
+        let width = k as usize + 1;
+        let mut values = vec![0.0; d.types * width];
+        let mut eu = Vec::new();
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
+            eu.resize(n, 0.0);
+            for (t, ty) in aj.types.iter().enumerate() {
+                let slot = d.type_offset[j] + t;
+                if self.weights[slot] == 0.0 {
+                    continue;
+                }
+                let pol = &policies[fo + t * n..fo + (t + 1) * n];
+                let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+                model::expected_utilities(s, d, j, vals, &play, &mut eu);
+                let stage: f64 = pol
+                    .iter()
+                    .zip(&eu)
+                    .filter(|(p, _)| **p > 0.0)
+                    .map(|(p, u)| p * u)
+                    .sum();
+                values[slot * width..(slot + 1) * width].fill(stage);
+                // Only agent-types that look ahead read values beyond this round.
+                if k == 0 || !ty.lookahead.active() {
+                    continue;
+                }
+                dist.copy_from_slice(&play);
+                dist[off..off + n].copy_from_slice(pol);
+                let delta = ty.lookahead.discount;
+                let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
+                for h in 0..k {
+                    let cont = self.continuation(observer, &step, slot, h);
+                    values[slot * width + h as usize + 1] = stage + delta * cont;
+                }
+            }
+        }
+        let memo = &mut self.memos[observer];
+        let id = memo.nodes.len();
+        memo.nodes.push(Node { depth: k, values });
+        memo.index.insert(key, id);
+        id
+    }
+
+    /// Which actions are available on `frame` (None for a scenario without masks).
+    fn flags(&self, s: &CompiledScenario, d: &Dims, frame: &[f64]) -> Option<Vec<bool>> {
+        self.masks.then(|| {
+            let mut f = vec![true; d.actions];
+            availability::evaluate(s, d, frame, &mut f);
+            f
+        })
+    }
+
+    /// Each weighted agent-type's myopic response to `prev` (its rule's response to
+    /// this round's expected utilities `eus`, or its level-0 play) into `policies`
+    /// (flat `[agent][type][action]`), and their mixture by the observer's weights
+    /// into `play`.
+    #[allow(clippy::too_many_arguments)]
+    fn myopic(
+        &self,
+        s: &CompiledScenario,
+        d: &Dims,
+        values_all: &[f64],
+        prev: &[f64],
+        flags: Option<&[bool]>,
+        eus: &mut [f64],
+        policies: &mut [f64],
+        play: &mut [f64],
+    ) {
+        play.fill(0.0);
+        for (j, aj) in s.agents.iter().enumerate() {
+            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
+            for (t, ty) in aj.types.iter().enumerate() {
+                let w = self.weights[d.type_offset[j] + t];
+                if w == 0.0 {
+                    continue;
+                }
+                let r = fo + t * n..fo + (t + 1) * n;
+                let mask = flags.map(|m| &m[off..off + n]);
+                if is_level0(ty.rule) {
+                    availability::level0(&aj.level0, &mut policies[r.clone()], mask);
+                } else {
+                    let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+                    model::expected_utilities(s, d, j, vals, prev, &mut eus[r.clone()]);
+                    availability::respond(
+                        &ty.rule,
+                        &mut eus[r.clone()],
+                        &mut policies[r.clone()],
+                        mask,
+                    );
+                }
+                for (x, &p) in play[off..off + n].iter_mut().zip(&policies[r]) {
+                    *x += w * p;
+                }
+            }
+        }
+    }
+}
+
+/// Whether the rule plays its level-0 distribution whatever it expects.
+fn is_level0(rule: DecisionRule) -> bool {
+    matches!(
+        rule,
+        DecisionRule::LevelK { level: 0, .. } | DecisionRule::CognitiveHierarchy { level: 0, .. }
+    )
+}
