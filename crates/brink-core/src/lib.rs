@@ -9,6 +9,7 @@
 //! (`brink-report`), equilibrium algorithms (`brink-solve`), anything about the command
 //! line.
 
+pub mod analysis;
 pub mod classify;
 pub mod engine;
 pub mod expr;
@@ -22,6 +23,6 @@ pub mod trace;
 
 pub use engine::Engine;
 pub use rules::DecisionRule;
-pub use run_result::{EquilibriumClass, RunResult};
+pub use run_result::{BayesNashClass, EquilibriumClass, QreClass, RunAnalysis, RunResult};
 pub use scenario::{CompiledScenario, ScenarioError};
 pub use trace::Trace;

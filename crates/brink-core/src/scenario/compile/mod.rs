@@ -19,6 +19,7 @@ mod parameters;
 mod state;
 
 use agents::{MAX_LEVEL, Shell, frame_layout};
+pub use equilibrium::{agent_type_profiles, logit_lambda};
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -94,7 +95,7 @@ pub(super) fn compile(
         .map(|(i, e)| c.effect(i, e, &state, &world))
         .collect::<Result<Vec<_>>>()?;
     let outcomes = c.outcomes(&raw.outcomes, &world)?;
-    let classification = c.classification(raw.equilibrium.as_ref())?;
+    let classification = c.classification(raw.equilibrium.as_ref(), &agents)?;
 
     Ok(CompiledScenario {
         name: meta.name.get_ref().clone(),
