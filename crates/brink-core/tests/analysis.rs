@@ -394,3 +394,62 @@ fn matching_search_equals_filtered_enumeration_on_the_flagship() {
     }
     assert!(found > 0);
 }
+
+#[test]
+fn heterogeneous_qre_matches_pygambit_on_2x2_and_3x3_games() {
+    // tests/reference/generate_qre.py; pygambit's tracer stops at ~1e-8 accuracy.
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/reference/fixtures/logit_qre.json");
+    let text = std::fs::read_to_string(path).expect("fixture present");
+    let mut cases = 0;
+    let mut sizes = std::collections::BTreeSet::new();
+    for line in text.lines().skip(1) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = v["id"].as_str().unwrap();
+        let n: Vec<usize> = v["num_strategies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap() as usize)
+            .collect();
+        let payoffs: Vec<f64> = v["payoffs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let lambdas: Vec<f64> = v["lambdas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let want: Vec<Vec<f64>> = serde_json::from_value(v["qre"].clone()).unwrap();
+        let game = brink_solve::NormalFormGame::new(n.clone(), payoffs).unwrap();
+        let got = qre::heterogeneous_qre(&game, &lambdas, &mut None).expect("traced");
+        for (p, (g, w)) in got.iter().zip(&want).enumerate() {
+            for (a, (x, y)) in g.iter().zip(w).enumerate() {
+                assert!(
+                    (x - y).abs() < 1e-6,
+                    "{id}: player {p} action {a}: {x} vs {y}"
+                );
+            }
+        }
+        // The logit conditions with each player's own λ, on the unscaled game.
+        for p in 0..2 {
+            let u = brink_solve::strategy_payoffs_against_mixed(&game, p, &got).unwrap();
+            let z: f64 = u.iter().map(|&x| libm::exp(lambdas[p] * x)).sum();
+            for (a, &x) in u.iter().enumerate() {
+                let logit = libm::exp(lambdas[p] * x) / z;
+                assert!(
+                    (got[p][a] - logit).abs() < 1e-9,
+                    "{id}: fixed point, player {p}"
+                );
+            }
+        }
+        sizes.insert(n);
+        cases += 1;
+    }
+    assert!(cases >= 30, "{cases} cases");
+    assert!(sizes.contains(&vec![2, 2]) && sizes.contains(&vec![3, 3]));
+}
