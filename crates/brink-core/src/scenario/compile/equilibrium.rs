@@ -124,7 +124,7 @@ impl Compiler<'_> {
                 list.span(),
                 "equilibrium.concepts",
                 format!(
-                    "\"qre\" needs every agent on the logit rule, but `{who}` is not (its λ is the one the QRE uses)"
+                    "\"qre\" needs every agent on the logit rule (the QRE uses each agent's λ), but `{who}` is on another rule"
                 ),
             ));
         }
