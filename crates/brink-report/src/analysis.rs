@@ -316,3 +316,185 @@ impl AnalysisSummary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::Summary;
+    use crate::summary::tests::{label, meta};
+    use brink_core::{RunAnalysis, RunResult};
+
+    /// 1000 runs over 4 outcomes (i % 4 ∈ {0, 1} → war, 2 → deal, 3 → stalemate);
+    /// regret (true types) 0 for even i, else (i % 10) / 10; interim half of it; every
+    /// third run a BNE (profile 5), others not; QRE for i < 250; agent 0 deliberate
+    /// always, agent 1 when i % 5 != 0.
+    fn aggregate() -> BatchAggregate {
+        let mut agg = BatchAggregate::new(4, 2, &[Some((0.0, 1.0)), None]);
+        agg.epsilon = 0.25;
+        for i in 0..1000u32 {
+            let eps = if i % 2 == 0 {
+                0.0
+            } else {
+                f64::from(i % 10) / 10.0
+            };
+            agg.record(&RunResult {
+                outcome: match i % 4 {
+                    0 | 1 => 0,
+                    2 => 1,
+                    _ => 2,
+                },
+                equilibrium: if eps == 0.0 {
+                    EquilibriumClass::PureNash { profile: 0 }
+                } else {
+                    EquilibriumClass::NotAnEquilibrium
+                },
+                rounds: 1,
+                final_state: vec![0.5, 1.0],
+                payoffs: vec![0.0, 0.0],
+                play: Vec::new(),
+                analysis: RunAnalysis {
+                    regret_true: eps,
+                    regret_interim: eps / 2.0,
+                    bayes_nash: Some(if i % 3 == 0 {
+                        BayesNashClass::Equilibrium { profile: 5 }
+                    } else {
+                        BayesNashClass::NotAnEquilibrium
+                    }),
+                    qre: Some(if i < 250 {
+                        QreClass::Qre
+                    } else {
+                        QreClass::NotQre
+                    }),
+                    qre_distance: f64::from(i) / 1000.0,
+                    deliberate: if i % 5 == 0 { 1 } else { 3 },
+                },
+            });
+        }
+        agg
+    }
+
+    fn analysis() -> AnalysisSummary {
+        let am = AnalysisMeta {
+            concepts: vec!["nash".into(), "bayes_nash".into(), "qre".into()],
+            epsilon: 0.25,
+            qre_tolerance: 0.05,
+            nash_label: Box::new(label),
+            bayes_label: Box::new(|c| format!("{c:?}")),
+            qre_label: Box::new(|c| format!("{c:?}")),
+        };
+        AnalysisSummary::new(&meta(1000), &aggregate(), &am)
+    }
+
+    #[test]
+    fn regret_rows_match_hand_counts() {
+        let a = analysis();
+        let all = &a.regret[0];
+        assert_eq!(all.scope, "all runs");
+        // Odd i: i % 10 ∈ {1, 3, 5, 7, 9}, 100 runs each; 500 zeros.
+        let mean = (0.1 + 0.3 + 0.5 + 0.7 + 0.9) * 100.0 / 1000.0;
+        assert!((all.true_types.mean.unwrap() - mean).abs() < 1e-12);
+        assert_eq!(all.true_types.p50, Some(0.0));
+        // Rank 900 of 1000: 500 zeros, then 100 each of 0.1, 0.3, 0.5, 0.7 → 0.7.
+        assert_eq!(all.true_types.p90, Some(0.7));
+        assert_eq!(all.true_types.p99, Some(0.9));
+        assert_eq!(all.true_types.max, Some(0.9));
+        assert_eq!(all.interim.max, Some(0.45));
+        // ε ≤ 0.25: the 500 zeros and the 100 runs at 0.1.
+        assert_eq!(all.within_epsilon.count, 600);
+        assert_eq!(all.within_epsilon.runs, 1000);
+        // Outcome deal (i % 4 == 2): all even, so every run has ε = 0.
+        let deal = &a.regret[2];
+        assert_eq!(deal.scope, "deal");
+        assert_eq!(deal.true_types.max, Some(0.0));
+        assert_eq!(
+            (deal.within_epsilon.count, deal.within_epsilon.runs),
+            (250, 250)
+        );
+        // Capitulation never happens: no values, no NaN.
+        assert_eq!(a.regret[4].true_types.mean, None);
+        let lo = all.true_types.mean_ci95_low.unwrap();
+        assert!(lo < mean && mean < all.true_types.mean_ci95_high.unwrap());
+    }
+
+    #[test]
+    fn concept_tables_and_cross_tables_add_up() {
+        let a = analysis();
+        assert_eq!(a.tables.len(), 3);
+        let bne = &a.tables[1];
+        assert_eq!(bne.concept, "bayes_nash");
+        let counts: Vec<u64> = bne.classes.iter().map(|c| c.share.count).collect();
+        assert_eq!(counts, [666, 334]);
+        // Each outcome's cross-table shares add up to 1.
+        for o in ["war", "deal", "stalemate"] {
+            let total: f64 = bne
+                .cross
+                .iter()
+                .filter(|c| c.outcome == o)
+                .map(|c| c.share_of_outcome.frequency)
+                .sum();
+            assert!((total - 1.0).abs() < 1e-12, "{o}: {total}");
+        }
+        let nash = &a.tables[0];
+        // Deal runs are all pure Nash (hold, hold).
+        let deal: Vec<&CrossRow> = nash.cross.iter().filter(|c| c.outcome == "deal").collect();
+        assert_eq!(deal.len(), 1);
+        assert_eq!(deal[0].class, "(hold, hold)");
+        assert_eq!(deal[0].share_of_outcome.frequency, 1.0);
+        let qre = &a.tables[2];
+        assert_eq!(qre.classes[0].label, "NotQre");
+        assert_eq!(qre.classes[1].share.count, 250);
+        assert_eq!(a.qre_distance.as_ref().unwrap().max, Some(0.999));
+    }
+
+    #[test]
+    fn deliberate_shares_per_outcome() {
+        let a = analysis();
+        let war = &a.deliberate[0];
+        // War: i % 4 ∈ {0, 1}, 500 runs; i % 5 == 0 among them: 100.
+        assert_eq!(war.all_agents.runs, 500);
+        assert_eq!(war.all_agents.count, 400);
+        assert_eq!(war.agents[0].1.count, 500);
+        assert_eq!(war.agents[1].1.count, 400);
+        assert_eq!(a.deliberate[3].all_agents.runs, 0);
+    }
+
+    #[test]
+    fn renderings_carry_every_table() {
+        let agg = aggregate();
+        let am = AnalysisMeta {
+            concepts: vec!["nash".into(), "bayes_nash".into()],
+            epsilon: 0.25,
+            qre_tolerance: 0.05,
+            nash_label: Box::new(label),
+            bayes_label: Box::new(|c| format!("{c:?}")),
+            qre_label: Box::new(|c| format!("{c:?}")),
+        };
+        let s = Summary::new(&meta(1000), &agg, label)
+            .unwrap()
+            .with_analysis(&meta(1000), &agg, &am);
+        let text = crate::render::table(&s);
+        for section in [
+            "Regret ε of the settled play (ε-equilibrium: ε ≤ 0.25)",
+            "Classes: Nash (true types)",
+            "Classes: Bayesian Nash",
+            "Outcome × class: Nash",
+            "Deliberate or tremble",
+        ] {
+            assert!(text.contains(section), "missing {section}:\n{text}");
+        }
+        assert!(!text.contains("logit QRE"));
+        let regret = crate::render::regret_csv(&s);
+        // Header, then two rows for each of 5 scopes.
+        assert_eq!(regret.lines().count(), 11);
+        assert!(regret.starts_with("scope,measure,runs,mean,"));
+        let cross = crate::render::cross_csv(&s);
+        assert!(
+            cross.contains("nash,deal,\"(hold, hold)\",250,250,1,"),
+            "{cross}"
+        );
+        let json = crate::render::json(&s);
+        let back: Summary = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.analysis.unwrap().tables.len(), 2);
+        assert!(!json.contains("NaN"));
+    }
+}
