@@ -11,7 +11,7 @@ use brink_core::{CompiledScenario, Engine};
 use brink_experiments::sweep;
 use brink_mc::{BatchSpec, McError, run_batch};
 use brink_report::equilibrium_label;
-use brink_report::{Summary, SummaryMeta, files, render};
+use brink_report::{AnalysisMeta, Summary, SummaryMeta, files, render};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -224,6 +224,7 @@ fn summarise(
     let meta =
         SummaryMeta::for_scenario(scenario, &path.display().to_string(), seed, aggregate.runs);
     Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class))
+        .map(|s| s.with_analysis(&meta, aggregate, &AnalysisMeta::for_scenario(scenario)))
         .map_err(|e| e.to_string())
 }
 

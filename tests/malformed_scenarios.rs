@@ -46,6 +46,42 @@ const fn case(
 /// Every file of `tests/malformed/`, alphabetically.
 const CASES: &[Case] = &[
     case(
+        "concepts_empty.toml",
+        Some((16, 12)),
+        Some("equilibrium.concepts"),
+        "expected at least one of \"nash\", \"bayes_nash\", \"qre\"",
+    ),
+    case(
+        "concepts_qre_without_logit.toml",
+        Some((16, 12)),
+        Some("equilibrium.concepts"),
+        "\"qre\" needs every agent on the logit rule (the QRE uses each agent's λ), but `row` is on another rule",
+    ),
+    case(
+        "concepts_repeated.toml",
+        Some((16, 21)),
+        Some("equilibrium.concepts"),
+        "concept \"nash\" is listed twice",
+    ),
+    case(
+        "concepts_unknown.toml",
+        Some((16, 21)),
+        Some("equilibrium.concepts"),
+        "unknown concept \"correlated\"; expected \"nash\", \"bayes_nash\" or \"qre\"",
+    ),
+    case(
+        "epsilon_negative.toml",
+        Some((16, 11)),
+        Some("equilibrium.epsilon"),
+        "expected a regret of 0 or more, got -0.1",
+    ),
+    case(
+        "qre_tolerance_too_big.toml",
+        Some((16, 17)),
+        Some("equilibrium.qre_tolerance"),
+        "expected a distance between 0 and 1, got 2",
+    ),
+    case(
         "accuracy_above_one.toml",
         Some((10, 20)),
         Some("agents[0].intel.column"),

@@ -36,6 +36,7 @@ use rand_chacha::ChaCha8Rng;
 mod forecast;
 
 use crate::availability::{self, Availability};
+use crate::analysis::Analyzer;
 use crate::classify::Classifier;
 use crate::lookahead::{Planner, View};
 use crate::model::{self, Dims};
@@ -561,9 +562,12 @@ pub struct Engine {
         &'static PrivateType,
         &'static Utilities,
         &'static Payoff,
+        &'static Beliefs,
+        &'static Choice,
     )>,
     result: RunResult,
     classifier: Classifier,
+    analyzer: Analyzer,
     types: Vec<usize>,
     values: Vec<Vec<f64>>,
 }
@@ -597,6 +601,7 @@ impl Engine {
             finals,
             result,
             classifier: Classifier::new(s),
+            analyzer: Analyzer::new(s, &Dims::new(s)),
             types: vec![0; s.agents.len()],
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
             scenario,
@@ -744,8 +749,13 @@ impl Engine {
         self.result
             .final_state
             .copy_from_slice(&frame[..s.state.len()]);
-        for (agent, ty, utilities, payoff) in self.finals.iter(&self.world) {
+        for (agent, ty, utilities, payoff, beliefs, choice) in self.finals.iter(&self.world) {
             let i = agent.index;
+            let end = &mut self.analyzer.agents[i];
+            end.values.copy_from_slice(&utilities.values);
+            end.beliefs.copy_from_slice(&beliefs.probs);
+            end.expected.copy_from_slice(&choice.expected);
+            end.policy.copy_from_slice(&choice.policy);
             let spec = &s.agents[i];
             let n = spec.terms.len();
             self.values[i].copy_from_slice(&utilities.values[ty.0 * n..(ty.0 + 1) * n]);
@@ -764,6 +774,9 @@ impl Engine {
             &mut self.result.play,
             self.world.resource::<Availability>().mask(),
         );
+        self.result.analysis = self
+            .analyzer
+            .analyse(s, d, &self.types, last, &self.result.play);
     }
 }
 

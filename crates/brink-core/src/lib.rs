@@ -10,6 +10,7 @@
 //! line.
 
 pub mod availability;
+pub mod analysis;
 pub mod classify;
 pub mod engine;
 pub mod expr;
@@ -24,6 +25,6 @@ pub mod trace;
 
 pub use engine::Engine;
 pub use rules::DecisionRule;
-pub use run_result::{EquilibriumClass, RunResult};
+pub use run_result::{BayesNashClass, EquilibriumClass, QreClass, RunAnalysis, RunResult};
 pub use scenario::{CompiledScenario, ScenarioError};
 pub use trace::Trace;

@@ -30,6 +30,55 @@ pub enum EquilibriumClass {
     NotAnEquilibrium,
 }
 
+/// The Bayesian-Nash class of a run's settled play (`docs/SCENARIO.md` §11).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum BayesNashClass {
+    /// The settled play is, at the realised types, the play of this pure
+    /// Bayesian-Nash equilibrium of the agent-type form (profile index in it).
+    Equilibrium {
+        /// Index of the profile in the agent-type form.
+        profile: u64,
+    },
+    /// No pure Bayesian-Nash equilibrium matches the settled play.
+    #[default]
+    NotAnEquilibrium,
+}
+
+/// The logit-QRE class of a run's settled play (`docs/SCENARIO.md` §11).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum QreClass {
+    /// The choice probabilities are within `qre_tolerance` of the logit QRE.
+    Qre,
+    /// They are farther (or the QRE could not be computed).
+    #[default]
+    NotQre,
+}
+
+/// The equilibrium analysis of one run beyond its Nash class.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunAnalysis {
+    /// ε under true types: the largest gain of a unilateral deviation from the
+    /// settled play in the last round's stage game (NaN if a utility is NaN).
+    pub regret_true: f64,
+    /// ε under interim beliefs: the largest, over agents, gain of the best action
+    /// over the settled play by the values the agents' decision rules used.
+    pub regret_interim: f64,
+    /// The Bayesian-Nash class, when that concept is on.
+    pub bayes_nash: Option<BayesNashClass>,
+    /// The logit-QRE class, when that concept is on.
+    pub qre: Option<QreClass>,
+    /// Max-norm distance between the choice probabilities and the QRE (NaN when
+    /// not computed).
+    pub qre_distance: f64,
+    /// Bit `i` set when agent `i`'s last action attained the maximum of the values
+    /// its decision rule used (a best reply under its beliefs).
+    pub deliberate: u64,
+}
+
 /// The result of one run. The runner reuses one value across runs, so the vectors are
 /// allocated once per worker, not once per run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -47,4 +96,6 @@ pub struct RunResult {
     /// Empirical frequency of each agent's actions over the classification window
     /// (the last `window` rounds, or all rounds if fewer), flat by agent then action.
     pub play: Vec<f64>,
+    /// Regret, Bayesian-Nash and QRE classes, deliberate or tremble.
+    pub analysis: RunAnalysis,
 }

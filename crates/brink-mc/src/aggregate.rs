@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 
 use brink_core::{EquilibriumClass, RunResult};
+
+use crate::analysis::AnalysisAggregate;
 use serde::{Deserialize, Serialize};
 
 /// Count, mean, variance (Welford / Chan et al. pairwise update), minimum and maximum
@@ -204,6 +206,12 @@ pub struct BatchAggregate {
     pub final_state: Vec<VariableStats>,
     /// Accumulated payoff, per agent in scenario order.
     pub payoffs: Vec<Moments>,
+    /// Regret, concept classes crossed with outcomes, deliberate counts.
+    #[serde(default)]
+    pub analysis: AnalysisAggregate,
+    /// The scenario's ε tolerance (`[equilibrium] epsilon`).
+    #[serde(default)]
+    pub epsilon: f64,
 }
 
 impl BatchAggregate {
@@ -220,6 +228,8 @@ impl BatchAggregate {
                 .map(|b| VariableStats::new(*b))
                 .collect(),
             payoffs: vec![Moments::default(); agents],
+            analysis: AnalysisAggregate::new(outcomes, agents),
+            epsilon: 0.0,
         }
     }
 
@@ -235,6 +245,7 @@ impl BatchAggregate {
         for (m, &x) in self.payoffs.iter_mut().zip(&run.payoffs) {
             m.push(x);
         }
+        self.analysis.record(run, self.epsilon);
     }
 
     /// Merges another aggregate of the same scenario into this one. The result depends
@@ -255,6 +266,7 @@ impl BatchAggregate {
         for (a, b) in self.payoffs.iter_mut().zip(&other.payoffs) {
             a.merge(b);
         }
+        self.analysis.merge(&other.analysis);
     }
 }
 
@@ -333,6 +345,7 @@ mod tests {
                 final_state: vec![f64::from(i) / 7.0, 0.1 * f64::from(i)],
                 payoffs: vec![f64::from(i).sqrt()],
                 play: Vec::new(),
+                ..RunResult::default()
             });
         }
         let json = serde_json::to_string(&agg).unwrap();

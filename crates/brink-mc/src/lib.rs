@@ -11,9 +11,11 @@
 //! This crate does no IO.
 
 pub mod aggregate;
+pub mod analysis;
 pub mod runner;
 
 pub use aggregate::{BatchAggregate, Histogram, Moments, VariableStats};
+pub use analysis::{AnalysisAggregate, LogSketch, RegretStats};
 pub use runner::{
     BatchSpec, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, run_batch,
     thread_pool,

@@ -40,7 +40,9 @@ pub enum McError {
 /// An empty aggregate shaped for `scenario`.
 pub fn empty_aggregate(scenario: &CompiledScenario) -> BatchAggregate {
     let bounds: Vec<_> = scenario.state.iter().map(|v| v.bounds()).collect();
-    BatchAggregate::new(scenario.outcomes.len(), scenario.agents.len(), &bounds)
+    let mut agg = BatchAggregate::new(scenario.outcomes.len(), scenario.agents.len(), &bounds);
+    agg.epsilon = scenario.classification.epsilon;
+    agg
 }
 
 /// Plays runs `0..spec.runs` and aggregates them.

@@ -69,6 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             final_state: vec![t * t, 1.0e9 * (1.0 + next()), 100.0 * next()],
             payoffs: vec![10.0 * next() - 3.0, 2.0 * next(), -5.0 * next()],
             play: Vec::new(),
+            ..Default::default()
         });
     }
     let meta = SummaryMeta {

@@ -17,6 +17,10 @@ pub const OUTPUT_FILES: [&str; 5] = [
     "equilibria.svg",
 ];
 
+/// Files [`write_outputs`] adds, after [`OUTPUT_FILES`], when the summary has an
+/// equilibrium analysis.
+pub const ANALYSIS_FILES: [&str; 4] = ["concepts.csv", "cross.csv", "regret.csv", "deliberate.csv"];
+
 /// Writes `contents` to `path` atomically (see [`crate::fsio::write_atomic`]).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
     crate::fsio::write_atomic(path, contents).map_err(|e| ReportError::Io {
@@ -27,7 +31,8 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
 }
 
 /// Writes `summary.json`, `outcomes.csv`, `equilibria.csv`, `outcomes.svg` and
-/// `equilibria.svg` (see [`OUTPUT_FILES`]) into `dir`, creating it and its parents
+/// `equilibria.svg` (see [`OUTPUT_FILES`]), and with an analysis the
+/// [`ANALYSIS_FILES`], into `dir`, creating it and its parents
 /// if missing, each file atomically (see [`write_atomic`]); existing files are
 /// replaced. Returns the paths written, in that order.
 ///
@@ -37,13 +42,23 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
 /// leaves the directory untouched; an I/O error part way leaves earlier files
 /// written and later ones as they were.
 pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, ReportError> {
-    let contents: [String; 5] = [
+    let mut contents: Vec<String> = vec![
         render::json(summary),
         render::outcomes_csv(summary),
         render::equilibria_csv(summary),
         plot::outcomes_svg(summary)?,
         plot::equilibria_svg(summary)?,
     ];
+    let mut names: Vec<&str> = OUTPUT_FILES.to_vec();
+    if summary.analysis.is_some() {
+        contents.extend([
+            render::concepts_csv(summary),
+            render::cross_csv(summary),
+            render::regret_csv(summary),
+            render::deliberate_csv(summary),
+        ]);
+        names.extend(ANALYSIS_FILES);
+    }
     if dir.exists() && !dir.is_dir() {
         return Err(ReportError::NotADirectory {
             path: dir.to_owned(),
@@ -55,7 +70,7 @@ pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, Repo
         source,
     })?;
     let mut written = Vec::with_capacity(OUTPUT_FILES.len());
-    for (name, text) in OUTPUT_FILES.iter().zip(&contents) {
+    for (name, text) in names.iter().zip(&contents) {
         let path = dir.join(name);
         write_atomic(&path, text.as_bytes())?;
         written.push(path);

@@ -55,6 +55,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod error;
 pub mod files;
 pub mod fsio;
@@ -63,6 +64,7 @@ pub mod render;
 pub mod stats;
 pub mod summary;
 
+pub use analysis::{AnalysisMeta, AnalysisSummary};
 pub use error::ReportError;
 pub use files::write_outputs;
 pub use summary::{Summary, SummaryMeta, equilibrium_label};

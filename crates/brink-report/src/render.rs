@@ -3,6 +3,7 @@
 //! All renderings are pure functions of the summary, so they are as reproducible
 //! as the summary itself.
 
+use crate::analysis::{AnalysisSummary, Share};
 use crate::summary::Summary;
 
 /// Number of equilibrium classes listed by [`table`] and drawn by
@@ -184,6 +185,10 @@ pub fn table(summary: &Summary) -> String {
         }
     }
 
+    if let Some(a) = &summary.analysis {
+        analysis_table(&mut out, a);
+    }
+
     if !summary.final_state.is_empty() {
         out.push_str("\nFinal state\n");
         let rows: Vec<Vec<String>> = summary
@@ -295,10 +300,363 @@ pub fn equilibria_csv(summary: &Summary) -> String {
     )
 }
 
-/// Both CSV tables for standard output: [`outcomes_csv`], a blank line, then
-/// [`equilibria_csv`].
+/// The CSV tables for standard output: [`outcomes_csv`], a blank line, then
+/// [`equilibria_csv`]; with an analysis, then (each after a blank line)
+/// [`concepts_csv`], [`cross_csv`], [`regret_csv`] and [`deliberate_csv`].
 pub fn csv(summary: &Summary) -> String {
-    format!("{}\n{}", outcomes_csv(summary), equilibria_csv(summary))
+    let mut out = format!("{}\n{}", outcomes_csv(summary), equilibria_csv(summary));
+    if summary.analysis.is_some() {
+        for part in [
+            concepts_csv(summary),
+            cross_csv(summary),
+            regret_csv(summary),
+            deliberate_csv(summary),
+        ] {
+            out.push('\n');
+            out.push_str(&part);
+        }
+    }
+    out
+}
+
+/// A number with full precision for CSV; empty when missing.
+fn opt(x: Option<f64>) -> String {
+    x.map_or(String::new(), |v| v.to_string())
+}
+
+fn csv_rows(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(header).expect("write to memory");
+    for r in rows {
+        w.write_record(r).expect("write to memory");
+    }
+    let bytes = w.into_inner().expect("flush to memory");
+    String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8")
+}
+
+fn share_cells(s: &Share) -> [String; 5] {
+    [
+        s.count.to_string(),
+        s.runs.to_string(),
+        s.frequency.to_string(),
+        s.ci95_low.to_string(),
+        s.ci95_high.to_string(),
+    ]
+}
+
+/// Class frequencies of every concept: `concept,class,count,runs,frequency,ci95_low,ci95_high`.
+pub fn concepts_csv(summary: &Summary) -> String {
+    let rows = summary
+        .analysis
+        .iter()
+        .flat_map(|a| &a.tables)
+        .flat_map(|t| {
+            t.classes.iter().map(|c| {
+                let mut r = vec![t.concept.clone(), c.label.clone()];
+                r.extend(share_cells(&c.share));
+                r
+            })
+        })
+        .collect();
+    csv_rows(
+        &[
+            "concept",
+            "class",
+            "count",
+            "runs",
+            "frequency",
+            "ci95_low",
+            "ci95_high",
+        ],
+        rows,
+    )
+}
+
+/// Outcome × class of every concept:
+/// `concept,outcome,class,count,runs,frequency,ci95_low,ci95_high` (`runs` are the
+/// outcome's runs, so `frequency` is the class's share of the outcome).
+pub fn cross_csv(summary: &Summary) -> String {
+    let rows = summary
+        .analysis
+        .iter()
+        .flat_map(|a| &a.tables)
+        .flat_map(|t| {
+            t.cross.iter().map(|c| {
+                let mut r = vec![t.concept.clone(), c.outcome.clone(), c.class.clone()];
+                r.extend(share_cells(&c.share_of_outcome));
+                r
+            })
+        })
+        .collect();
+    csv_rows(
+        &[
+            "concept",
+            "outcome",
+            "class",
+            "count",
+            "runs",
+            "frequency",
+            "ci95_low",
+            "ci95_high",
+        ],
+        rows,
+    )
+}
+
+/// Regret distributions: one row per scope (`all runs`, then each outcome) and
+/// measure (`true_types`, `interim`), with the ε-equilibrium share (true types).
+pub fn regret_csv(summary: &Summary) -> String {
+    let mut rows = Vec::new();
+    for r in summary.analysis.iter().flat_map(|a| &a.regret) {
+        for (measure, d) in [("true_types", &r.true_types), ("interim", &r.interim)] {
+            let mut row = vec![
+                r.scope.clone(),
+                measure.to_owned(),
+                d.runs.to_string(),
+                opt(d.mean),
+                opt(d.mean_ci95_low),
+                opt(d.mean_ci95_high),
+                opt(d.p50),
+                opt(d.p90),
+                opt(d.p99),
+                opt(d.max),
+            ];
+            if measure == "true_types" {
+                let w = &r.within_epsilon;
+                row.extend([
+                    w.count.to_string(),
+                    w.frequency.to_string(),
+                    w.ci95_low.to_string(),
+                    w.ci95_high.to_string(),
+                ]);
+            } else {
+                row.extend(std::iter::repeat_n(String::new(), 4));
+            }
+            rows.push(row);
+        }
+    }
+    csv_rows(
+        &[
+            "scope",
+            "measure",
+            "runs",
+            "mean",
+            "mean_ci95_low",
+            "mean_ci95_high",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "within_epsilon",
+            "within_epsilon_frequency",
+            "ci95_low",
+            "ci95_high",
+        ],
+        rows,
+    )
+}
+
+/// Deliberate or tremble per outcome: `outcome,agent,count,runs,frequency,ci95_low,ci95_high`
+/// (agent `all` counts runs where every agent's last action was deliberate).
+pub fn deliberate_csv(summary: &Summary) -> String {
+    let mut rows = Vec::new();
+    for d in summary.analysis.iter().flat_map(|a| &a.deliberate) {
+        let mut r = vec![d.outcome.clone(), "all".to_owned()];
+        r.extend(share_cells(&d.all_agents));
+        rows.push(r);
+        for (agent, s) in &d.agents {
+            let mut r = vec![d.outcome.clone(), agent.clone()];
+            r.extend(share_cells(s));
+            rows.push(r);
+        }
+    }
+    csv_rows(
+        &[
+            "outcome",
+            "agent",
+            "count",
+            "runs",
+            "frequency",
+            "ci95_low",
+            "ci95_high",
+        ],
+        rows,
+    )
+}
+
+/// The text sections of the equilibrium analysis.
+fn analysis_table(out: &mut String, a: &AnalysisSummary) {
+    let pct = |s: &Share| {
+        format!(
+            "{}  [{}, {}]",
+            percent(s.frequency),
+            percent(s.ci95_low),
+            percent(s.ci95_high)
+        )
+    };
+    out.push_str(&format!(
+        "\nRegret ε of the settled play (ε-equilibrium: ε ≤ {})\n",
+        a.epsilon
+    ));
+    let mut rows = Vec::new();
+    for r in &a.regret {
+        for (measure, d) in [("true types", &r.true_types), ("beliefs", &r.interim)] {
+            let first = measure == "true types";
+            rows.push(vec![
+                if first {
+                    r.scope.clone()
+                } else {
+                    String::new()
+                },
+                measure.to_owned(),
+                num(d.mean),
+                match (d.mean_ci95_low, d.mean_ci95_high) {
+                    (Some(l), Some(h)) => format!("[{}, {}]", num(Some(l)), num(Some(h))),
+                    _ => "—".to_owned(),
+                },
+                num(d.p50),
+                num(d.p90),
+                num(d.p99),
+                num(d.max),
+                if first {
+                    pct(&r.within_epsilon)
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    let mut align = [Align::Right; 9];
+    align[0] = Align::Left;
+    align[1] = Align::Left;
+    align[3] = Align::Left;
+    align[8] = Align::Left;
+    grid(
+        out,
+        &[
+            "runs",
+            "under",
+            "mean",
+            "95% CI",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "ε-equilibria",
+        ],
+        &align,
+        &rows,
+    );
+    if let Some(d) = &a.qre_distance {
+        out.push_str(&format!(
+            "Distance to the logit QRE: mean {}, p50 {}, p90 {}, max {}\n",
+            num(d.mean),
+            num(d.p50),
+            num(d.p90),
+            num(d.max)
+        ));
+    }
+    let freq_align = [Align::Left, Align::Right, Align::Right, Align::Left];
+    for t in &a.tables {
+        let title = match t.concept.as_str() {
+            "nash" => "Nash (true types)",
+            "bayes_nash" => "Bayesian Nash (agent-type form, posterior beliefs)",
+            _ => "logit QRE (each agent's own λ)",
+        };
+        out.push_str(&format!("\nClasses: {title}\n"));
+        let shown = &t.classes[..t.classes.len().min(TOP_EQUILIBRIA)];
+        let cis = intervals(
+            &shown
+                .iter()
+                .map(|c| (c.share.ci95_low, c.share.ci95_high))
+                .collect::<Vec<_>>(),
+        );
+        let rows: Vec<Vec<String>> = shown
+            .iter()
+            .zip(cis)
+            .map(|(c, ci)| {
+                vec![
+                    c.label.clone(),
+                    c.share.count.to_string(),
+                    percent(c.share.frequency),
+                    ci,
+                ]
+            })
+            .collect();
+        grid(out, &freq_header("class"), &freq_align, &rows);
+        if t.classes.len() > shown.len() {
+            out.push_str(&format!(
+                "  … {} more classes\n",
+                t.classes.len() - shown.len()
+            ));
+        }
+        out.push_str(&format!(
+            "Outcome × class: {title} (share of the outcome's runs)\n"
+        ));
+        let mut rows = Vec::new();
+        let mut last = "";
+        let mut shown_in = 0;
+        for c in &t.cross {
+            if c.outcome != last {
+                last = &c.outcome;
+                shown_in = 0;
+            }
+            shown_in += 1;
+            if shown_in > 5 {
+                continue;
+            }
+            rows.push(vec![
+                if shown_in == 1 {
+                    c.outcome.clone()
+                } else {
+                    String::new()
+                },
+                c.class.clone(),
+                c.share_of_outcome.count.to_string(),
+                pct(&c.share_of_outcome),
+            ]);
+        }
+        grid(
+            out,
+            &[
+                "outcome",
+                "class (top 5 per outcome)",
+                "count",
+                "share  95% CI (Wilson)",
+            ],
+            &[Align::Left, Align::Left, Align::Right, Align::Left],
+            &rows,
+        );
+    }
+    out.push_str("\nDeliberate or tremble: last actions that were best replies under beliefs\n");
+    let mut header = vec!["outcome", "runs", "all agents  95% CI"];
+    for (n, _) in a
+        .deliberate
+        .first()
+        .map(|d| d.agents.as_slice())
+        .unwrap_or(&[])
+    {
+        header.push(n.as_str());
+    }
+    let rows: Vec<Vec<String>> = a
+        .deliberate
+        .iter()
+        .map(|d| {
+            let mut r = vec![
+                d.outcome.clone(),
+                d.all_agents.runs.to_string(),
+                pct(&d.all_agents),
+            ];
+            r.extend(d.agents.iter().map(|(_, s)| percent(s.frequency)));
+            r
+        })
+        .collect();
+    let mut align = vec![Align::Right; header.len()];
+    align[0] = Align::Left;
+    align[2] = Align::Left;
+    grid(out, &header, &align, &rows);
 }
 
 #[cfg(test)]

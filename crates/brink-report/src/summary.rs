@@ -10,6 +10,7 @@ use brink_core::{CompiledScenario, EquilibriumClass};
 use brink_mc::{BatchAggregate, Moments, VariableStats};
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::{AnalysisMeta, AnalysisSummary};
 use crate::error::ReportError;
 use crate::stats::{Z95, wilson_interval};
 
@@ -204,6 +205,10 @@ pub struct Summary {
     pub final_state: Vec<VariableSummary>,
     /// Accumulated payoff, per agent in scenario order.
     pub payoffs: Vec<PayoffSummary>,
+    /// Regret, one table per equilibrium concept, outcome × class cross-tables,
+    /// deliberate or tremble (absent unless [`Summary::with_analysis`] was called).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis: Option<AnalysisSummary>,
 }
 
 fn frequency(count: u64, runs: u64) -> (f64, f64, f64) {
@@ -342,7 +347,20 @@ impl Summary {
                     }
                 })
                 .collect(),
+            analysis: None,
         })
+    }
+
+    /// Adds the equilibrium analysis of `aggregate` (the one the summary was built
+    /// from) described by `am`.
+    pub fn with_analysis(
+        mut self,
+        meta: &SummaryMeta,
+        aggregate: &BatchAggregate,
+        am: &AnalysisMeta,
+    ) -> Summary {
+        self.analysis = Some(AnalysisSummary::new(meta, aggregate, am));
+        self
     }
 }
 
@@ -434,6 +452,7 @@ pub(crate) mod tests {
             final_state: vec![t, 100.0 + f64::from(i % 2)],
             payoffs: vec![f64::from(i % 3), -1.0],
             play: Vec::new(),
+            ..Default::default()
         }
     }
 
@@ -629,6 +648,7 @@ pub(crate) mod tests {
                 final_state: vec![0.5],
                 payoffs: vec![0.0],
                 play: Vec::new(),
+                ..Default::default()
             });
         }
         let v = VariableSummary::new("x", &agg.final_state[0]);

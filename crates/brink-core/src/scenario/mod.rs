@@ -13,6 +13,7 @@ use std::path::Path;
 
 use crate::expr::Expr;
 use crate::rules::{DecisionRule, Lookahead};
+pub use compile::{agent_type_profiles, logit_lambda};
 pub use error::{OverrideError, ScenarioError};
 
 /// A named parameter after overrides.
@@ -241,6 +242,13 @@ pub struct Classification {
     /// Largest max-norm distance between frequencies and an equilibrium's
     /// probabilities, in [0, 1].
     pub tolerance: f64,
+    /// The equilibrium concepts runs are classified by (`[equilibrium] concepts`).
+    pub concepts: Concepts,
+    /// Largest regret (true types) at which settled play is an ε-equilibrium, >= 0.
+    pub epsilon: f64,
+    /// Largest max-norm distance between choice probabilities and the logit QRE at
+    /// which play is classified as the QRE, in [0, 1].
+    pub qre_tolerance: f64,
 }
 
 impl Default for Classification {
@@ -248,8 +256,34 @@ impl Default for Classification {
         Classification {
             window: 1,
             tolerance: 0.0,
+            concepts: Concepts::NASH_ONLY,
+            epsilon: 0.0,
+            qre_tolerance: DEFAULT_QRE_TOLERANCE,
         }
     }
+}
+
+/// Default of `[equilibrium] qre_tolerance`.
+pub const DEFAULT_QRE_TOLERANCE: f64 = 0.05;
+
+/// Which equilibrium concepts classify the runs (`docs/SCENARIO.md` §11).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Concepts {
+    /// Pure (or, over a window, mixed) Nash equilibria of the stage game, true types.
+    pub nash: bool,
+    /// Pure Bayesian-Nash equilibria of the stage game in agent-type form.
+    pub bayes_nash: bool,
+    /// The logit quantal-response equilibrium with each agent's own λ.
+    pub qre: bool,
+}
+
+impl Concepts {
+    /// Only the Nash classes.
+    pub const NASH_ONLY: Concepts = Concepts {
+        nash: true,
+        bayes_nash: false,
+        qre: false,
+    };
 }
 
 /// Stage games larger than this are not classified (checked at load).
@@ -324,6 +358,39 @@ impl CompiledScenario {
                 format!("mixed {}", sets.join(" × "))
             }
             C::NotAnEquilibrium => "not an equilibrium".to_owned(),
+        }
+    }
+
+    /// Label of a Bayesian-Nash class: each agent's action for each of its types
+    /// (in declaration order, joined by `/`), agents in order, e.g.
+    /// `(hold/sanction, covert/strike, buy_oil)`; or `not a Bayesian-Nash equilibrium`.
+    pub fn bayes_nash_label(&self, class: crate::BayesNashClass) -> String {
+        let crate::BayesNashClass::Equilibrium { mut profile } = class else {
+            return "not a Bayesian-Nash equilibrium".to_owned();
+        };
+        let mut actions: Vec<Vec<&str>> = self
+            .agents
+            .iter()
+            .map(|a| vec![""; a.types.len()])
+            .collect();
+        for (agent, acts) in self.agents.iter().zip(actions.iter_mut()).rev() {
+            for slot in acts.iter_mut().rev() {
+                let n = agent.actions.len() as u64;
+                *slot = agent.actions[(profile % n) as usize].as_str();
+                profile /= n;
+            }
+        }
+        let parts: Vec<String> = actions.iter().map(|a| a.join("/")).collect();
+        format!("({})", parts.join(", "))
+    }
+
+    /// Label of a QRE class: `logit QRE (within T)` or `not the logit QRE`.
+    pub fn qre_label(&self, class: crate::QreClass) -> String {
+        match class {
+            crate::QreClass::Qre => {
+                format!("logit QRE (within {})", self.classification.qre_tolerance)
+            }
+            crate::QreClass::NotQre => "not the logit QRE".to_owned(),
         }
     }
 

@@ -365,6 +365,15 @@ pub struct Classification {
     /// which play counts as an equilibrium.
     #[serde(default)]
     pub tolerance: Option<Spanned<f64>>,
+    /// Equilibrium concepts to classify by: `nash`, `bayes_nash`, `qre`.
+    #[serde(default)]
+    pub concepts: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Largest regret at which settled play counts as an ε-equilibrium.
+    #[serde(default)]
+    pub epsilon: Option<Spanned<f64>>,
+    /// Largest max-norm distance from the logit QRE at which play counts as it.
+    #[serde(default)]
+    pub qre_tolerance: Option<Spanned<f64>>,
 }
 
 /// One private type of an agent.

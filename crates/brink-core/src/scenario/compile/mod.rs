@@ -22,6 +22,7 @@ mod state;
 
 use agents::{MAX_LEVEL, Shell, frame_layout};
 use families::{Bindings, Family};
+pub use equilibrium::{agent_type_profiles, logit_lambda};
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
@@ -100,7 +101,7 @@ pub(super) fn compile(
         .flatten()
         .collect();
     let outcomes = c.outcomes(&raw.outcomes, &world)?;
-    let classification = c.classification(raw.equilibrium.as_ref())?;
+    let classification = c.classification(raw.equilibrium.as_ref(), &agents)?;
 
     Ok(CompiledScenario {
         name: meta.name.get_ref().clone(),

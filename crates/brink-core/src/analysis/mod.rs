@@ -1,0 +1,217 @@
+//! Equilibrium analysis of a run's settled play beyond the pure-Nash class
+//! (`docs/SCENARIO.md` §11): regret (ε) under true types and under the agents'
+//! interim beliefs, the Bayesian-Nash class, the logit-QRE class and whether each
+//! agent's last action was deliberate (a best reply under its beliefs).
+//!
+//! Everything here reads the world once, at the end of a run; nothing in a round
+//! changes. Every concept's stage game is built by [`stage::fill_stage_game`] over
+//! each agent's [`stage::ActionSets`].
+
+pub mod bayes;
+pub mod qre;
+pub mod regret;
+pub mod stage;
+
+use brink_solve::NormalFormGame;
+
+use crate::model::{self, Dims};
+use crate::run_result::{BayesNashClass, QreClass, RunAnalysis};
+use crate::scenario::CompiledScenario;
+use stage::ActionSets;
+
+/// What the analysis needs of one agent at the end of a run.
+#[derive(Clone, Debug, Default)]
+pub struct AgentEnd {
+    /// Term values of every type, `[type][term]`, in the last round's state.
+    pub values: Vec<f64>,
+    /// Beliefs over every agent's types (flat at [`Dims::type_offset`]).
+    pub beliefs: Vec<f64>,
+    /// The value the decision rule used for each action in the last round.
+    pub expected: Vec<f64>,
+    /// The last round's choice probabilities.
+    pub policy: Vec<f64>,
+}
+
+/// Scratch and caches of the analysis, reused across runs (one per engine).
+pub struct Analyzer {
+    sets: ActionSets,
+    nash: NormalFormGame<f64>,
+    actions: Vec<usize>,
+    /// Per agent, filled by the engine before [`Analyzer::analyse`].
+    pub agents: Vec<AgentEnd>,
+    all_values: Vec<f64>,
+    weights: Vec<f64>,
+    realised: Vec<Vec<usize>>,
+    bayes: bayes::Scratch,
+    qre: qre::QreCache,
+    lambdas: Vec<f64>,
+    mixed: Vec<Vec<f64>>,
+    regret_scratch: Vec<f64>,
+}
+
+impl Analyzer {
+    /// Scratch for `s`.
+    pub fn new(s: &CompiledScenario, d: &Dims) -> Self {
+        let sets = ActionSets::all(s);
+        let nash = stage::empty_game(&sets.sizes());
+        Analyzer {
+            nash,
+            actions: Vec::new(),
+            agents: s
+                .agents
+                .iter()
+                .map(|a| AgentEnd {
+                    values: vec![0.0; a.types.len() * a.terms.len()],
+                    beliefs: vec![0.0; d.types],
+                    expected: vec![0.0; a.actions.len()],
+                    policy: vec![0.0; a.actions.len()],
+                })
+                .collect(),
+            all_values: vec![0.0; d.values],
+            weights: vec![0.0; d.types * s.agents.len()],
+            realised: vec![Vec::new(); s.agents.len()],
+            bayes: bayes::Scratch::default(),
+            qre: qre::QreCache::default(),
+            lambdas: s
+                .agents
+                .iter()
+                .map(|a| crate::scenario::logit_lambda(a).unwrap_or(f64::INFINITY))
+                .collect(),
+            mixed: s
+                .agents
+                .iter()
+                .map(|a| vec![0.0; a.actions.len()])
+                .collect(),
+            regret_scratch: Vec::new(),
+            sets,
+        }
+    }
+
+    /// The analysis of a run that ended with profile `last`, agents of `types`;
+    /// `play` holds the window's empirical frequencies (flat by action offset).
+    /// [`Analyzer::agents`] must hold the last round's data.
+    pub fn analyse(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        types: &[usize],
+        last: &[usize],
+        play: &[f64],
+    ) -> RunAnalysis {
+        let c = &s.classification;
+        let windowed = c.window > 1;
+        for (i, a) in self.agents.iter().enumerate() {
+            self.all_values[d.value_offset[i]..][..a.values.len()].copy_from_slice(&a.values);
+            self.weights[i * d.types..(i + 1) * d.types].copy_from_slice(&a.beliefs);
+        }
+        // The stage game under true types.
+        let (agents, sets) = (&self.agents, &self.sets);
+        let filled = stage::fill_stage_game(&mut self.nash, sets, &mut self.actions, |p, i| {
+            let n = s.agents[i].terms.len();
+            model::utility_at(&s.agents[i], &agents[i].values[types[i] * n..][..n], p)
+        })
+        .is_ok();
+        for (j, m) in self.mixed.iter_mut().enumerate() {
+            let off = d.action_offset[j];
+            for (k, x) in m.iter_mut().enumerate() {
+                *x = if windowed {
+                    play[off + self.sets.sets[j][k]]
+                } else {
+                    f64::from(u8::from(self.sets.sets[j][k] == last[j]))
+                };
+            }
+        }
+        let regret_true = if !filled {
+            f64::NAN
+        } else if windowed {
+            regret::mixed_regret(&self.nash, &self.mixed, &mut self.regret_scratch)
+        } else {
+            regret::pure_regret(&self.nash, &self.sets, last)
+        };
+        let mut regret_interim = 0.0f64;
+        let mut deliberate = 0u64;
+        for (i, a) in self.agents.iter().enumerate() {
+            let r = if windowed {
+                regret::interim_regret_mixed(
+                    &a.expected,
+                    &play[d.action_offset[i]..][..a.expected.len()],
+                )
+            } else {
+                regret::interim_regret(&a.expected, last[i])
+            };
+            regret_interim = if r.is_nan() { r } else { regret_interim.max(r) };
+            if regret::is_deliberate(&a.expected, last[i]) {
+                deliberate |= 1 << i;
+            }
+        }
+        let bayes_nash = c.concepts.bayes_nash.then(|| {
+            for (i, r) in self.realised.iter_mut().enumerate() {
+                r.clear();
+                if windowed {
+                    let off = d.action_offset[i];
+                    r.extend(self.sets.sets[i].iter().copied().filter(|&a| {
+                        pure_distance(&play[off..off + s.agents[i].actions.len()], a) <= c.tolerance
+                    }));
+                } else {
+                    r.push(last[i]);
+                }
+            }
+            let form = bayes::TypeForm {
+                s,
+                d,
+                sets: &self.sets,
+                values: &self.all_values,
+                weights: &self.weights,
+            };
+            match form.matching_equilibrium(types, &self.realised, &mut self.bayes) {
+                Some(profile) => BayesNashClass::Equilibrium { profile },
+                None => BayesNashClass::NotAnEquilibrium,
+            }
+        });
+        let mut qre_distance = f64::NAN;
+        let qre = c.concepts.qre.then(|| {
+            let eq = if filled {
+                self.qre.solve(&self.nash, &self.lambdas)
+            } else {
+                None
+            };
+            let Some(eq) = eq else {
+                return QreClass::NotQre;
+            };
+            let mut dist = 0.0f64;
+            for (j, st) in eq.iter().enumerate() {
+                for (k, &p) in st.iter().enumerate() {
+                    let a = self.sets.sets[j][k];
+                    let q = if windowed {
+                        play[d.action_offset[j] + a]
+                    } else {
+                        self.agents[j].policy[a]
+                    };
+                    dist = dist.max((q - p).abs());
+                }
+            }
+            qre_distance = dist;
+            if dist <= c.qre_tolerance {
+                QreClass::Qre
+            } else {
+                QreClass::NotQre
+            }
+        });
+        RunAnalysis {
+            regret_true,
+            regret_interim,
+            bayes_nash,
+            qre,
+            qre_distance,
+            deliberate,
+        }
+    }
+}
+
+/// Max-norm distance between one agent's frequencies `freq` and the pure strategy `a`.
+fn pure_distance(freq: &[f64], a: usize) -> f64 {
+    freq.iter()
+        .enumerate()
+        .map(|(b, &f)| (f - f64::from(u8::from(a == b))).abs())
+        .fold(0.0, f64::max)
+}
