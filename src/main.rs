@@ -63,7 +63,7 @@ struct RunArgs {
     #[arg(short = 'n', long, default_value_t = 100_000)]
     runs: u64,
     /// Master seed; run i is seeded from (seed, i).
-    #[arg(short, long, default_value_t = 2021)]
+    #[arg(short, long, default_value_t = 2021, allow_negative_numbers = true)]
     seed: u64,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(short = 'j', long)]
@@ -107,7 +107,13 @@ struct ReplayArgs {
     #[arg(default_value = DEFAULT_SCENARIO, conflicts_with = "from")]
     scenario: PathBuf,
     /// Master seed of the batch.
-    #[arg(short, long, default_value_t = 2021, conflicts_with = "from")]
+    #[arg(
+        short,
+        long,
+        default_value_t = 2021,
+        conflicts_with = "from",
+        allow_negative_numbers = true
+    )]
     seed: u64,
     /// Index of the run within the batch or sweep point (0-based).
     #[arg(short, long)]

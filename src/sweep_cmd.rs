@@ -34,7 +34,7 @@ pub struct SweepArgs {
     #[arg(short = 'n', long, default_value_t = 1000)]
     pub runs: u64,
     /// Master seed; run i uses the same random streams at every point.
-    #[arg(short, long, default_value_t = 2021)]
+    #[arg(short, long, default_value_t = 2021, allow_negative_numbers = true)]
     pub seed: u64,
     /// Fixed parameter values for every point, e.g. --set oil_squeeze=0.8 (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]

@@ -341,3 +341,13 @@ fn tune_reports_best_values_targets_and_confirmation() {
         .failure()
         .stderr(predicate::str::contains("nope"));
 }
+
+#[test]
+fn a_negative_seed_is_an_invalid_value_not_a_flag() {
+    brink()
+        .args(["run", "scenarios/prisoners_dilemma.toml", "-s", "-1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("invalid value '-1' for '--seed <SEED>'"))
+        .stderr(predicate::str::contains("tip").not());
+}
