@@ -351,3 +351,32 @@ fn a_negative_seed_is_an_invalid_value_not_a_flag() {
         .stderr(predicate::str::contains("invalid value '-1' for '--seed <SEED>'"))
         .stderr(predicate::str::contains("tip").not());
 }
+
+/// Output files get mode 0666 less the umask, as `File::create` gives, not 0600.
+#[cfg(unix)]
+#[test]
+fn output_files_respect_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = assert_cmd::cargo::cargo_bin("brink");
+    for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" run scenarios/prisoners_dilemma.toml -n 10 -q -o \"$1\""
+            ))
+            .arg(&bin)
+            .arg(&out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for f in ["summary.json", "outcomes.csv", "outcomes.svg"] {
+            let m = std::fs::metadata(out.join(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(m, mode, "{f} under umask {umask}: {m:o}");
+        }
+    }
+}
