@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use brink_core::scenario::parse_override;
 use brink_experiments::design::{DesignKind, ParamRange};
+use brink_experiments::sweep::merge::MergeError;
 use brink_experiments::sweep::{
     self, Manifest, SetupError, Shard, SweepError, SweepLock, SweepRequest, setup,
 };
@@ -126,9 +127,14 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
 
 /// Runs `brink merge`.
 pub fn merge(a: MergeArgs) -> Result<(), String> {
-    let lock = SweepLock::acquire(&a.out).map_err(sweep_message)?;
-    let manifest = sweep::merge(&a.dirs, &lock).map_err(sweep_message)?;
-    finish(&a.out, &manifest)
+    let (_, written) = sweep::merge::merge_atomic(&a.dirs, &a.out).map_err(|e| match e {
+        MergeError::Sweep(e) => sweep_message(e),
+        MergeError::Setup(e) => setup_message(e),
+    })?;
+    written
+        .iter()
+        .for_each(|p| eprintln!("wrote {}", p.display()));
+    Ok(())
 }
 
 /// Writes the outputs of a complete sweep directory and names them.

@@ -348,7 +348,9 @@ fn a_negative_seed_is_an_invalid_value_not_a_flag() {
         .args(["run", "scenarios/prisoners_dilemma.toml", "-s", "-1"])
         .assert()
         .failure()
-        .stderr(predicate::str::contains("invalid value '-1' for '--seed <SEED>'"))
+        .stderr(predicate::str::contains(
+            "invalid value '-1' for '--seed <SEED>'",
+        ))
         .stderr(predicate::str::contains("tip").not());
 }
 

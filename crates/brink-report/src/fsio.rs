@@ -71,13 +71,11 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, IoError> {
     // usual umask 022), not tempfile's private 0600: results are for sharing.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    builder
-        .tempfile_in(dir)
-        .map_err(|source| IoError {
-            action: "cannot create a temporary file for",
-            path: path.to_owned(),
-            source,
-        })
+    builder.tempfile_in(dir).map_err(|source| IoError {
+        action: "cannot create a temporary file for",
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Whether `name` is a temporary file left by an interrupted [`write_atomic`].

@@ -39,6 +39,7 @@ use crate::design::{DesignError, DesignSpec, Sampler};
 
 mod checkpoint;
 mod lock;
+pub mod merge;
 pub mod outputs;
 pub mod setup;
 
@@ -444,6 +445,7 @@ pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError>
     let mut merged = manifests[0].clone();
     merged.shard = None;
     prepare(out, &merged, manifest_path(out).exists())?;
+    let mut missing = Vec::new();
     for p in 0..merged.points {
         let mut found: Option<Vec<u8>> = None;
         for d in dirs {
@@ -464,12 +466,18 @@ pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError>
             }
         }
         let Some(bytes) = found else {
-            return Err(SweepError::Unfinished { point: p });
+            missing.push(p);
+            continue;
         };
         let target = point_path(out, p);
         if !target.exists() {
             fsio::write_atomic(&target, &bytes)?;
         }
+    }
+    if !missing.is_empty() {
+        return Err(SweepError::Refused(merge::missing_points(
+            dirs, &manifests, &missing,
+        )));
     }
     Ok(merged)
 }
