@@ -63,7 +63,7 @@ pub fn merge_atomic(dirs: &[PathBuf], out: &Path) -> Result<(Manifest, Vec<PathB
     let staging = staging.keep();
     if let Err(e) = std::fs::rename(&staging, out) {
         let _ = std::fs::remove_dir_all(&staging);
-        return Err(SweepError::from(io("cannot rename the merged sweep to", out)(e)).into());
+        return Err(io("cannot rename the merged sweep to", out)(e).into());
     }
     let written = written
         .iter()
