@@ -171,6 +171,9 @@ fn run(a: RunArgs) -> Result<(), String> {
         return Err("--runs must be at least 1".into());
     }
     let scenario = load(&a.scenario, &a.set)?;
+    if let Some(dir) = &a.out {
+        files::prepare_output_dir(dir).map_err(|e| e.to_string())?;
+    }
     let bar = progress_bar(a.quiet, a.runs, &scenario.name);
     let spec = BatchSpec {
         seed: a.seed,

@@ -382,3 +382,26 @@ fn output_files_respect_the_umask() {
         }
     }
 }
+
+/// `run -o FILE` fails on the path before playing a hundred million runs.
+#[test]
+fn run_checks_the_output_location_before_computing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a_file");
+    std::fs::write(&file, "x").unwrap();
+    brink()
+        .args([
+            "run",
+            "scenarios/prisoners_dilemma.toml",
+            "-n",
+            "100000000",
+            "-q",
+            "-o",
+        ])
+        .arg(&file)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("it exists and is not a directory"));
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
