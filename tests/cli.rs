@@ -405,3 +405,54 @@ fn run_checks_the_output_location_before_computing() {
         .stderr(predicate::str::contains("it exists and is not a directory"));
     assert_eq!(std::fs::read(&file).unwrap(), b"x");
 }
+
+#[test]
+fn params_lists_parameters_agents_types_and_outcomes() {
+    let out = brink()
+        .args([
+            "params",
+            "scenarios/iran_plan_b.toml",
+            "--set",
+            "oil_squeeze=0.8",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let line = |start: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start} in\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Name, default, range, doc, and the value set on the command line.
+    let oil = line("oil_squeeze ");
+    assert!(
+        oil.starts_with("oil_squeeze 0.5 0 .. 1 how hard the US enforces"),
+        "{oil}"
+    );
+    assert!(oil.ends_with("[set to 0.8]"), "{oil}");
+    assert_eq!(
+        line("usa:"),
+        "usa: actions offer_relief, hold, sanction, target_oil, strike"
+    );
+    assert!(text.contains("types: committed (prior 0.5), constrained (prior 0.5)"));
+    assert!(text.contains("agents (4), in profile order:"));
+    assert!(text.contains("outcomes (6): regional_war, limited_strike,"));
+}
+
+#[test]
+fn the_default_scenario_works_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("brink")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["run", "-n", "20", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("regional_war"));
+}

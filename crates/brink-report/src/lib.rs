@@ -55,6 +55,7 @@
 
 #![warn(missing_docs)]
 
+pub mod describe;
 pub mod error;
 pub mod files;
 pub mod fsio;
