@@ -11,7 +11,7 @@ use brink_core::{CompiledScenario, Engine};
 use brink_experiments::sweep;
 use brink_mc::{BatchSpec, McError, run_batch};
 use brink_report::equilibrium_label;
-use brink_report::{AnalysisMeta, Summary, SummaryMeta, files, render};
+use brink_report::{AnalysisMeta, Summary, SummaryMeta, describe::describe, files, render};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -40,6 +40,9 @@ enum Command {
     Run(RunArgs),
     /// Load and check a scenario file without running it.
     Validate(ValidateArgs),
+    /// List a scenario's parameters (name, default, range, doc), agents, actions,
+    /// types, state variables and outcomes.
+    Params(ValidateArgs),
     /// Re-run exactly one run of a batch (or of a sweep) and print it round by round.
     Replay(ReplayArgs),
     /// Sweep parameters over a design (grid, Latin hypercube, Sobol, Morris), many runs
@@ -63,7 +66,7 @@ struct RunArgs {
     #[arg(short = 'n', long, default_value_t = 100_000)]
     runs: u64,
     /// Master seed; run i is seeded from (seed, i).
-    #[arg(short, long, default_value_t = 2021)]
+    #[arg(short, long, default_value_t = 2021, allow_negative_numbers = true)]
     seed: u64,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(short = 'j', long)]
@@ -107,7 +110,13 @@ struct ReplayArgs {
     #[arg(default_value = DEFAULT_SCENARIO, conflicts_with = "from")]
     scenario: PathBuf,
     /// Master seed of the batch.
-    #[arg(short, long, default_value_t = 2021, conflicts_with = "from")]
+    #[arg(
+        short,
+        long,
+        default_value_t = 2021,
+        conflicts_with = "from",
+        allow_negative_numbers = true
+    )]
     seed: u64,
     /// Index of the run within the batch or sweep point (0-based).
     #[arg(short, long)]
@@ -139,6 +148,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Validate(a) => validate(a),
+        Command::Params(a) => load(&a.scenario, &a.set).and_then(|s| emit(&describe(&s))),
         Command::Replay(a) => replay(a),
         Command::Sweep(a) => sweep_cmd::sweep(a),
         Command::Merge(a) => sweep_cmd::merge(a),
@@ -155,6 +165,17 @@ fn main() -> ExitCode {
 }
 
 fn load(path: &Path, set: &[(String, f64)]) -> Result<Arc<CompiledScenario>, String> {
+    // The default scenario, from any directory: the one in the source tree.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_SCENARIO);
+    let path = match path == Path::new(DEFAULT_SCENARIO) && !path.exists() {
+        true if src.exists() => &src,
+        true => {
+            return Err(format!(
+                "no scenario given, and the default {DEFAULT_SCENARIO} is not under the current directory: pass a scenario file, e.g. `brink run path/to/iran_plan_b.toml`"
+            ));
+        }
+        false => path,
+    };
     scenario::load(path, set)
         .map(Arc::new)
         .map_err(|e| scenario_message(&e))
@@ -173,6 +194,9 @@ fn run(a: RunArgs) -> Result<(), String> {
         return Err("--runs must be at least 1".into());
     }
     let scenario = load(&a.scenario, &a.set)?;
+    if let Some(dir) = &a.out {
+        files::prepare_output_dir(dir).map_err(|e| e.to_string())?;
+    }
     let bar = progress_bar(a.quiet, a.runs, &scenario.name);
     let spec = BatchSpec {
         seed: a.seed,

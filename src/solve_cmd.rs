@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use brink_solve::budget::Budget;
 use brink_solve::formats::{FileKind, GameFile, read_game_bytes};
 use brink_solve::solve_file::{SolveFileError, SolveMethod, SolveOptions, solve_game_file};
 use clap::ValueEnum;
@@ -48,6 +49,15 @@ pub struct SolveArgs {
     /// summing to 1), e.g. 1/2,1/4,1/4. Default: uniform.
     #[arg(long, value_name = "P1,P2,...")]
     pub start: Option<String>,
+    /// Stop an enumeration (vertex, enum-n) whose data grow past this many MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub max_memory: u64,
+    /// Stop an enumeration (vertex, enum-n) after this many seconds.
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub timeout: Option<f64>,
+    /// Start an enumeration even when its estimated size is too large.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `--method`'s values: brink-solve's methods by name, each with its description
@@ -78,11 +88,34 @@ pub enum OutputFormat {
 pub fn run(a: SolveArgs) -> Result<(), String> {
     let file = a.file.display().to_string();
     let game = load(&a.file).map_err(|e| format!("{file}: {e}"))?;
+    let method = a
+        .method
+        .unwrap_or_else(|| SolveMethod::default_for(&game));
+    for (set, flag, by) in [
+        (a.label.is_some(), "--label", "lh"),
+        (a.lambda.is_some(), "--lambda", "logit"),
+    ] {
+        if set && method.name() != by {
+            eprintln!(
+                "warning: {flag} is used by --method {by} only; ignored by --method {}",
+                method.name()
+            );
+        }
+    }
+    let timeout = a
+        .timeout
+        .map(std::time::Duration::try_from_secs_f64)
+        .transpose();
     let options = SolveOptions {
-        method: a.method,
+        method: Some(method),
         label: a.label,
         lambda: a.lambda,
         start: a.start.clone(),
+        budget: Budget::new(
+            Some(a.max_memory << 20),
+            timeout.map_err(|e| format!("--timeout: {e}"))?,
+        ),
+        force: a.force,
     };
     let report =
         solve_game_file(&game, &options).map_err(|e| format!("{file}: {}", message(&e)))?;
@@ -91,6 +124,11 @@ pub fn run(a: SolveArgs) -> Result<(), String> {
             for n in &report.notes {
                 eprintln!("note: {n}");
             }
+            eprintln!(
+                "note: columns after {}: {}",
+                report.tag,
+                report.column_header()
+            );
             report.text(a.exact, a.digits)
         }
         OutputFormat::Json => {
@@ -100,7 +138,7 @@ pub fn run(a: SolveArgs) -> Result<(), String> {
             s
         }
     };
-    write_stdout(&out)
+    crate::emit(&out)
 }
 
 /// The user-facing text of a solver error, naming the flags involved.
@@ -113,17 +151,11 @@ fn message(e: &SolveFileError) -> String {
             )
         }
         SolveFileError::Start(e) => format!("--start: {e}"),
+        SolveFileError::TooMuchWork { .. } => {
+            format!("{e} (or --force to try within --max-memory and --timeout)")
+        }
+        SolveFileError::Limit { .. } => format!("{e} (limits: --max-memory, --timeout)"),
         e => e.to_string(),
-    }
-}
-
-fn write_stdout(s: &str) -> Result<(), String> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(s.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(format!("cannot write the output: {e}")),
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use brink_core::scenario::parse_override;
 use brink_experiments::design::{DesignKind, ParamRange};
+use brink_experiments::sweep::merge::MergeError;
 use brink_experiments::sweep::{
     self, Manifest, ManifestField, SetupError, Shard, SweepError, SweepLock, SweepRequest, setup,
 };
@@ -34,7 +35,7 @@ pub struct SweepArgs {
     #[arg(short = 'n', long, default_value_t = 1000)]
     pub runs: u64,
     /// Master seed; run i uses the same random streams at every point.
-    #[arg(short, long, default_value_t = 2021)]
+    #[arg(short, long, default_value_t = 2021, allow_negative_numbers = true)]
     pub seed: u64,
     /// Fixed parameter values for every point, e.g. --set oil_squeeze=0.8 (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
@@ -126,9 +127,14 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
 
 /// Runs `brink merge`.
 pub fn merge(a: MergeArgs) -> Result<(), String> {
-    let lock = SweepLock::acquire(&a.out).map_err(sweep_message)?;
-    let manifest = sweep::merge(&a.dirs, &lock).map_err(sweep_message)?;
-    finish(&a.out, &manifest)
+    let (_, written) = sweep::merge::merge_atomic(&a.dirs, &a.out).map_err(|e| match e {
+        MergeError::Sweep(e) => sweep_message(e),
+        MergeError::Setup(e) => setup_message(e),
+    })?;
+    written
+        .iter()
+        .for_each(|p| eprintln!("wrote {}", p.display()));
+    Ok(())
 }
 
 /// Writes the outputs of a complete sweep directory and names them.

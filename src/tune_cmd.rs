@@ -28,7 +28,7 @@ pub struct TuneArgs {
     #[arg(short = 'n', long, default_value_t = 4000)]
     pub runs: u64,
     /// Master seed of every evaluation (common random numbers).
-    #[arg(short, long, default_value_t = 2021)]
+    #[arg(short, long, default_value_t = 2021, allow_negative_numbers = true)]
     pub seed: u64,
     /// Fixed values of other parameters, e.g. --set oil_squeeze=0.8 (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]

@@ -263,3 +263,118 @@ fn tune_reports_best_values_targets_and_confirmation() {
         .failure()
         .stderr(predicate::str::contains("nope"));
 }
+
+#[test]
+fn a_negative_seed_is_an_invalid_value_not_a_flag() {
+    brink()
+        .args(["run", "scenarios/prisoners_dilemma.toml", "-s", "-1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "invalid value '-1' for '--seed <SEED>'",
+        ))
+        .stderr(predicate::str::contains("tip").not());
+}
+
+/// Output files get mode 0666 less the umask, as `File::create` gives, not 0600.
+#[cfg(unix)]
+#[test]
+fn output_files_respect_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = assert_cmd::cargo::cargo_bin("brink");
+    for (umask, mode) in [("022", 0o644), ("027", 0o640)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" run scenarios/prisoners_dilemma.toml -n 10 -q -o \"$1\""
+            ))
+            .arg(&bin)
+            .arg(&out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for f in ["summary.json", "outcomes.csv", "outcomes.svg"] {
+            let m = std::fs::metadata(out.join(f)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(m, mode, "{f} under umask {umask}: {m:o}");
+        }
+    }
+}
+
+/// `run -o FILE` fails on the path before playing a hundred million runs.
+#[test]
+fn run_checks_the_output_location_before_computing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a_file");
+    std::fs::write(&file, "x").unwrap();
+    brink()
+        .args([
+            "run",
+            "scenarios/prisoners_dilemma.toml",
+            "-n",
+            "100000000",
+            "-q",
+            "-o",
+        ])
+        .arg(&file)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("it exists and is not a directory"));
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
+#[test]
+fn params_lists_parameters_agents_types_and_outcomes() {
+    let out = brink()
+        .args([
+            "params",
+            "scenarios/iran_plan_b.toml",
+            "--set",
+            "oil_squeeze=0.8",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let line = |start: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(start))
+            .unwrap_or_else(|| panic!("no line {start} in\n{text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    // Name, default, range, doc, and the value set on the command line.
+    let oil = line("oil_squeeze ");
+    assert!(
+        oil.starts_with("oil_squeeze 0.5 0 .. 1 how hard the US enforces"),
+        "{oil}"
+    );
+    assert!(oil.ends_with("[set to 0.8]"), "{oil}");
+    assert_eq!(
+        line("usa:"),
+        "usa: actions offer_relief, hold, sanction, target_oil, strike"
+    );
+    assert!(text.contains("types: committed (prior 0.5), constrained (prior 0.5)"));
+    assert!(text.contains("agents (4), in profile order:"));
+    assert!(text.contains("outcomes (6): regional_war, limited_strike,"));
+}
+
+#[test]
+fn the_default_scenario_works_from_any_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("brink")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["run", "-n", "20", "-q"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("regional_war"));
+}

@@ -416,3 +416,117 @@ fn replicator_rejects_asymmetric_games_and_bad_starts() {
             "--start applies to --method replicator only",
         ));
 }
+
+/// Runs `brink solve GAMES/file args...`, which must fail, and returns stderr.
+fn solve_fails(file: &str, args: &[&str]) -> String {
+    let out = brink()
+        .arg("solve")
+        .arg(format!("{GAMES}/{file}"))
+        .args(args)
+        .assert()
+        .failure()
+        .stdout("")
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn hopeless_enumerations_are_refused_with_numbers_and_the_method_that_fits() {
+    // Kuhn poker's reduced normal form is 27 x 64: McMullen's bound for the
+    // 64-dimensional polytope with 91 facets is C(59, 32) + C(58, 31) ≈ 7.5e16.
+    let err = solve_fails("kuhn_poker.efg", &["-m", "vertex"]);
+    assert!(
+        err.contains("27 x 64 strategies (the reduced normal form)"),
+        "{err}"
+    );
+    assert!(err.contains("up to 7.5e16 vertices"), "{err}");
+    assert!(err.contains("method seqform solves"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    // Support pairs of equal size: C(91, 27) ≈ 9.8e22.
+    let err = solve_fails("kuhn_poker.efg", &["-m", "support"]);
+    assert!(err.contains("up to 9.8e22 pairs of supports"), "{err}");
+    // enum-n counts its support profiles before listing them: (2^27 - 1)(2^64 - 1).
+    let err = solve_fails("kuhn_poker.efg", &["-m", "enum-n"]);
+    assert!(err.contains("more than 2^64 support profiles"), "{err}");
+    assert!(err.contains("27 x 64 strategies per player"), "{err}");
+    assert!(err.contains("method seqform"), "{err}");
+}
+
+#[test]
+fn a_forced_blow_up_stops_at_the_memory_and_time_limits() {
+    // Forced, vertex enumeration of Kuhn poker would grow past 8 GB; the
+    // budget stops it at 40 MiB of its own data.
+    let err = solve_fails(
+        "kuhn_poker.efg",
+        &["-m", "vertex", "--force", "--max-memory", "40"],
+    );
+    assert!(err.contains("stopped at the memory limit"), "{err}");
+    assert!(err.contains("(limit 40 MiB)"), "{err}");
+    assert!(err.contains("bases"), "{err}");
+    assert!(err.contains("method seqform"), "{err}");
+    let err = solve_fails(
+        "kuhn_poker.efg",
+        &[
+            "-m",
+            "vertex",
+            "--force",
+            "--timeout",
+            "0.2",
+            "--max-memory",
+            "200",
+        ],
+    );
+    assert!(err.contains("stopped at the time limit of 0.2 s"), "{err}");
+    let err = solve_fails("bos.nfg", &["--timeout", "-1"]);
+    assert!(err.contains("--timeout"), "{err}");
+}
+
+#[test]
+fn no_pure_equilibrium_ignored_flags_and_column_labels() {
+    let out = brink()
+        .args([
+            "solve",
+            &format!("{GAMES}/matching_pennies.json"),
+            "-m",
+            "pure",
+        ])
+        .args(["--lambda", "2"])
+        .assert()
+        .success()
+        .stdout("")
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("note: no pure equilibrium"), "{err}");
+    assert!(
+        err.contains("warning: --lambda is used by --method logit only; ignored by --method pure"),
+        "{err}"
+    );
+    // The text lines' columns are named as in the JSON labels.
+    let out = brink()
+        .args(["solve", &format!("{GAMES}/bos.nfg"), "--label", "1"])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains("warning: --label is used by --method lh only"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_str(&solve("bos.nfg", &["-f", "json"])).unwrap();
+    let header = format!(
+        "note: columns after NE: {} ({}, {}), {} ({}, {})",
+        v["players"][0].as_str().unwrap(),
+        v["labels"][0][0].as_str().unwrap(),
+        v["labels"][0][1].as_str().unwrap(),
+        v["players"][1].as_str().unwrap(),
+        v["labels"][1][0].as_str().unwrap(),
+        v["labels"][1][1].as_str().unwrap(),
+    );
+    assert!(err.contains(&header), "{err}\n{header}");
+}

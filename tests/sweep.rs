@@ -114,7 +114,7 @@ fn three_shards_merged_equal_the_unsharded_sweep_and_threads_do_not_matter() {
         .assert()
         .failure()
         .stderr(predicate::str::contains(
-            "is not finished in any of the directories",
+            "2 of 7 points are not finished in any of the directories",
         ));
     let merged = tmp.path().join("merged");
     brink()
@@ -568,4 +568,65 @@ fn a_sweep_directory_in_use_is_refused_at_once() {
         "{err}"
     );
     assert!(waited < Duration::from_secs(20), "waited {waited:?}");
+}
+
+#[test]
+fn merge_refuses_existing_outputs_and_duplicates_names_missing_shards_and_is_atomic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shard = |k: u32| {
+        let dir = tmp.path().join(format!("s{k}"));
+        brink()
+            .args(sweep_args("scenarios/stag_hunt.toml", &dir))
+            .args(["--shard", &format!("{k}/3")])
+            .assert()
+            .success();
+        dir
+    };
+    let (s1, s2, s3) = (shard(1), shard(2), shard(3));
+    let merge = |dirs: &[&Path], out: &Path| {
+        let mut c = brink();
+        c.arg("merge").args(dirs).arg("--out").arg(out);
+        c.assert()
+    };
+    let out = tmp.path().join("merged");
+    // The same directory twice, and two directories holding the same shard.
+    merge(&[&s1, &s1, &s2], &out)
+        .failure()
+        .stderr(predicate::str::contains("is given twice"));
+    let copy = tmp.path().join("s1copy");
+    std::fs::create_dir_all(copy.join("points")).unwrap();
+    for entry in std::fs::read_dir(&s1)
+        .unwrap()
+        .chain(std::fs::read_dir(s1.join("points")).unwrap())
+    {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let rel = p.strip_prefix(&s1).unwrap();
+            std::fs::copy(&p, copy.join(rel)).unwrap();
+        }
+    }
+    merge(&[&s1, &copy, &s2], &out)
+        .failure()
+        .stderr(predicate::str::contains("are both shard 1/3"));
+    // Shard 3 missing: points 2 and 5 of 7 (p % 3 == 2); nothing is left behind.
+    merge(&[&s1, &s2], &out)
+        .failure()
+        .stderr(predicate::str::contains(
+            "2 of 7 points are not finished in any of the directories (first: point 2): \
+         shard 3/3 is missing (2 point(s))",
+        ));
+    assert!(!out.exists(), "a failed merge leaves no output directory");
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "staging left behind: {leftovers:?}");
+    // A complete merge, then a second one into the same directory is refused.
+    merge(&[&s1, &s2, &s3], &out).success();
+    let before = outputs(&out);
+    merge(&[&s1, &s2, &s3], &out)
+        .failure()
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(outputs(&out), before);
 }

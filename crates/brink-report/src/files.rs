@@ -30,6 +30,35 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), ReportError> {
     })
 }
 
+/// Checks that `dir` can hold outputs before anything is computed: creates it if
+/// missing and creates and removes a temporary file in it.
+///
+/// # Errors
+///
+/// [`ReportError::NotADirectory`] if `dir` is a file; [`ReportError::Io`] if it
+/// cannot be created or written.
+pub fn prepare_output_dir(dir: &Path) -> Result<(), ReportError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(ReportError::NotADirectory {
+            path: dir.to_owned(),
+        });
+    }
+    let io = |action| {
+        move |source| ReportError::Io {
+            action,
+            path: dir.to_owned(),
+            source,
+        }
+    };
+    fs::create_dir_all(dir).map_err(io("cannot create output directory"))?;
+    tempfile::Builder::new()
+        .prefix(".probe.")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io("cannot write in output directory"))?;
+    Ok(())
+}
+
 /// Writes `summary.json`, `outcomes.csv`, `equilibria.csv`, `outcomes.svg` and
 /// `equilibria.svg` (see [`OUTPUT_FILES`]), and with an analysis the
 /// [`ANALYSIS_FILES`], into `dir`, creating it and its parents
@@ -59,16 +88,7 @@ pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, Repo
         ]);
         names.extend(ANALYSIS_FILES);
     }
-    if dir.exists() && !dir.is_dir() {
-        return Err(ReportError::NotADirectory {
-            path: dir.to_owned(),
-        });
-    }
-    fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        action: "cannot create output directory",
-        path: dir.to_owned(),
-        source,
-    })?;
+    prepare_output_dir(dir)?;
     let mut written = Vec::with_capacity(OUTPUT_FILES.len());
     for (name, text) in names.iter().zip(&contents) {
         let path = dir.join(name);

@@ -64,15 +64,18 @@ fn temp_beside(path: &Path) -> Result<tempfile::NamedTempFile, IoError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|source| IoError {
-            action: "cannot create a temporary file for",
-            path: path.to_owned(),
-            source,
-        })
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // Created with mode 0666 less the umask, as `File::create` would (0644 under the
+    // usual umask 022), not tempfile's private 0600: results are for sharing.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    builder.tempfile_in(dir).map_err(|source| IoError {
+        action: "cannot create a temporary file for",
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Whether `name` is a temporary file left by an interrupted [`write_atomic`].

@@ -56,6 +56,7 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod describe;
 pub mod error;
 pub mod files;
 pub mod fsio;

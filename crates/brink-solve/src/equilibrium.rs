@@ -25,6 +25,24 @@ pub enum SolveError {
     InvalidArgument(String),
     /// The numerical method did not converge within its limits.
     NoConvergence(String),
+    /// The solver's data structures grew past the memory limit of its
+    /// [`Budget`](crate::budget::Budget).
+    MemoryLimit {
+        /// Bytes held when the run stopped (estimated).
+        bytes: u64,
+        /// The limit.
+        limit: u64,
+        /// What had been done by then.
+        progress: String,
+    },
+    /// The run took longer than the time limit of its
+    /// [`Budget`](crate::budget::Budget).
+    TimeLimit {
+        /// The limit in milliseconds.
+        millis: u64,
+        /// What had been done by then.
+        progress: String,
+    },
 }
 
 impl std::fmt::Display for SolveError {
@@ -33,6 +51,22 @@ impl std::fmt::Display for SolveError {
             SolveError::Unsupported(m) => write!(f, "unsupported game: {m}"),
             SolveError::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
             SolveError::NoConvergence(m) => write!(f, "no convergence: {m}"),
+            SolveError::MemoryLimit {
+                bytes,
+                limit,
+                progress,
+            } => write!(
+                f,
+                "stopped at the memory limit: the solver held about {} MiB (limit {} MiB) \
+                 after {progress}",
+                bytes.div_ceil(1 << 20),
+                limit / (1 << 20)
+            ),
+            SolveError::TimeLimit { millis, progress } => write!(
+                f,
+                "stopped at the time limit of {:.1} s after {progress}",
+                *millis as f64 / 1000.0
+            ),
         }
     }
 }

@@ -34,6 +34,7 @@ mod pure;
 pub mod rational;
 
 // Solver modules (each owns its file; add new `pub mod` lines below this comment).
+pub mod budget;
 pub mod dominance;
 pub mod evolution;
 pub mod extensive;

@@ -39,6 +39,7 @@ use crate::design::{DesignError, DesignSpec, Sampler};
 
 mod checkpoint;
 mod lock;
+pub mod merge;
 pub mod outputs;
 pub mod setup;
 
@@ -443,7 +444,7 @@ pub fn run_sweep(
         skipped: 0,
     };
     // At most one point (the last) is in flight between waves: the others of a wave
-    // are finished and written at its end.
+    // are checkpointed as each finishes.
     let mut flight: VecDeque<InFlight> = VecDeque::new();
     loop {
         let mut units: Vec<(usize, u64)> = Vec::with_capacity(WAVE_CHUNKS as usize);
@@ -479,30 +480,100 @@ pub fn run_sweep(
         if units.is_empty() {
             break;
         }
-        let parts: Vec<BatchAggregate> = pool.install(|| {
-            units
-                .par_iter()
-                .map(|&(slot, chunk)| {
-                    let mut engine = Engine::new(flight[slot].scenario.clone());
-                    let agg = chunk_aggregate(&mut engine, manifest.seed, chunk, manifest.runs);
-                    progress(agg.runs);
-                    agg
-                })
-                .collect()
+        // Each point is checkpointed by the worker that finishes its last chunk, as
+        // soon as it is done: a kill loses only the points still in flight.
+        let wave = Wave::new(&units, flight.len());
+        pool.install(|| {
+            units.par_iter().for_each(|&(slot, chunk)| {
+                let f = &flight[slot];
+                let mut engine = Engine::new(f.scenario.clone());
+                let agg = chunk_aggregate(&mut engine, manifest.seed, chunk, manifest.runs);
+                progress(agg.runs);
+                if let Some(parts) = wave.finish_chunk(slot, chunk, agg)
+                    && f.scheduled == chunks
+                {
+                    let mut total = f.total.clone();
+                    parts.iter().for_each(|(_, part)| total.merge(part));
+                    wave.record(write_point(dir, f.point, &total).map(|()| slot));
+                }
+            });
         });
-        for (&(slot, _), part) in units.iter().zip(&parts) {
-            flight[slot].total.merge(part);
-        }
-        while let Some(f) = flight.pop_front() {
-            if f.scheduled < chunks {
-                flight.push_front(f);
-                break;
+        let (written, parts) = wave.into_results()?;
+        done.computed += written.len();
+        for (slot, slot_parts) in parts.into_iter().enumerate() {
+            if !written.contains(&slot) {
+                slot_parts
+                    .iter()
+                    .for_each(|(_, part)| flight[slot].total.merge(part));
             }
-            write_point(dir, f.point, &f.total)?;
-            done.computed += 1;
         }
+        // Written points are the finished ones: all but possibly the last.
+        flight.retain(|f| f.scheduled < chunks);
     }
     Ok(done)
+}
+
+/// The chunks of one wave as they finish: per point, the chunk aggregates in
+/// chunk order once the point's last chunk of the wave is in, and which points
+/// were checkpointed (or the first error).
+struct Wave {
+    pending: Vec<std::sync::atomic::AtomicUsize>,
+    parts: Vec<std::sync::Mutex<Vec<(u64, BatchAggregate)>>>,
+    results: std::sync::Mutex<Result<Vec<usize>, SweepError>>,
+}
+
+impl Wave {
+    fn new(units: &[(usize, u64)], slots: usize) -> Wave {
+        let mut count = vec![0usize; slots];
+        units.iter().for_each(|&(slot, _)| count[slot] += 1);
+        Wave {
+            pending: count.into_iter().map(Into::into).collect(),
+            parts: (0..slots).map(|_| Default::default()).collect(),
+            results: std::sync::Mutex::new(Ok(Vec::new())),
+        }
+    }
+
+    /// Records a finished chunk; if it was the slot's last of the wave, returns the
+    /// slot's aggregates in chunk order.
+    fn finish_chunk(
+        &self,
+        slot: usize,
+        chunk: u64,
+        agg: BatchAggregate,
+    ) -> Option<Vec<(u64, BatchAggregate)>> {
+        let mut parts = self.parts[slot].lock().expect("no panics while held");
+        parts.push((chunk, agg));
+        if self.pending[slot].fetch_sub(1, std::sync::atomic::Ordering::AcqRel) != 1 {
+            return None;
+        }
+        parts.sort_by_key(|&(c, _)| c);
+        Some(parts.clone())
+    }
+
+    fn record(&self, r: Result<usize, SweepError>) {
+        let mut results = self.results.lock().expect("no panics while held");
+        match (&mut *results, r) {
+            (Ok(slots), Ok(slot)) => slots.push(slot),
+            (Ok(_), Err(e)) => *results = Err(e),
+            (Err(_), _) => {}
+        }
+    }
+
+    /// The checkpointed slots and every slot's aggregates in chunk order.
+    #[allow(clippy::type_complexity)]
+    fn into_results(self) -> Result<(Vec<usize>, Vec<Vec<(u64, BatchAggregate)>>), SweepError> {
+        let written = self.results.into_inner().expect("no panics while held")?;
+        let parts = self
+            .parts
+            .into_iter()
+            .map(|m| {
+                let mut v = m.into_inner().expect("no panics while held");
+                v.sort_by_key(|&(c, _)| c);
+                v
+            })
+            .collect();
+        Ok((written, parts))
+    }
 }
 
 /// Combines shard directories into the locked directory `out`: checks they hold the same sweep, that every
@@ -531,6 +602,7 @@ pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError>
     let mut merged = manifests[0].clone();
     merged.shard = None;
     prepare(out, &merged, manifest_path(out).exists())?;
+    let mut missing = Vec::new();
     for p in 0..merged.points {
         let mut found: Option<Vec<u8>> = None;
         for d in dirs {
@@ -551,12 +623,18 @@ pub fn merge(dirs: &[PathBuf], lock: &SweepLock) -> Result<Manifest, SweepError>
             }
         }
         let Some(bytes) = found else {
-            return Err(SweepError::Unfinished { point: p });
+            missing.push(p);
+            continue;
         };
         let target = point_path(out, p);
         if !target.exists() {
             fsio::write_atomic(&target, &bytes)?;
         }
+    }
+    if !missing.is_empty() {
+        return Err(SweepError::Refused(merge::missing_points(
+            dirs, &manifests, &missing,
+        )));
     }
     Ok(merged)
 }

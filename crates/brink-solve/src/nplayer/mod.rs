@@ -103,6 +103,7 @@ mod search;
 mod separation;
 mod system;
 
+use crate::budget::Budget;
 use crate::{Equilibrium, NormalFormGame, SolveError, expected_payoff, max_regret};
 use search::SearchWorkspace;
 use system::*;
@@ -224,6 +225,32 @@ pub fn enumerate_equilibria_report(
     game: &NormalFormGame<f64>,
     options: &EnumOptions,
 ) -> Result<EnumReport, SolveError> {
+    enumerate_equilibria_report_within(game, options, &Budget::default())
+}
+
+/// The number of support profiles of surviving strategies: the product over
+/// players of `2^k − 1`; `None` if it does not fit in a `u64`.
+fn support_profile_count(alive: &[Vec<usize>]) -> Option<u64> {
+    alive.iter().try_fold(1u64, |acc, a| {
+        let subsets = 1u64
+            .checked_shl(u32::try_from(a.len()).ok()?)?
+            .checked_sub(1)?;
+        acc.checked_mul(subsets)
+    })
+}
+
+/// [`enumerate_equilibria_report`] within a time [`Budget`] (its memory is
+/// bounded by [`EnumOptions::max_support_profiles`]), checked after every
+/// support profile.
+///
+/// # Errors
+///
+/// As [`enumerate_equilibria_report`], and [`SolveError::TimeLimit`].
+pub fn enumerate_equilibria_report_within(
+    game: &NormalFormGame<f64>,
+    options: &EnumOptions,
+    budget: &Budget,
+) -> Result<EnumReport, SolveError> {
     check_finite_game(game)?;
     check_options(options)?;
     let n = game.num_players();
@@ -235,6 +262,21 @@ pub fn enumerate_equilibria_report(
         .collect();
     if options.eliminate_dominated {
         eliminate_dominated(game, &mut alive);
+    }
+
+    // Count before listing them: the lists themselves can exhaust memory.
+    match support_profile_count(&alive) {
+        Some(t) if t <= options.max_support_profiles => {}
+        t => {
+            let sizes: Vec<String> = alive.iter().map(|a| a.len().to_string()).collect();
+            return Err(SolveError::Unsupported(format!(
+                "{} support profiles ({} strategies per player after removing dominated \
+                 ones; the product of 2^k - 1), more than the limit of {}",
+                t.map_or_else(|| "more than 2^64".to_string(), |t| t.to_string()),
+                sizes.join(" x "),
+                options.max_support_profiles
+            )));
+        }
     }
 
     // Per player: every nonempty subset of its surviving strategies.
@@ -252,24 +294,19 @@ pub fn enumerate_equilibria_report(
                 .collect()
         })
         .collect();
-    let total = subsets
-        .iter()
-        .try_fold(1u64, |acc, s| acc.checked_mul(s.len() as u64));
-    match total {
-        Some(t) if t <= options.max_support_profiles => {}
-        _ => {
-            return Err(SolveError::Unsupported(format!(
-                "more than {} support profiles",
-                options.max_support_profiles
-            )));
-        }
-    }
 
     let mut found: Vec<Vec<Vec<f64>>> = Vec::new();
     let mut ws = Workspace::default();
     let mut odometer = vec![0usize; n];
     'profiles: loop {
         stats.support_profiles += 1;
+        budget.check(0, || {
+            format!(
+                "{} support profiles of {}",
+                stats.support_profiles - 1,
+                support_profile_count(&alive).unwrap_or(u64::MAX)
+            )
+        })?;
         let supports: Vec<&[usize]> = (0..n).map(|p| subsets[p][odometer[p]].as_slice()).collect();
         examine_support(
             game, &alive, &supports, options, &mut stats, &mut ws, &mut found,

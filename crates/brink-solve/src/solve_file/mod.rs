@@ -5,20 +5,23 @@
 //! This is what `brink solve` does between reading the file and printing;
 //! it does no IO and knows no command-line flags.
 
+mod estimate;
 mod replicator;
 mod report;
 
+use crate::budget::Budget;
 use crate::extensive::{ExtensiveGame, solve_zero_sum_sequence_form, subgame_perfect_equilibria};
 use crate::formats::{GameFile, format_number};
-use crate::nplayer::{EnumOptions, enumerate_equilibria_report};
+use crate::nplayer::{EnumOptions, enumerate_equilibria_report_within};
 use crate::qre::{LimitOptions, limiting_logit_equilibrium, logit_qre};
 use crate::rational::{Q, to_f64};
 use crate::twoplayer::{
     TwoPlayerSolution, lemke_howson, lemke_howson_all, solve_zero_sum, support_enumeration,
-    vertex_enumeration,
+    vertex_enumeration_within,
 };
 use crate::{Equilibrium, GameError, NormalFormGame, SolveError, pure_nash_equilibria};
 
+pub use estimate::{WORK_LIMIT, WORK_REMARK, WorkEstimate, short_count, suggestion};
 pub use replicator::{REPLICATOR_HORIZON, REPLICATOR_REGRET_TOL, StartError};
 pub use report::{Num, Solution, SolveReport};
 
@@ -166,6 +169,11 @@ pub struct SolveOptions {
     /// For the replicator dynamics: the initial state as text, one
     /// probability per strategy separated by commas; `None`: uniform.
     pub start: Option<String>,
+    /// Memory and time limits of the enumeration methods.
+    pub budget: Budget,
+    /// Start an enumeration even when its [`WorkEstimate`] is above
+    /// [`WORK_LIMIT`].
+    pub force: bool,
 }
 
 /// Why a game file could not be solved.
@@ -187,6 +195,22 @@ pub enum SolveFileError {
     /// The initial state of the replicator dynamics is malformed.
     #[error(transparent)]
     Start(#[from] StartError),
+    /// The enumeration is too large to start.
+    #[error("{what}: too large to enumerate; {suggestion}")]
+    TooMuchWork {
+        /// The size of the search.
+        what: String,
+        /// The method that fits.
+        suggestion: String,
+    },
+    /// The solver stopped at a memory or time limit.
+    #[error("{error}; {suggestion}")]
+    Limit {
+        /// The limit hit.
+        error: SolveError,
+        /// The method that fits.
+        suggestion: String,
+    },
     /// A solver refused the game or failed.
     #[error(transparent)]
     Solve(#[from] SolveError),
@@ -211,7 +235,12 @@ pub fn solve_game_file(
     if options.start.is_some() && method != SolveMethod::Replicator {
         return Err(SolveFileError::StartWithoutReplicator(method));
     }
-    match (game, method) {
+    let suggest = suggestion(game);
+    let options = &SolveOptions {
+        budget: options.budget.start(),
+        ..options.clone()
+    };
+    let result = match (game, method) {
         (GameFile::Extensive(g), SolveMethod::Spe) => spe(g),
         (GameFile::Extensive(g), SolveMethod::Seqform) => seqform(g),
         (GameFile::Strategic(_), SolveMethod::Spe | SolveMethod::Seqform) => {
@@ -219,19 +248,34 @@ pub fn solve_game_file(
         }
         (GameFile::Strategic(g), _) => normal_form(
             g.game(),
-            g.players().to_vec(),
-            g.strategies().to_vec(),
-            method,
+            (g.players().to_vec(), g.strategies().to_vec()),
+            (method, false, &suggest),
             options,
         ),
         (GameFile::Extensive(g), _) => {
             let rnf = g.reduced_normal_form()?;
-            let mut r = normal_form(&rnf.game, g.players().to_vec(), rnf.names, method, options)?;
-            r.notes
-                .push("solved the reduced normal form; strategies are reduced plans".into());
-            Ok(r)
+            normal_form(
+                &rnf.game,
+                (g.players().to_vec(), rnf.names),
+                (method, true, &suggest),
+                options,
+            )
+            .map(|mut r| {
+                r.notes
+                    .push("solved the reduced normal form; strategies are reduced plans".into());
+                r
+            })
         }
-    }
+    };
+    result.map_err(|e| match e {
+        SolveFileError::Solve(
+            error @ (SolveError::MemoryLimit { .. } | SolveError::TimeLimit { .. }),
+        ) => SolveFileError::Limit {
+            error,
+            suggestion: suggest,
+        },
+        e => e,
+    })
 }
 
 /// Probabilities and payoffs of an exact equilibrium.
@@ -302,9 +346,20 @@ fn lp_solution(g: &NormalFormGame<Q>) -> Result<Solution, SolveError> {
 fn enum_n_solutions(
     g: &NormalFormGame<Q>,
     notes: &mut Vec<String>,
+    budget: &Budget,
+    suggest: &str,
 ) -> Result<Vec<Solution>, SolveFileError> {
     let gf = g.map_payoffs(to_f64)?;
-    let report = enumerate_equilibria_report(&gf, &EnumOptions::default())?;
+    let report =
+        enumerate_equilibria_report_within(&gf, &EnumOptions::default(), budget).map_err(|e| {
+            match e {
+                SolveError::Unsupported(what) => SolveFileError::TooMuchWork {
+                    what: format!("method enum-n: {what}"),
+                    suggestion: suggest.to_string(),
+                },
+                e => SolveFileError::Solve(e),
+            }
+        })?;
     if !report.stats.complete {
         notes.push(
             "the enumeration is not known to be complete (degenerate game or \
@@ -350,23 +405,35 @@ fn logit_solution(
 /// one) with `method`.
 fn normal_form(
     g: &NormalFormGame<Q>,
-    players: Vec<String>,
-    labels: Vec<Vec<String>>,
-    method: SolveMethod,
+    (players, labels): (Vec<String>, Vec<Vec<String>>),
+    (method, reduced, suggest): (SolveMethod, bool, &str),
     options: &SolveOptions,
 ) -> Result<SolveReport, SolveFileError> {
     let mut notes = Vec::new();
+    let sizes: Vec<usize> = (0..g.num_players()).map(|p| g.num_strategies(p)).collect();
+    if let Some(est) = WorkEstimate::new(method, &sizes, reduced) {
+        if est.too_large() && !options.force {
+            return Err(SolveFileError::TooMuchWork {
+                what: est.to_string(),
+                suggestion: suggest.to_string(),
+            });
+        }
+        if est.count > WORK_REMARK {
+            notes.push(format!("{est}; this may take long"));
+        }
+    }
+    let budget = &options.budget;
     let mut tag = "NE";
     let solutions: Vec<Solution> = match method {
         SolveMethod::Pure => pure_solutions(g),
         SolveMethod::Support => two_player(support_enumeration(g)?, &mut notes),
-        SolveMethod::Vertex => two_player(vertex_enumeration(g)?, &mut notes),
+        SolveMethod::Vertex => two_player(vertex_enumeration_within(g, budget)?, &mut notes),
         SolveMethod::Lh => match options.label {
             Some(label) => vec![exact_solution(&lemke_howson(g, label)?)],
             None => lemke_howson_all(g)?.iter().map(exact_solution).collect(),
         },
         SolveMethod::Lp => vec![lp_solution(g)?],
-        SolveMethod::EnumN => enum_n_solutions(g, &mut notes)?,
+        SolveMethod::EnumN => enum_n_solutions(g, &mut notes, budget, suggest)?,
         SolveMethod::Logit => vec![logit_solution(g, options.lambda, &mut notes, &mut tag)?],
         SolveMethod::Replicator => {
             return replicator::replicator_report(g, players, labels, options.start.as_deref());
@@ -375,6 +442,13 @@ fn normal_form(
             return Err(SolveFileError::NeedsExtensive(method));
         }
     };
+    if solutions.is_empty() {
+        notes.push(if method == SolveMethod::Pure {
+            "no pure equilibrium".to_string()
+        } else {
+            format!("method {} found no equilibrium", method.name())
+        });
+    }
     Ok(SolveReport {
         method,
         tag,

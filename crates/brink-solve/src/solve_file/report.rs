@@ -102,6 +102,18 @@ impl SolveReport {
         out
     }
 
+    /// The order of the numbers after the tag in [`SolveReport::text`], as
+    /// the JSON document labels them: `Alice (J: bet, J: check), Bob (...)`.
+    pub fn column_header(&self) -> String {
+        let players: Vec<String> = self
+            .players
+            .iter()
+            .zip(&self.labels)
+            .map(|(p, l)| format!("{p} ({})", l.join(", ")))
+            .collect();
+        players.join(", ")
+    }
+
     /// The JSON document: exact and floating-point probabilities and
     /// payoffs, labels, notes and method-specific fields; `file` names the
     /// game file.

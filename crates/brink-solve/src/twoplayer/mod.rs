@@ -80,7 +80,7 @@ pub use lemke_howson::{
     lemke_howson_path,
 };
 pub use support::{SUPPORT_ENUMERATION_MAX_MIN_STRATEGIES, support_enumeration};
-pub use vertex::vertex_enumeration;
+pub use vertex::{vertex_enumeration, vertex_enumeration_within};
 pub use zerosum::{ZeroSumSolution, solve_zero_sum};
 
 use num_bigint::BigInt;

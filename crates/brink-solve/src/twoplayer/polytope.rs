@@ -48,6 +48,13 @@ pub(crate) struct Tableau<I> {
 const NONBASIC: usize = usize::MAX;
 
 impl<I: Int> Tableau<I> {
+    /// Bytes held by the tableau (estimated: entries at their inline size).
+    pub fn bytes(&self) -> u64 {
+        (std::mem::size_of::<Self>()
+            + self.t.len() * std::mem::size_of::<I>().max(16)
+            + 8 * (self.basis.len() + self.row_of.len() + self.init_basis.len())) as u64
+    }
+
     /// The tableau of `P` (`player = 0`, rows = column strategies) or `Q`
     /// (`player = 1`, rows = row strategies) of the positive game `(a, b)`.
     pub fn best_response_polytope(a: &Mat<I>, b: &Mat<I>, player: usize) -> Self {

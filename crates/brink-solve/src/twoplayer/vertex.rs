@@ -7,6 +7,7 @@ use num_bigint::BigInt;
 use super::int::{Int, Mat, Overflow};
 use super::polytope::{BasisKey, Tableau};
 use super::{Bimatrix, TwoPlayerSolution, bimatrix, make_equilibrium, sort_equilibria};
+use crate::budget::Budget;
 use crate::equilibrium::SolveError;
 use crate::game::NormalFormGame;
 use crate::rational::Q;
@@ -65,10 +66,26 @@ use crate::rational::Q;
 /// assert_eq!(sol.equilibria[0].payoffs, vec![qi(0), qi(0)]);
 /// ```
 pub fn vertex_enumeration(game: &NormalFormGame<Q>) -> Result<TwoPlayerSolution<Q>, SolveError> {
+    vertex_enumeration_within(game, &Budget::default())
+}
+
+/// [`vertex_enumeration`] within a memory and time [`Budget`]: the search
+/// counts the bytes of its tableaux, visited bases and vertices and checks
+/// the limits at every basis.
+///
+/// # Errors
+///
+/// As [`vertex_enumeration`], and [`SolveError::MemoryLimit`] or
+/// [`SolveError::TimeLimit`] when the budget runs out.
+pub fn vertex_enumeration_within(
+    game: &NormalFormGame<Q>,
+    budget: &Budget,
+) -> Result<TwoPlayerSolution<Q>, SolveError> {
     let bm = bimatrix(game)?;
     let (m, n) = (bm.m, bm.n);
-    let (xs, deg_p) = vertices(&bm, 0);
-    let (ys, deg_q) = vertices(&bm, 1);
+    let (xs, deg_p) = vertices(&bm, 0, budget, 0)?;
+    let held = xs.iter().map(Vertex::bytes).sum();
+    let (ys, deg_q) = vertices(&bm, 1, budget, held)?;
     let degenerate = deg_p || deg_q;
     let all = full_set(m + n);
 
@@ -146,17 +163,55 @@ pub(crate) struct Vertex {
     pub point: Vec<BigInt>,
 }
 
+impl Vertex {
+    /// Bytes held by the vertex (estimated).
+    fn bytes(&self) -> u64 {
+        (48 + 8 * self.labels.len() + 40 * self.point.len()) as u64
+    }
+}
+
+/// Why the search over bases stopped early.
+enum Stop {
+    Overflow,
+    Budget(SolveError),
+}
+
+impl From<Overflow> for Stop {
+    fn from(_: Overflow) -> Self {
+        Stop::Overflow
+    }
+}
+
 /// Nonzero vertices of `P` (`player = 0`) or `Q` (`player = 1`), and whether
-/// one of them is degenerate. `i128` first, `BigInt` on overflow.
-pub(crate) fn vertices(bm: &Bimatrix, player: usize) -> (Vec<Vertex>, bool) {
-    i128_then_bigint!(bm, |a, b| vertices_with(a, b, player))
+/// one of them is degenerate. `i128` first, `BigInt` on overflow. `held`
+/// bytes are already in use when the search starts.
+fn vertices(
+    bm: &Bimatrix,
+    player: usize,
+    budget: &Budget,
+    held: u64,
+) -> Result<(Vec<Vertex>, bool), SolveError> {
+    if let (Some(a), Some(b)) = (Mat::<i128>::convert(&bm.a), Mat::<i128>::convert(&bm.b)) {
+        match vertices_with(&a, &b, player, budget, held) {
+            Ok(r) => return Ok(r),
+            Err(Stop::Budget(e)) => return Err(e),
+            Err(Stop::Overflow) => {}
+        }
+    }
+    match vertices_with(&bm.a, &bm.b, player, budget, held) {
+        Ok(r) => Ok(r),
+        Err(Stop::Budget(e)) => Err(e),
+        Err(Stop::Overflow) => unreachable!("BigInt never overflows"),
+    }
 }
 
 fn vertices_with<I: Int>(
     a: &Mat<I>,
     b: &Mat<I>,
     player: usize,
-) -> Result<(Vec<Vertex>, bool), Overflow> {
+    budget: &Budget,
+    held: u64,
+) -> Result<(Vec<Vertex>, bool), Stop> {
     let (m, n) = (a.rows, a.cols);
     let structural = if player == 0 { 0..m } else { m..m + n };
     let start = Tableau::best_response_polytope(a, b, player);
@@ -165,19 +220,46 @@ fn vertices_with<I: Int>(
     let mut out = Vec::new();
     let mut degenerate = false;
     visited.insert(start.key());
+    let tab_bytes = start.bytes();
+    let key_bytes = (48 + 8 * start.key().len()) as u64;
+    let mut out_bytes = 0u64;
     let mut stack = vec![start];
     while let Some(tab) = stack.pop() {
+        // Each step pushes at most `vars` tableaux: check at every step.
+        {
+            let bytes = held
+                + out_bytes
+                + key_bytes * (visited.len() + seen_labels.len()) as u64
+                + tab_bytes * stack.len() as u64;
+            budget
+                .check(bytes, || {
+                    format!(
+                        "visiting {} bases and finding {} vertices of {}'s best-response \
+                         polytope",
+                        visited.len(),
+                        out.len(),
+                        if player == 0 {
+                            "the row player"
+                        } else {
+                            "the column player"
+                        }
+                    )
+                })
+                .map_err(Stop::Budget)?;
+        }
         let (labels, deg) = tab.labels();
         degenerate |= deg;
         let is_origin = structural.clone().all(|v| tab.scaled_value(v).is_zero());
         if !is_origin && seen_labels.insert(labels.clone()) {
-            out.push(Vertex {
+            let v = Vertex {
                 labels,
                 point: structural
                     .clone()
                     .map(|v| tab.scaled_value(v).to_big())
                     .collect(),
-            });
+            };
+            out_bytes += v.bytes();
+            out.push(v);
         }
         for c in 0..tab.vars {
             if tab.is_basic(c) {
