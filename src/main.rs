@@ -12,7 +12,7 @@ use brink_experiments::sweep;
 use brink_mc::{BatchSpec, McError, run_batch};
 use brink_report::equilibrium_label;
 use brink_report::{AnalysisMeta, Summary, SummaryMeta, describe::describe, files, render};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 mod solve_cmd;
@@ -28,7 +28,7 @@ const DEFAULT_SCENARIO: &str = "scenarios/iran_plan_b.toml";
 /// frequencies of outcomes and of the equilibria play settled in, with 95% Wilson
 /// confidence intervals. Every run is a pure function of (scenario, seed, run index).
 #[derive(Parser, Debug)]
-#[command(name = "brink", version, about, long_about)]
+#[command(name = "brink", version = env!("BRINK_VERSION"), about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,6 +55,13 @@ enum Command {
     Merge(sweep_cmd::MergeArgs),
     /// Tune parameters so that simulated outcome frequencies match targets.
     Tune(tune_cmd::TuneArgs),
+    /// Print a shell completion script, e.g. `brink completions bash > ~/.local/share/bash-completion/completions/brink`.
+    Completions {
+        /// Shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `brink man > brink.1 && man ./brink.1`.
+    Man,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,7 +81,7 @@ struct RunArgs {
     /// Override a scenario parameter, e.g. --set oil_squeeze=0.8 (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_override)]
     set: Vec<(String, f64)>,
-    /// Also write summary.json, outcomes.csv, equilibria.csv and SVG charts here.
+    /// Also write summary.json, outcomes.csv, equilibria.csv, SVG charts and report.html here.
     #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Format of the report on standard output.
@@ -154,6 +161,17 @@ fn main() -> ExitCode {
         Command::Merge(a) => sweep_cmd::merge(a),
         Command::Tune(a) => tune_cmd::run(a),
         Command::Solve(a) => solve_cmd::run(a),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "brink", &mut out);
+            emit(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            let man = clap_mangen::Man::new(Cli::command()).render(&mut out);
+            man.map_err(|e| e.to_string())
+                .and_then(|()| emit(&String::from_utf8_lossy(&out)))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -197,7 +215,7 @@ fn run(a: RunArgs) -> Result<(), String> {
     if let Some(dir) = &a.out {
         files::prepare_output_dir(dir).map_err(|e| e.to_string())?;
     }
-    let bar = progress_bar(a.quiet, a.runs, &scenario.name);
+    let bar = progress_bar(a.quiet, a.runs, &scenario.name, "runs");
     let spec = BatchSpec {
         seed: a.seed,
         runs: a.runs,
@@ -214,7 +232,13 @@ fn run(a: RunArgs) -> Result<(), String> {
     };
     emit(&text)?;
     if let Some(dir) = &a.out {
-        let written = files::write_outputs(dir, &summary).map_err(|e| e.to_string())?;
+        let histograms: Vec<_> = aggregate
+            .final_state
+            .iter()
+            .map(|v| v.histogram.as_ref())
+            .collect();
+        let written =
+            files::write_outputs(dir, &summary, &histograms).map_err(|e| e.to_string())?;
         for p in written {
             eprintln!("wrote {}", p.display());
         }
@@ -222,16 +246,17 @@ fn run(a: RunArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// A progress bar on stderr for `total` runs, hidden when stderr is not a terminal.
-pub(crate) fn progress_bar(quiet: bool, total: u64, message: &str) -> ProgressBar {
+/// A progress bar with rate and ETA on stderr for `total` `unit`s, hidden when stderr
+/// is not a terminal (so never in redirected output).
+pub(crate) fn progress_bar(quiet: bool, total: u64, message: &str, unit: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:40}] {pos}/{len} runs ({per_sec}, eta {eta})",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {{msg}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}})"
+        ))
         .expect("valid template")
         .progress_chars("=> "),
     );

@@ -103,6 +103,7 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
         a.quiet,
         setup::owned_runs(&manifest),
         &format!("{} sweep", manifest.scenario_name),
+        "runs",
     );
     let lock = SweepLock::acquire(&a.out).map_err(sweep_message)?;
     let done = sweep::run_sweep(&lock, &manifest, a.resume, a.threads, &|n| bar.inc(n))

@@ -63,7 +63,7 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
         start: None,
         weighted: a.weighted,
     };
-    let bar = crate::progress_bar(a.quiet, a.budget as u64, "evaluations");
+    let bar = crate::progress_bar(a.quiet, a.budget as u64, "tuning", "evaluations");
     let result =
         tune::tune(&a.scenario, &spec, &|n| bar.set_position(n as u64)).map_err(tune_message)?;
     bar.finish_and_clear();

@@ -62,6 +62,7 @@ fn run_writes_all_outputs_and_prints_a_table() {
         "equilibria.csv",
         "outcomes.svg",
         "equilibria.svg",
+        "report.html",
     ] {
         let p = dir.path().join(f);
         assert!(p.metadata().unwrap().len() > 0, "{f} missing or empty");
@@ -377,4 +378,51 @@ fn the_default_scenario_works_from_any_directory() {
         .assert()
         .success()
         .stdout(predicate::str::contains("regional_war"));
+}
+
+#[test]
+fn version_names_the_git_commit_when_built_in_a_repository() {
+    let out = brink().arg("--version").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.starts_with(&format!("brink {}", env!("CARGO_PKG_VERSION"))),
+        "{text}"
+    );
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_owned());
+    match head {
+        Some(commit) => assert_eq!(
+            text.trim(),
+            format!("brink {} (commit {commit})", env!("CARGO_PKG_VERSION"))
+        ),
+        None => assert_eq!(text.trim(), format!("brink {}", env!("CARGO_PKG_VERSION"))),
+    }
+}
+
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = brink().args(["completions", shell]).assert().success();
+        let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        for cmd in ["run", "sweep", "tune", "solve", "replay", "merge"] {
+            assert!(text.contains(cmd), "{shell} completions lack {cmd}");
+        }
+    }
+    brink()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'tcsh'"));
+    let out = brink().arg("man").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.starts_with(".ie"), "{text}");
+    assert!(text.contains(".TH brink 1"), "{text}");
+    for cmd in ["run", "sweep", "tune", "solve", "completions"] {
+        assert!(text.contains(&format!("brink\\-{cmd}(1)")), "{cmd}");
+    }
 }

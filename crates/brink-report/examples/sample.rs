@@ -99,7 +99,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let summary = Summary::new(&meta, &agg, label)?;
     print!("{}", render::table(&summary));
-    for path in write_outputs(std::path::Path::new(&dir), &summary)? {
+    let histograms: Vec<_> = agg
+        .final_state
+        .iter()
+        .map(|v| v.histogram.as_ref())
+        .collect();
+    for path in write_outputs(std::path::Path::new(&dir), &summary, &histograms)? {
         println!("wrote {}", path.display());
     }
     Ok(())

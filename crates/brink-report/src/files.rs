@@ -6,15 +6,17 @@ use std::path::{Path, PathBuf};
 
 use crate::error::ReportError;
 use crate::summary::Summary;
-use crate::{plot, render};
+use crate::{html, plot, render};
+use brink_mc::Histogram;
 
 /// Names of the files [`write_outputs`] writes, in the order it returns them.
-pub const OUTPUT_FILES: [&str; 5] = [
+pub const OUTPUT_FILES: [&str; 6] = [
     "summary.json",
     "outcomes.csv",
     "equilibria.csv",
     "outcomes.svg",
     "equilibria.svg",
+    crate::html::REPORT_FILE,
 ];
 
 /// Files [`write_outputs`] adds, after [`OUTPUT_FILES`], when the summary has an
@@ -59,9 +61,10 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ReportError> {
     Ok(())
 }
 
-/// Writes `summary.json`, `outcomes.csv`, `equilibria.csv`, `outcomes.svg` and
-/// `equilibria.svg` (see [`OUTPUT_FILES`]), and with an analysis the
-/// [`ANALYSIS_FILES`], into `dir`, creating it and its parents
+/// Writes `summary.json`, `outcomes.csv`, `equilibria.csv`, `outcomes.svg`,
+/// `equilibria.svg` and `report.html` (see [`OUTPUT_FILES`]; the report draws the
+/// final-state `histograms` of bounded variables, in scenario order), and with an
+/// analysis the [`ANALYSIS_FILES`], into `dir`, creating it and its parents
 /// if missing, each file atomically (see [`write_atomic`]); existing files are
 /// replaced. Returns the paths written, in that order.
 ///
@@ -70,13 +73,18 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ReportError> {
 /// contents are rendered before the first file is written, so a rendering error
 /// leaves the directory untouched; an I/O error part way leaves earlier files
 /// written and later ones as they were.
-pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, ReportError> {
+pub fn write_outputs(
+    dir: &Path,
+    summary: &Summary,
+    histograms: &[Option<&Histogram>],
+) -> Result<Vec<PathBuf>, ReportError> {
     let mut contents: Vec<String> = vec![
         render::json(summary),
         render::outcomes_csv(summary),
         render::equilibria_csv(summary),
         plot::outcomes_svg(summary)?,
         plot::equilibria_svg(summary)?,
+        html::run_report(summary, histograms),
     ];
     let mut names: Vec<&str> = OUTPUT_FILES.to_vec();
     if summary.analysis.is_some() {
@@ -139,7 +147,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("a/b/out");
         let s = summary();
-        let paths = write_outputs(&dir, &s).unwrap();
+        let paths = write_outputs(&dir, &s, &[]).unwrap();
         let expected: Vec<PathBuf> = OUTPUT_FILES.iter().map(|n| dir.join(n)).collect();
         assert_eq!(paths, expected);
         assert_eq!(fs::read_to_string(&paths[0]).unwrap(), render::json(&s));
@@ -174,8 +182,8 @@ mod tests {
         .unwrap();
         fs::write(tmp.path().join("notes.txt"), "keep me").unwrap();
         let s = summary();
-        write_outputs(tmp.path(), &s).unwrap();
-        write_outputs(tmp.path(), &s).unwrap();
+        write_outputs(tmp.path(), &s, &[]).unwrap();
+        write_outputs(tmp.path(), &s, &[]).unwrap();
         assert_eq!(fs::read_to_string(&json).unwrap(), render::json(&s));
         assert_eq!(
             fs::read_to_string(tmp.path().join("notes.txt")).unwrap(),
@@ -191,7 +199,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("results");
         fs::write(&file, "not a directory").unwrap();
-        let err = write_outputs(&file, &summary()).unwrap_err();
+        let err = write_outputs(&file, &summary(), &[]).unwrap_err();
         assert!(matches!(err, ReportError::NotADirectory { .. }), "{err:?}");
         let msg = err.to_string();
         assert_eq!(
@@ -204,7 +212,7 @@ mod tests {
         assert_eq!(fs::read_to_string(&file).unwrap(), "not a directory");
         // A regular file further up the path: creating the directory fails, and
         // the message names the directory and the OS error.
-        let err = write_outputs(&file.join("sub"), &summary()).unwrap_err();
+        let err = write_outputs(&file.join("sub"), &summary(), &[]).unwrap_err();
         let msg = err.to_string();
         assert!(
             msg.starts_with(&format!(
@@ -223,7 +231,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         fs::create_dir(tmp.path().join("outcomes.csv")).unwrap();
         fs::write(tmp.path().join("outcomes.csv/inside"), "x").unwrap();
-        let err = write_outputs(tmp.path(), &summary()).unwrap_err();
+        let err = write_outputs(tmp.path(), &summary(), &[]).unwrap_err();
         let msg = err.to_string();
         let target = tmp.path().join("outcomes.csv");
         assert!(

@@ -24,6 +24,7 @@
 //!   `equilibria.svg`), drawn with plotters' SVG backend. That backend writes
 //!   `<text>` elements and, with no font feature enabled, estimates text extents
 //!   from character counts, so charts need no system fonts and no font crate.
+//! - [`html`]: `report.html`, one self-contained page per batch or sweep.
 //! - [`files`]: [`write_outputs`], the files of one batch.
 //! - [`fsio`]: atomic file writes, for every file brink writes.
 //!
@@ -60,6 +61,7 @@ pub mod describe;
 pub mod error;
 pub mod files;
 pub mod fsio;
+pub mod html;
 pub mod plot;
 pub mod render;
 pub mod stats;

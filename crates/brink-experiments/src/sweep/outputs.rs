@@ -9,6 +9,8 @@ use brink_core::{CompiledScenario, EquilibriumClass};
 use brink_mc::BatchAggregate;
 use brink_report::ReportError;
 use brink_report::fsio::AtomicFile;
+use brink_report::html::REPORT_FILE;
+use brink_report::html::sweep::{AxisBins, MAX_POINT_ROWS, SweepReport, sweep_report};
 use brink_report::summary::{
     EquilibriumFrequency, OutcomeFrequency, Parameter, Summary, SummaryMeta, equilibrium_label,
 };
@@ -19,7 +21,7 @@ use crate::design::{DesignError, DesignSpec};
 use crate::sensitivity::SensitivityError;
 
 /// Names of the files [`write_sweep_outputs`] writes.
-pub const SWEEP_FILES: [&str; 2] = ["points.csv", "summary.json"];
+pub const SWEEP_FILES: [&str; 3] = ["points.csv", "summary.json", REPORT_FILE];
 
 /// One point of a sweep in `summary.json`.
 #[derive(Serialize)]
@@ -129,6 +131,23 @@ pub fn write_sweep_outputs(
         None => Vec::new(),
     };
     let mut hasher = PointsHasher::new(manifest.parameters.len());
+    // For report.html: outcome counts pooled along each parameter, the first points.
+    let mut axes: Vec<AxisBins> = manifest
+        .design
+        .ranges
+        .iter()
+        .map(|r| {
+            AxisBins::new(
+                &r.name,
+                r.lo,
+                r.hi,
+                r.log,
+                manifest.points,
+                scenario.outcomes.len(),
+            )
+        })
+        .collect();
+    let mut shown_points = Vec::new();
     for p in 0..manifest.points {
         let values = hasher.add(&mut sampler, p).to_vec();
         let agg: BatchAggregate = read_point(dir, p)
@@ -180,6 +199,12 @@ pub fn write_sweep_outputs(
             outcomes: &summary.outcomes,
             equilibria: &summary.equilibria,
         };
+        for (axis, &x) in axes.iter_mut().zip(&values) {
+            axis.add(x, agg.runs, &agg.outcome_counts);
+        }
+        if p < MAX_POINT_ROWS {
+            shown_points.push(serde_json::to_value(&point).expect("serialisable"));
+        }
         let text = serde_json::to_string_pretty(&point).expect("serialisable");
         json.write(if p == 0 { b"\n    " } else { b",\n    " })
             .map_err(io_error)?;
@@ -206,9 +231,21 @@ pub fn write_sweep_outputs(
         )));
     }
 
+    let mut doc = serde_json::to_value(&head).expect("serialisable");
+    doc["points"] = serde_json::Value::Array(shown_points);
+    doc["sensitivity"] = sensitivity;
+    let report = sweep_report(&SweepReport {
+        doc,
+        points: manifest.points,
+        outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
+        axes,
+    });
+    let report_path = dir.join(SWEEP_FILES[2]);
+
     csv.commit().map_err(io_error)?;
     json.commit().map_err(io_error)?;
-    Ok(vec![csv_path, json_path])
+    brink_report::fsio::write_atomic(&report_path, report.as_bytes()).map_err(io_error)?;
+    Ok(vec![csv_path, json_path, report_path])
 }
 
 fn csv_line(fields: &[String]) -> String {
