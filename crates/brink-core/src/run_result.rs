@@ -75,7 +75,8 @@ pub struct RunAnalysis {
     /// not computed).
     pub qre_distance: f64,
     /// Bit `i` set when agent `i`'s last action attained the maximum of the values
-    /// its decision rule used (a best reply under its beliefs).
+    /// its decision rule used (a best reply under its beliefs); agents from the 65th
+    /// on are not recorded.
     pub deliberate: u64,
 }
 

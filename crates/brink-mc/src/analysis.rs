@@ -84,7 +84,9 @@ impl LogSketch {
 /// Moments and sketch of one regret measure.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct RegretStats {
-    /// Mean, variance and extremes of the finite values.
+    /// Mean, variance and extremes of the finite values (left out of JSON while
+    /// empty: its infinite extremes have no JSON form).
+    #[serde(default, skip_serializing_if = "no_values")]
     pub moments: Moments,
     /// Quantile sketch.
     pub sketch: LogSketch,
@@ -107,6 +109,10 @@ impl RegretStats {
         self.sketch.merge(&o.sketch);
         self.undefined += o.undefined;
     }
+}
+
+fn no_values(m: &Moments) -> bool {
+    m.n == 0
 }
 
 /// The analysis part of a batch aggregate. Per-outcome vectors are indexed by
@@ -169,7 +175,7 @@ impl AnalysisAggregate {
             self.qre_distance.push(a.qre_distance);
         }
         let row = &mut self.deliberate[o * (self.agents + 1)..][..self.agents + 1];
-        for (i, slot) in row[..self.agents].iter_mut().enumerate() {
+        for (i, slot) in row[..self.agents.min(64)].iter_mut().enumerate() {
             *slot += (a.deliberate >> i) & 1;
         }
         let all = if self.agents >= 64 {
@@ -251,6 +257,22 @@ mod tests {
         }
         assert_eq!(s.quantile(0.0), Some(0.0));
         assert_eq!(LogSketch::default().quantile(0.5), None);
+    }
+
+    #[test]
+    fn aggregates_with_unreached_outcomes_round_trip_through_json() {
+        // An outcome never reached and the QRE distance never measured leave empty
+        // moments (infinite extremes), which must survive a checkpoint.
+        let mut a = AnalysisAggregate::new(3, 2);
+        let mut run = RunResult {
+            outcome: 1,
+            ..RunResult::default()
+        };
+        run.analysis.regret_true = 0.25;
+        a.record(&run, 0.0);
+        let json = serde_json::to_string(&a).unwrap();
+        let back: AnalysisAggregate = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
     }
 
     #[test]

@@ -140,7 +140,7 @@ impl Analyzer {
                 regret::interim_regret(&a.expected, last[i])
             };
             regret_interim = if r.is_nan() { r } else { regret_interim.max(r) };
-            if regret::is_deliberate(&a.expected, last[i]) {
+            if i < 64 && regret::is_deliberate(&a.expected, last[i]) {
                 deliberate |= 1 << i;
             }
         }
