@@ -61,6 +61,7 @@ pub mod files;
 pub mod fsio;
 pub mod plot;
 pub mod render;
+pub mod seed_json;
 pub mod stats;
 pub mod summary;
 

@@ -90,6 +90,16 @@ fn freq_header(first: &str) -> [&str; 4] {
     [first, "count", "freq", "95% CI (Wilson)"]
 }
 
+/// The parameters set away from their defaults, `a = 1, b = 2`.
+pub fn set_list(summary: &Summary) -> String {
+    let set: Vec<String> = summary
+        .set
+        .iter()
+        .map(|p| format!("{} = {}", p.name, p.value))
+        .collect();
+    set.join(", ")
+}
+
 /// A readable, column-aligned plain-text report for a terminal: a title line
 /// (scenario, path, runs, seed), parameters and rounds, then the sections
 /// Outcomes, Equilibria (top [`TOP_EQUILIBRIA`] classes and an "… N more classes"
@@ -107,6 +117,12 @@ pub fn table(summary: &Summary) -> String {
             .map(|p| format!("{} = {}", p.name, p.value))
             .collect();
         out.push_str(&format!("Parameters: {}\n", params.join(", ")));
+    }
+    if !summary.set.is_empty() {
+        out.push_str(&format!(
+            "Set away from the scenario's defaults: {}\n",
+            set_list(summary)
+        ));
     }
     let r = &summary.rounds;
     out.push_str(&format!(
@@ -142,7 +158,15 @@ pub fn table(summary: &Summary) -> String {
         .collect();
     grid(&mut out, &freq_header("outcome"), &freq_align, &rows);
 
-    out.push_str("\nEquilibria (class of the settled play)\n");
+    out.push_str("\nEquilibria (class of the settled play)");
+    if summary.agents.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str(&format!(
+            "; profiles list actions as ({})\n",
+            summary.agents.join(", ")
+        ));
+    }
     if summary.equilibria.is_empty() {
         out.push_str("  (no runs)\n");
     } else {
@@ -323,7 +347,19 @@ mod tests {
         assert_eq!(lines[1], "Parameters: resolve = 0.75, cost_of_war = 3");
         assert_eq!(
             lines[2],
+            "Set away from the scenario's defaults: resolve = 0.75"
+        );
+        assert_eq!(
+            lines[3],
             "Rounds per run: mean 12.000, sd 1.415, min 10, max 14"
+        );
+        assert!(t.contains(
+            "Equilibria (class of the settled play); profiles list actions as (Ruritania, Freedonia)\n"
+        ));
+        assert!(
+            crate::plot::outcomes_svg(&summary())
+                .unwrap()
+                .contains("seed 42; set resolve = 0.75")
         );
         for section in [
             "\nOutcomes\n",
@@ -345,7 +381,7 @@ mod tests {
             .unwrap();
         assert!(cap.ends_with("0   0.0%  [ 0.0%,  0.4%]"), "{cap:?}");
         // Columns line up: the interval's '[' is in the same column on every row.
-        let outcome_rows: Vec<&&str> = lines[5..10].iter().filter(|l| l.contains("%  [")).collect();
+        let outcome_rows: Vec<&&str> = lines[6..11].iter().filter(|l| l.contains("%  [")).collect();
         assert_eq!(outcome_rows.len(), 4);
         let col = outcome_rows[0].find('[').unwrap();
         assert!(outcome_rows.iter().all(|l| l.find('[') == Some(col)), "{t}");
@@ -392,7 +428,7 @@ mod tests {
     #[test]
     fn json_is_pretty_with_trailing_newline_and_nulls_for_missing() {
         let j = json(&summary());
-        assert!(j.starts_with("{\n  \"format_version\": 1,\n  \"brink_version\": \"0.1.0\""));
+        assert!(j.starts_with("{\n  \"format_version\": 2,\n  \"brink_version\": \"0.1.0\""));
         assert!(j.ends_with("}\n") && !j.ends_with("\n\n"));
         let v: serde_json::Value = serde_json::from_str(&j).unwrap();
         assert_eq!(v["outcomes"][0]["name"], "war");
