@@ -103,8 +103,9 @@ fn json_and_csv_formats() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "outcome,count,frequency,ci95_low,ci95_high",
-        ));
+            "table,name,count,frequency,ci95_low,ci95_high\noutcome,",
+        ))
+        .stdout(predicate::str::contains("\n\n").not());
 }
 
 #[test]

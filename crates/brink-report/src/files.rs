@@ -9,10 +9,12 @@ use crate::summary::Summary;
 use crate::{plot, render};
 
 /// Names of the files [`write_outputs`] writes, in the order it returns them.
-pub const OUTPUT_FILES: [&str; 5] = [
+pub const OUTPUT_FILES: [&str; 7] = [
     "summary.json",
     "outcomes.csv",
     "equilibria.csv",
+    "final_state.csv",
+    "payoffs.csv",
     "outcomes.svg",
     "equilibria.svg",
 ];
@@ -66,10 +68,12 @@ pub fn prepare_output_dir(dir: &Path) -> Result<(), ReportError> {
 /// leaves the directory untouched; an I/O error part way leaves earlier files
 /// written and later ones as they were.
 pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Vec<PathBuf>, ReportError> {
-    let contents: [String; 5] = [
+    let contents: [String; 7] = [
         render::json(summary),
         render::outcomes_csv(summary),
         render::equilibria_csv(summary),
+        render::final_state_csv(summary),
+        render::payoffs_csv(summary),
         plot::outcomes_svg(summary)?,
         plot::equilibria_svg(summary)?,
     ];
@@ -136,9 +140,17 @@ mod tests {
             fs::read_to_string(&paths[2]).unwrap(),
             render::equilibria_csv(&s)
         );
-        assert!(fs::read_to_string(&paths[3]).unwrap().starts_with("<svg"));
+        assert_eq!(
+            fs::read_to_string(&paths[3]).unwrap(),
+            render::final_state_csv(&s)
+        );
+        assert_eq!(
+            fs::read_to_string(&paths[4]).unwrap(),
+            render::payoffs_csv(&s)
+        );
+        assert!(fs::read_to_string(&paths[5]).unwrap().starts_with("<svg"));
         assert!(
-            fs::read_to_string(&paths[4])
+            fs::read_to_string(&paths[6])
                 .unwrap()
                 .contains("(hold, hold)")
         );

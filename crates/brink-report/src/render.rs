@@ -319,10 +319,100 @@ pub fn equilibria_csv(summary: &Summary) -> String {
     )
 }
 
-/// Both CSV tables for standard output: [`outcomes_csv`], a blank line, then
-/// [`equilibria_csv`].
+/// Header of [`csv`]: one table for outcomes and equilibrium classes.
+pub const FREQUENCIES_CSV_HEADER: [&str; 6] = [
+    "table",
+    "name",
+    "count",
+    "frequency",
+    "ci95_low",
+    "ci95_high",
+];
+
+/// One CSV table for standard output (loads as one data frame): header
+/// [`FREQUENCIES_CSV_HEADER`], the outcomes (`table` = `outcome`) in scenario order,
+/// then the equilibrium classes (`table` = `equilibrium`), most frequent first.
 pub fn csv(summary: &Summary) -> String {
-    format!("{}\n{}", outcomes_csv(summary), equilibria_csv(summary))
+    let outcomes = summary.outcomes.iter().map(|o| {
+        (
+            "outcome",
+            o.name.as_str(),
+            o.count,
+            o.frequency,
+            o.ci95_low,
+            o.ci95_high,
+        )
+    });
+    let equilibria = summary.equilibria.iter().map(|e| {
+        (
+            "equilibrium",
+            e.label.as_str(),
+            e.count,
+            e.frequency,
+            e.ci95_low,
+            e.ci95_high,
+        )
+    });
+    let rows = outcomes
+        .chain(equilibria)
+        .map(|(t, name, count, f, lo, hi)| {
+            [
+                t.to_owned(),
+                name.to_owned(),
+                count.to_string(),
+                f.to_string(),
+                lo.to_string(),
+                hi.to_string(),
+            ]
+        });
+    records(&FREQUENCIES_CSV_HEADER, rows)
+}
+
+/// A CSV document of `header` and `rows`, numbers as given; empty for missing values.
+fn records<const N: usize>(header: &[&str; N], rows: impl Iterator<Item = [String; N]>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    w.write_record(header).expect("write to memory");
+    for row in rows {
+        w.write_record(row).expect("write to memory");
+    }
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("UTF-8 in, UTF-8 out")
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or(String::new(), |v| v.to_string())
+}
+
+/// The final world state as CSV (`final_state.csv`): one row per state variable in
+/// scenario order; empty cells where a statistic is undefined.
+pub fn final_state_csv(summary: &Summary) -> String {
+    let rows = summary.final_state.iter().map(|v| {
+        [
+            v.name.clone(),
+            opt(v.mean),
+            opt(v.sd),
+            opt(v.min),
+            opt(v.max),
+            opt(v.p05),
+            opt(v.p50),
+            opt(v.p95),
+        ]
+    });
+    records(
+        &["variable", "mean", "sd", "min", "max", "p05", "p50", "p95"],
+        rows,
+    )
+}
+
+/// Accumulated payoffs as CSV (`payoffs.csv`): one row per agent in scenario order.
+pub fn payoffs_csv(summary: &Summary) -> String {
+    let rows = summary
+        .payoffs
+        .iter()
+        .map(|p| [p.agent.clone(), opt(p.mean), opt(p.sd)]);
+    records(&["agent", "mean", "sd"], rows)
 }
 
 #[cfg(test)]
@@ -478,7 +568,25 @@ mod tests {
             ]
         );
         assert!(!o.contains('\r'));
-        assert_eq!(csv(&s), format!("{o}\n{e}"));
-        assert!(csv(&s).contains("capitulation,0,0,0,0.003826"));
+        // Standard output gets one table: every row has the header's six fields.
+        let one = csv(&s);
+        let mut r = ::csv::Reader::from_reader(one.as_bytes());
+        assert_eq!(r.headers().unwrap(), FREQUENCIES_CSV_HEADER.as_slice());
+        let rows: Vec<_> = r.records().map(|rec| rec.unwrap()).collect();
+        assert_eq!(rows.len(), 4 + 4);
+        assert!(rows.iter().all(|row| row.len() == 6));
+        assert_eq!(&rows[4][0], "equilibrium");
+        assert_eq!(&rows[4][1], "(hold, hold)");
+        assert!(one.contains("outcome,capitulation,0,0,0,0.003826"));
+        // Final state and payoffs: their own tables, empty cells where undefined.
+        let fs = final_state_csv(&s);
+        assert!(
+            fs.starts_with("variable,mean,sd,min,max,p05,p50,p95\n"),
+            "{fs}"
+        );
+        assert_eq!(fs.lines().count(), 1 + s.final_state.len());
+        let pay = payoffs_csv(&s);
+        assert!(pay.starts_with("agent,mean,sd\n"), "{pay}");
+        assert_eq!(pay.lines().count(), 1 + s.payoffs.len());
     }
 }
