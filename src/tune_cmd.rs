@@ -42,8 +42,8 @@ pub struct TuneArgs {
     /// Also write tune.json (result and objective trace) and trace.csv here.
     #[arg(short, long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Format of the report on standard output.
-    #[arg(short, long, value_enum, default_value_t = TraceFormat::Text)]
+    /// Report on standard output: text (a summary) or json (the content of tune.json).
+    #[arg(short, long, value_enum, default_value_t = TraceFormat::Text, hide_possible_values = true)]
     pub format: TraceFormat,
     /// No progress output.
     #[arg(short, long)]
@@ -67,7 +67,7 @@ pub fn run(a: TuneArgs) -> Result<(), String> {
     let result =
         tune::tune(&a.scenario, &spec, &|n| bar.set_position(n as u64)).map_err(tune_message)?;
     bar.finish_and_clear();
-    let json = tune::result_json(&result);
+    let json = tune::result_json(&a.scenario, &spec, &result);
     if let Some(dir) = &a.out {
         let [json_path, csv_path] =
             tune::write_outputs(dir, &result, &json).map_err(|e| e.to_string())?;

@@ -92,8 +92,9 @@ fn json_and_csv_formats() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "outcome,count,frequency,ci95_low,ci95_high",
-        ));
+            "table,name,count,frequency,ci95_low,ci95_high\noutcome,",
+        ))
+        .stdout(predicate::str::contains("\n\n").not());
 }
 
 #[test]
@@ -124,7 +125,7 @@ fn replay_prints_rounds_and_json() {
         .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["seed"], 5);
+    assert_eq!(v["seed"], "5", "seeds are strings in JSON");
     assert_eq!(v["run"], 12);
     assert!(!v["rounds"].as_array().unwrap().is_empty());
 }
@@ -248,7 +249,16 @@ fn tune_reports_best_values_targets_and_confirmation() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["best"][0][0], "lambda");
+    assert_eq!(v["best"][0]["name"], "lambda");
+    assert_eq!(v["format_version"], 2);
+    assert_eq!(v["seed"], "2021");
+    assert_eq!(v["targets"][0]["outcome"], "both_stag");
+    assert_eq!(v["targets"][0]["frequency"], 0.2);
+    assert_eq!(v["ranges"][0]["hi"], 5.0);
+    assert_eq!(v["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert!(v["confirmation_seed"].is_string());
+    assert_eq!(v["trace"][0]["parameters"][0]["name"], "lambda");
+    assert_eq!(v["confirmation"][0]["outcome"], "both_stag");
     assert!(v["evaluations"].as_u64().unwrap() <= 12);
     assert_eq!(v["confirmation"].as_array().unwrap().len(), 3);
     let trace = std::fs::read_to_string(dir.path().join("trace.csv")).unwrap();
@@ -425,4 +435,69 @@ fn completions_and_man_page_cover_every_command() {
     for cmd in ["run", "sweep", "tune", "solve", "completions"] {
         assert!(text.contains(&format!("brink\\-{cmd}(1)")), "{cmd}");
     }
+}
+
+#[test]
+fn set_values_agent_order_and_string_seeds_in_summary_json() {
+    let dir = tempfile::tempdir().unwrap();
+    brink()
+        .args(["run", "scenarios/prisoners_dilemma.toml", "-n", "50", "-q"])
+        .args(["--seed", "18446744073709551615", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["format_version"], 2);
+    assert_eq!(v["seed"], "18446744073709551615");
+    assert_eq!(v["set"], serde_json::json!([]));
+    let agents = v["agents"].as_array().unwrap();
+    assert_eq!(agents.len(), 2);
+    let svg = std::fs::read_to_string(dir.path().join("outcomes.svg")).unwrap();
+    assert!(!svg.contains("; set "));
+
+    let out = brink()
+        .args([
+            "run",
+            "scenarios/iran_plan_b.toml",
+            "-n",
+            "50",
+            "-q",
+            "-f",
+            "json",
+        ])
+        .args(["--set", "oil_squeeze=0.8", "--set", "p_hardliner=0.5"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    // p_hardliner=0.5 is its default: only oil_squeeze is set away from it.
+    assert_eq!(
+        v["set"],
+        serde_json::json!([{"name": "oil_squeeze", "value": 0.8}])
+    );
+    assert_eq!(
+        v["agents"],
+        serde_json::json!(["usa", "israel", "iran", "china"])
+    );
+    brink()
+        .args([
+            "run",
+            "scenarios/iran_plan_b.toml",
+            "-n",
+            "50",
+            "-q",
+            "--set",
+            "oil_squeeze=0.8",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Set away from the scenario's defaults: oil_squeeze = 0.8",
+        ))
+        .stdout(predicate::str::contains(
+            "profiles list actions as (usa, israel, iran, china)",
+        ));
 }

@@ -86,7 +86,8 @@ pub struct RoundTrace {
 pub struct Trace {
     /// Scenario name.
     pub scenario: String,
-    /// Master seed.
+    /// Master seed (a string in JSON: JavaScript and R round numbers above 2^53).
+    #[serde(serialize_with = "seed_string")]
     pub seed: u64,
     /// Run index.
     pub run: u64,
@@ -364,4 +365,9 @@ fn write_agent_round(f: &mut fmt::Formatter<'_>, a: &AgentRound, width: usize) -
         )?;
     }
     Ok(())
+}
+
+/// Writes a 64-bit seed as a decimal string.
+fn seed_string<S: serde::Serializer>(seed: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(seed)
 }

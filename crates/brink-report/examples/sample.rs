@@ -79,6 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: 20_240_917,
         runs,
         parameters: vec![("resolve".to_owned(), 0.7), ("war_cost".to_owned(), 12.5)],
+        set: vec![("resolve".to_owned(), 0.7)],
         agents: vec![
             "Atlantis".to_owned(),
             "Borduria".to_owned(),

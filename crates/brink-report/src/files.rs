@@ -10,10 +10,12 @@ use crate::{html, plot, render};
 use brink_mc::Histogram;
 
 /// Names of the files [`write_outputs`] writes, in the order it returns them.
-pub const OUTPUT_FILES: [&str; 6] = [
+pub const OUTPUT_FILES: [&str; 8] = [
     "summary.json",
     "outcomes.csv",
     "equilibria.csv",
+    "final_state.csv",
+    "payoffs.csv",
     "outcomes.svg",
     "equilibria.svg",
     crate::html::REPORT_FILE,
@@ -82,6 +84,8 @@ pub fn write_outputs(
         render::json(summary),
         render::outcomes_csv(summary),
         render::equilibria_csv(summary),
+        render::final_state_csv(summary),
+        render::payoffs_csv(summary),
         plot::outcomes_svg(summary)?,
         plot::equilibria_svg(summary)?,
         html::run_report(summary, histograms),
@@ -159,9 +163,17 @@ mod tests {
             fs::read_to_string(&paths[2]).unwrap(),
             render::equilibria_csv(&s)
         );
-        assert!(fs::read_to_string(&paths[3]).unwrap().starts_with("<svg"));
+        assert_eq!(
+            fs::read_to_string(&paths[3]).unwrap(),
+            render::final_state_csv(&s)
+        );
+        assert_eq!(
+            fs::read_to_string(&paths[4]).unwrap(),
+            render::payoffs_csv(&s)
+        );
+        assert!(fs::read_to_string(&paths[5]).unwrap().starts_with("<svg"));
         assert!(
-            fs::read_to_string(&paths[4])
+            fs::read_to_string(&paths[6])
                 .unwrap()
                 .contains("(hold, hold)")
         );

@@ -64,6 +64,7 @@ pub mod fsio;
 pub mod html;
 pub mod plot;
 pub mod render;
+pub mod seed_json;
 pub mod stats;
 pub mod summary;
 

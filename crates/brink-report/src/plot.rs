@@ -214,8 +214,13 @@ pub fn bar_chart_svg(
 }
 
 fn subtitle(summary: &Summary) -> String {
+    let set = if summary.set.is_empty() {
+        String::new()
+    } else {
+        format!("; set {}", crate::render::set_list(summary))
+    };
     format!(
-        "{} — {} runs, seed {}",
+        "{} — {} runs, seed {}{set}",
         if summary.scenario_path.is_empty() {
             &summary.scenario
         } else {

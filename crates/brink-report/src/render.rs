@@ -91,6 +91,16 @@ fn freq_header(first: &str) -> [&str; 4] {
     [first, "count", "freq", "95% CI (Wilson)"]
 }
 
+/// The parameters set away from their defaults, `a = 1, b = 2`.
+pub fn set_list(summary: &Summary) -> String {
+    let set: Vec<String> = summary
+        .set
+        .iter()
+        .map(|p| format!("{} = {}", p.name, p.value))
+        .collect();
+    set.join(", ")
+}
+
 /// A readable, column-aligned plain-text report for a terminal: a title line
 /// (scenario, path, runs, seed), parameters and rounds, then the sections
 /// Outcomes, Equilibria (top [`TOP_EQUILIBRIA`] classes and an "… N more classes"
@@ -108,6 +118,12 @@ pub fn table(summary: &Summary) -> String {
             .map(|p| format!("{} = {}", p.name, p.value))
             .collect();
         out.push_str(&format!("Parameters: {}\n", params.join(", ")));
+    }
+    if !summary.set.is_empty() {
+        out.push_str(&format!(
+            "Set away from the scenario's defaults: {}\n",
+            set_list(summary)
+        ));
     }
     let r = &summary.rounds;
     out.push_str(&format!(
@@ -143,7 +159,15 @@ pub fn table(summary: &Summary) -> String {
         .collect();
     grid(&mut out, &freq_header("outcome"), &freq_align, &rows);
 
-    out.push_str("\nEquilibria (class of the settled play)\n");
+    out.push_str("\nEquilibria (class of the settled play)");
+    if summary.agents.is_empty() {
+        out.push('\n');
+    } else {
+        out.push_str(&format!(
+            "; profiles list actions as ({})\n",
+            summary.agents.join(", ")
+        ));
+    }
     if summary.equilibria.is_empty() {
         out.push_str("  (no runs)\n");
     } else {
@@ -300,23 +324,66 @@ pub fn equilibria_csv(summary: &Summary) -> String {
     )
 }
 
-/// The CSV tables for standard output: [`outcomes_csv`], a blank line, then
-/// [`equilibria_csv`]; with an analysis, then (each after a blank line)
-/// [`concepts_csv`], [`cross_csv`], [`regret_csv`] and [`deliberate_csv`].
+/// Header of [`csv`]: one table for outcomes and equilibrium classes.
+pub const FREQUENCIES_CSV_HEADER: [&str; 6] = [
+    "table",
+    "name",
+    "count",
+    "frequency",
+    "ci95_low",
+    "ci95_high",
+];
+
+/// One CSV table for standard output (loads as one data frame): header
+/// [`FREQUENCIES_CSV_HEADER`], the outcomes (`table` = `outcome`) in scenario order,
+/// then the equilibrium classes (`table` = `equilibrium`), most frequent first.
 pub fn csv(summary: &Summary) -> String {
-    let mut out = format!("{}\n{}", outcomes_csv(summary), equilibria_csv(summary));
-    if summary.analysis.is_some() {
-        for part in [
-            concepts_csv(summary),
-            cross_csv(summary),
-            regret_csv(summary),
-            deliberate_csv(summary),
-        ] {
-            out.push('\n');
-            out.push_str(&part);
-        }
+    let outcomes = summary.outcomes.iter().map(|o| {
+        (
+            "outcome",
+            o.name.as_str(),
+            o.count,
+            o.frequency,
+            o.ci95_low,
+            o.ci95_high,
+        )
+    });
+    let equilibria = summary.equilibria.iter().map(|e| {
+        (
+            "equilibrium",
+            e.label.as_str(),
+            e.count,
+            e.frequency,
+            e.ci95_low,
+            e.ci95_high,
+        )
+    });
+    let rows = outcomes
+        .chain(equilibria)
+        .map(|(t, name, count, f, lo, hi)| {
+            [
+                t.to_owned(),
+                name.to_owned(),
+                count.to_string(),
+                f.to_string(),
+                lo.to_string(),
+                hi.to_string(),
+            ]
+        });
+    records(&FREQUENCIES_CSV_HEADER, rows)
+}
+
+/// A CSV document of `header` and `rows`, numbers as given; empty for missing values.
+fn records<const N: usize>(header: &[&str; N], rows: impl Iterator<Item = [String; N]>) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail.
+    w.write_record(header).expect("write to memory");
+    for row in rows {
+        w.write_record(row).expect("write to memory");
     }
-    out
+    String::from_utf8(w.into_inner().expect("flush to memory")).expect("UTF-8 in, UTF-8 out")
 }
 
 /// A number with full precision for CSV; empty when missing.
@@ -659,6 +726,36 @@ fn analysis_table(out: &mut String, a: &AnalysisSummary) {
     grid(out, &header, &align, &rows);
 }
 
+/// The final world state as CSV (`final_state.csv`): one row per state variable in
+/// scenario order; empty cells where a statistic is undefined.
+pub fn final_state_csv(summary: &Summary) -> String {
+    let rows = summary.final_state.iter().map(|v| {
+        [
+            v.name.clone(),
+            opt(v.mean),
+            opt(v.sd),
+            opt(v.min),
+            opt(v.max),
+            opt(v.p05),
+            opt(v.p50),
+            opt(v.p95),
+        ]
+    });
+    records(
+        &["variable", "mean", "sd", "min", "max", "p05", "p50", "p95"],
+        rows,
+    )
+}
+
+/// Accumulated payoffs as CSV (`payoffs.csv`): one row per agent in scenario order.
+pub fn payoffs_csv(summary: &Summary) -> String {
+    let rows = summary
+        .payoffs
+        .iter()
+        .map(|p| [p.agent.clone(), opt(p.mean), opt(p.sd)]);
+    records(&["agent", "mean", "sd"], rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -681,7 +778,19 @@ mod tests {
         assert_eq!(lines[1], "Parameters: resolve = 0.75, cost_of_war = 3");
         assert_eq!(
             lines[2],
+            "Set away from the scenario's defaults: resolve = 0.75"
+        );
+        assert_eq!(
+            lines[3],
             "Rounds per run: mean 12.000, sd 1.415, min 10, max 14"
+        );
+        assert!(t.contains(
+            "Equilibria (class of the settled play); profiles list actions as (Ruritania, Freedonia)\n"
+        ));
+        assert!(
+            crate::plot::outcomes_svg(&summary())
+                .unwrap()
+                .contains("seed 42; set resolve = 0.75")
         );
         for section in [
             "\nOutcomes\n",
@@ -703,7 +812,7 @@ mod tests {
             .unwrap();
         assert!(cap.ends_with("0   0.0%  [ 0.0%,  0.4%]"), "{cap:?}");
         // Columns line up: the interval's '[' is in the same column on every row.
-        let outcome_rows: Vec<&&str> = lines[5..10].iter().filter(|l| l.contains("%  [")).collect();
+        let outcome_rows: Vec<&&str> = lines[6..11].iter().filter(|l| l.contains("%  [")).collect();
         assert_eq!(outcome_rows.len(), 4);
         let col = outcome_rows[0].find('[').unwrap();
         assert!(outcome_rows.iter().all(|l| l.find('[') == Some(col)), "{t}");
@@ -750,7 +859,7 @@ mod tests {
     #[test]
     fn json_is_pretty_with_trailing_newline_and_nulls_for_missing() {
         let j = json(&summary());
-        assert!(j.starts_with("{\n  \"format_version\": 1,\n  \"brink_version\": \"0.1.0\""));
+        assert!(j.starts_with("{\n  \"format_version\": 2,\n  \"brink_version\": \"0.1.0\""));
         assert!(j.ends_with("}\n") && !j.ends_with("\n\n"));
         let v: serde_json::Value = serde_json::from_str(&j).unwrap();
         assert_eq!(v["outcomes"][0]["name"], "war");
@@ -800,7 +909,25 @@ mod tests {
             ]
         );
         assert!(!o.contains('\r'));
-        assert_eq!(csv(&s), format!("{o}\n{e}"));
-        assert!(csv(&s).contains("capitulation,0,0,0,0.003826"));
+        // Standard output gets one table: every row has the header's six fields.
+        let one = csv(&s);
+        let mut r = ::csv::Reader::from_reader(one.as_bytes());
+        assert_eq!(r.headers().unwrap(), FREQUENCIES_CSV_HEADER.as_slice());
+        let rows: Vec<_> = r.records().map(|rec| rec.unwrap()).collect();
+        assert_eq!(rows.len(), 4 + 4);
+        assert!(rows.iter().all(|row| row.len() == 6));
+        assert_eq!(&rows[4][0], "equilibrium");
+        assert_eq!(&rows[4][1], "(hold, hold)");
+        assert!(one.contains("outcome,capitulation,0,0,0,0.003826"));
+        // Final state and payoffs: their own tables, empty cells where undefined.
+        let fs = final_state_csv(&s);
+        assert!(
+            fs.starts_with("variable,mean,sd,min,max,p05,p50,p95\n"),
+            "{fs}"
+        );
+        assert_eq!(fs.lines().count(), 1 + s.final_state.len());
+        let pay = payoffs_csv(&s);
+        assert!(pay.starts_with("agent,mean,sd\n"), "{pay}");
+        assert_eq!(pay.lines().count(), 1 + s.payoffs.len());
     }
 }

@@ -15,7 +15,7 @@ use crate::error::ReportError;
 use crate::stats::{Z95, wilson_interval};
 
 /// Version of the `summary.json` layout; bumped when fields change meaning or go away.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What the caller knows about the batch besides the aggregate: names, seed, version.
 /// All lists are in scenario order and must match the aggregate's lengths.
@@ -34,6 +34,8 @@ pub struct SummaryMeta {
     pub runs: u64,
     /// Scenario parameter values after overrides, in scenario order.
     pub parameters: Vec<(String, f64)>,
+    /// The parameters whose value differs from the file's default, in scenario order.
+    pub set: Vec<(String, f64)>,
     /// Agent names, in scenario order.
     pub agents: Vec<String>,
     /// World-state variable names, in scenario order.
@@ -188,12 +190,20 @@ pub struct Summary {
     pub scenario: String,
     /// Scenario file path as given by the user.
     pub scenario_path: String,
-    /// Master seed.
+    /// Master seed (a string in JSON: see [`crate::seed_json`]).
+    #[serde(with = "crate::seed_json")]
     pub seed: u64,
     /// Number of runs.
     pub runs: u64,
     /// Parameter values, in scenario order.
     pub parameters: Vec<Parameter>,
+    /// The parameters set away from their defaults (`--set`), in scenario order.
+    #[serde(default)]
+    pub set: Vec<Parameter>,
+    /// Agent names in profile order: the order of the actions in an equilibrium
+    /// label such as `(sanction, covert, stall)`.
+    #[serde(default)]
+    pub agents: Vec<String>,
     /// Every declared outcome, in scenario order, including those never reached.
     pub outcomes: Vec<OutcomeFrequency>,
     /// Every equilibrium class seen, most frequent first; ties in class order
@@ -325,6 +335,15 @@ impl Summary {
                     value: *value,
                 })
                 .collect(),
+            set: meta
+                .set
+                .iter()
+                .map(|(name, value)| Parameter {
+                    name: name.clone(),
+                    value: *value,
+                })
+                .collect(),
+            agents: meta.agents.clone(),
             outcomes,
             equilibria,
             rounds: Spread::from_moments(&aggregate.rounds),
@@ -384,6 +403,12 @@ impl SummaryMeta {
                 .iter()
                 .map(|p| (p.name.clone(), p.value))
                 .collect(),
+            set: scenario
+                .parameters
+                .iter()
+                .filter(|p| p.value != p.default)
+                .map(|p| (p.name.clone(), p.value))
+                .collect(),
             agents: scenario.agents.iter().map(|a| a.name.clone()).collect(),
             state_variables: scenario.state.iter().map(|v| v.name.clone()).collect(),
             outcomes: scenario.outcomes.iter().map(|o| o.name.clone()).collect(),
@@ -420,6 +445,7 @@ pub(crate) mod tests {
             seed: 42,
             runs,
             parameters: vec![("resolve".into(), 0.75), ("cost_of_war".into(), 3.0)],
+            set: vec![("resolve".into(), 0.75)],
             agents: vec!["Ruritania".into(), "Freedonia".into()],
             state_variables: vec!["tension".into(), "gdp".into()],
             outcomes: vec![

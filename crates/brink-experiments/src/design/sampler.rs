@@ -23,6 +23,7 @@ pub struct DesignSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub levels: Option<usize>,
     /// Seed of the random designs (lhs, sobol, morris); a grid does not use it.
+    #[serde(with = "brink_report::seed_json")]
     pub seed: u64,
     /// The swept parameters; coordinate `j` of every point belongs to `ranges[j]`.
     pub ranges: Vec<ParamRange>,

@@ -162,7 +162,8 @@ pub struct Manifest {
     pub scenario_name: String,
     /// SHA-256 of the scenario file's bytes (hex).
     pub scenario_sha256: String,
-    /// Master seed.
+    /// Master seed (a string in JSON; a number is read too).
+    #[serde(with = "brink_report::seed_json")]
     pub seed: u64,
     /// Runs per point.
     pub runs: u64,

@@ -42,6 +42,7 @@ struct SweepHeader<'a> {
     scenario: &'a str,
     scenario_path: &'a str,
     scenario_sha256: &'a str,
+    #[serde(with = "brink_report::seed_json")]
     seed: u64,
     runs_per_point: u64,
     base_overrides: &'a [(String, f64)],

@@ -104,7 +104,9 @@ pub use brink_report::stats::{Z95, wilson_interval};
 
 use crate::design::ParamRange;
 
+mod json;
 mod nelder_mead;
+pub use json::result_json;
 
 pub use nelder_mead::{
     Coefficients, NelderMeadOptions, Optimum, TraceEntry, nelder_mead, try_nelder_mead,
@@ -679,11 +681,6 @@ fn check_start(s: &[f64], spec: &TuneSpec) -> Result<(), TuneError> {
 
 /// Names of the files [`write_outputs`] writes.
 pub const TUNE_FILES: [&str; 2] = ["tune.json", "trace.csv"];
-
-/// The result as `tune.json`: pretty JSON ending in a newline.
-pub fn result_json(r: &TuneResult) -> String {
-    serde_json::to_string_pretty(r).expect("tune results serialise") + "\n"
-}
 
 /// The objective trace as `trace.csv`: evaluation, the tuned parameters in range
 /// order, objective, best objective so far.
