@@ -88,9 +88,7 @@ pub enum OutputFormat {
 pub fn run(a: SolveArgs) -> Result<(), String> {
     let file = a.file.display().to_string();
     let game = load(&a.file).map_err(|e| format!("{file}: {e}"))?;
-    let method = a
-        .method
-        .unwrap_or_else(|| SolveMethod::default_for(&game));
+    let method = a.method.unwrap_or_else(|| SolveMethod::default_for(&game));
     for (set, flag, by) in [
         (a.label.is_some(), "--label", "lh"),
         (a.lambda.is_some(), "--lambda", "logit"),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use brink_core::scenario::from_str;
-use brink_core::{CompiledScenario, Engine, EquilibriumClass, Trace};
+use brink_core::{CompiledScenario, Engine, EquilibriumClass, QreClass, Trace};
 
 fn compile(src: &str, overrides: &[(&str, f64)]) -> Arc<CompiledScenario> {
     let o: Vec<(String, f64)> = overrides.iter().map(|(k, v)| ((*k).into(), *v)).collect();
@@ -130,6 +130,44 @@ fn responder_moves_only_in_even_rounds() {
     let r = Engine::new(s.clone()).run(7, 0).clone();
     assert_eq!(s.outcomes[r.outcome].name, "deal");
     assert_eq!(r.payoffs, vec![0.9, 0.1]);
+}
+
+#[test]
+fn the_analysis_stage_game_is_over_the_last_rounds_available_actions() {
+    // The run ends in round 2 with (pass, reject). Over all actions the proposer
+    // would gain 0.5 by deviating to `fair` (0.5 > 0), but `fair` is unavailable in
+    // round 2 (a stage game over all actions gives regret 0.5): over the available
+    // actions (the proposer can only pass; the
+    // responder's reject 0.15 beats accept 0.1 and wait 0) the regret is exactly 0.
+    let s = compile(ULTIMATUM, &[]);
+    let r = Engine::new(s.clone()).run(7, 0).clone();
+    assert_eq!(r.rounds, 2);
+    assert_eq!(r.analysis.regret_true, 0.0);
+    assert_eq!(r.analysis.regret_interim, 0.0);
+    assert_eq!(r.analysis.deliberate, 0b11);
+}
+
+#[test]
+fn the_qre_is_over_the_available_actions() {
+    // Logit at lambda = 0: every run ends in an even round (only the responder's
+    // accept/reject, open in even rounds, ends it; the horizon is 4), where the
+    // proposer can only pass and the responder plays uniformly over its three
+    // actions. The QRE of that round's game over the available actions is exactly
+    // that play ({pass} for the proposer, uniform for the responder): distance 0.
+    // Over all actions it would be uniform for the proposer too (distance 2/3).
+    let src = ULTIMATUM.replace(
+        "decision = { rule = \"best_response\" }",
+        "decision = { rule = \"logit\", lambda = 0 }",
+    );
+    let s = compile(&src, &[]);
+    assert!(s.classification.concepts.qre);
+    let mut engine = Engine::new(s.clone());
+    for run in 0..40 {
+        let r = engine.run(5, run).clone();
+        assert_eq!(r.rounds % 2, 0, "run {run}");
+        assert_eq!(r.analysis.qre, Some(QreClass::Qre), "run {run}");
+        assert!(r.analysis.qre_distance < 1e-9, "run {run}");
+    }
 }
 
 #[test]

@@ -189,6 +189,7 @@ const CASES: &[Case] = &[
         Some("agents[1].name"),
         "duplicate agent name `row`",
     ),
+    case("duplicate_key.toml", Some((12, 24)), None, "duplicate key"),
     case(
         "duplicate_outcome.toml",
         Some((16, 8)),
@@ -401,6 +402,7 @@ const CASES: &[Case] = &[
         Some("effects[0].when"),
         "unknown index `k`; expected whole numbers and loop variables (j)",
     ),
+    case("missing_agents.toml", None, None, "missing field `agents`"),
     case(
         "missing_decision.toml",
         Some((11, 1)),

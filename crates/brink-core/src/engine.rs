@@ -35,8 +35,8 @@ use rand_chacha::ChaCha8Rng;
 
 mod forecast;
 
-use crate::availability::{self, Availability};
 use crate::analysis::Analyzer;
+use crate::availability::{self, Availability};
 use crate::classify::Classifier;
 use crate::lookahead::{Planner, View};
 use crate::model::{self, Dims};
@@ -764,6 +764,7 @@ impl Engine {
         let d = &self.world.resource::<Model>().dims;
         let history = self.world.resource::<History>();
         let last = &self.world.resource::<Profile>().current;
+        let mask = self.world.resource::<Availability>().mask();
         self.result.equilibrium = self.classifier.classify(
             s,
             d,
@@ -772,11 +773,11 @@ impl Engine {
             &history.profiles,
             history.recorded,
             &mut self.result.play,
-            self.world.resource::<Availability>().mask(),
+            mask,
         );
-        self.result.analysis = self
-            .analyzer
-            .analyse(s, d, &self.types, last, &self.result.play);
+        self.result.analysis =
+            self.analyzer
+                .analyse(s, d, &self.types, last, &self.result.play, mask);
     }
 }
 

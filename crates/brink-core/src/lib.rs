@@ -9,8 +9,8 @@
 //! (`brink-report`), equilibrium algorithms (`brink-solve`), anything about the command
 //! line.
 
-pub mod availability;
 pub mod analysis;
+pub mod availability;
 pub mod classify;
 pub mod engine;
 pub mod expr;

@@ -375,7 +375,19 @@ fn matching_search_equals_filtered_enumeration_on_the_flagship() {
         let all = form.equilibria();
         let players = form.players();
         for types in [[0, 0, 0, 0], [1, 0, 1, 0], [1, 1, 1, 0]] {
-            for last in [[1, 1, 1, 0], [2, 0, 1, 0], [2, 1, 1, 0], [0, 0, 0, 0]] {
+            // Fixed plays, and the realised play of the first and last enumerated
+            // BNE (each must be found).
+            let mut lasts = vec![[1, 1, 1, 0], [2, 0, 1, 0], [2, 1, 1, 0], [0, 0, 0, 0]];
+            for e in all.first().into_iter().chain(all.last()) {
+                let mut l = [0; 4];
+                for (&(i, t), &a) in players.iter().zip(e) {
+                    if t == types[i] {
+                        l[i] = a;
+                    }
+                }
+                lasts.push(l);
+            }
+            for last in lasts {
                 let realised: Vec<Vec<usize>> = last.iter().map(|&a| vec![a]).collect();
                 let want = all
                     .iter()

@@ -21,10 +21,22 @@ pub struct Moments {
     pub mean: f64,
     /// Sum of squared deviations from the mean.
     pub m2: f64,
-    /// Smallest value seen (+inf when empty).
+    /// Smallest value seen (+inf when empty; JSON writes it as null).
+    #[serde(deserialize_with = "null_is_infinity")]
     pub min: f64,
-    /// Largest value seen (-inf when empty).
+    /// Largest value seen (-inf when empty; JSON writes it as null).
+    #[serde(deserialize_with = "null_is_minus_infinity")]
     pub max: f64,
+}
+
+/// Reads a number, or null (how JSON writes +inf, the minimum of nothing) as +inf.
+fn null_is_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+}
+
+/// Reads a number, or null (how JSON writes -inf, the maximum of nothing) as -inf.
+fn null_is_minus_infinity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
 }
 
 impl Default for Moments {

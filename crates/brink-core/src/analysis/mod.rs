@@ -72,11 +72,7 @@ impl Analyzer {
             realised: vec![Vec::new(); s.agents.len()],
             bayes: bayes::Scratch::default(),
             qre: qre::QreCache::default(),
-            lambdas: s
-                .agents
-                .iter()
-                .map(|a| crate::scenario::logit_lambda(a).unwrap_or(f64::INFINITY))
-                .collect(),
+            lambdas: vec![f64::INFINITY; s.agents.len()],
             mixed: s
                 .agents
                 .iter()
@@ -87,9 +83,34 @@ impl Analyzer {
         }
     }
 
+    /// Restricts every concept's stage game to the actions `mask` (the last round's
+    /// availability, flat by action offset) marks available, or to all actions
+    /// without a mask; sets each agent's QRE precision to its realised type's λ.
+    fn prepare(&mut self, s: &CompiledScenario, d: &Dims, types: &[usize], mask: Option<&[bool]>) {
+        for (i, (set, a)) in self.sets.sets.iter_mut().zip(&s.agents).enumerate() {
+            let n = a.actions.len();
+            set.clear();
+            match mask.map(|m| &m[d.action_offset[i]..][..n]) {
+                // An agent with nothing available keeps every action (no stage game
+                // has an empty strategy set).
+                Some(m) if m.iter().any(|&ok| ok) => {
+                    set.extend((0..n).filter(|&k| m[k]));
+                }
+                _ => set.extend(0..n),
+            }
+            self.lambdas[i] = crate::scenario::logit_lambda(a, types[i]).unwrap_or(f64::INFINITY);
+        }
+        let sizes = self.sets.sizes();
+        if self.nash.strategy_counts() != sizes.as_slice() {
+            self.nash = stage::empty_game(&sizes);
+        }
+    }
+
     /// The analysis of a run that ended with profile `last`, agents of `types`;
-    /// `play` holds the window's empirical frequencies (flat by action offset).
-    /// [`Analyzer::agents`] must hold the last round's data.
+    /// `play` holds the window's empirical frequencies (flat by action offset);
+    /// `mask` is the last round's availability (None without masks): every concept's
+    /// stage game is over the available actions only. [`Analyzer::agents`] must hold
+    /// the last round's data.
     pub fn analyse(
         &mut self,
         s: &CompiledScenario,
@@ -97,7 +118,9 @@ impl Analyzer {
         types: &[usize],
         last: &[usize],
         play: &[f64],
+        mask: Option<&[bool]>,
     ) -> RunAnalysis {
+        self.prepare(s, d, types, mask);
         let c = &s.classification;
         let windowed = c.window > 1;
         for (i, a) in self.agents.iter().enumerate() {
@@ -111,14 +134,23 @@ impl Analyzer {
             model::utility_at(&s.agents[i], &agents[i].values[types[i] * n..][..n], p)
         })
         .is_ok();
-        for (j, m) in self.mixed.iter_mut().enumerate() {
+        for (j, (m, set)) in self.mixed.iter_mut().zip(&self.sets.sets).enumerate() {
             let off = d.action_offset[j];
-            for (k, x) in m.iter_mut().enumerate() {
-                *x = if windowed {
-                    play[off + self.sets.sets[j][k]]
+            m.clear();
+            m.extend(set.iter().map(|&a| {
+                if windowed {
+                    play[off + a]
                 } else {
-                    f64::from(u8::from(self.sets.sets[j][k] == last[j]))
-                };
+                    f64::from(u8::from(a == last[j]))
+                }
+            }));
+            // Under a mask, the window's play of actions no longer available is
+            // dropped and the rest renormalised (no-op without a mask).
+            if windowed && set.len() < s.agents[j].actions.len() {
+                let total: f64 = m.iter().sum();
+                if total > 0.0 {
+                    m.iter_mut().for_each(|x| *x /= total);
+                }
             }
         }
         let regret_true = if !filled {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::expr::Expr;
 use crate::rules::{DecisionRule, Lookahead};
-pub use compile::{agent_type_profiles, logit_lambda};
+pub use compile::{agent_type_profiles, logit_lambda, on_logit};
 pub use error::{OverrideError, ScenarioError};
 
 /// A named parameter after overrides.

@@ -115,10 +115,10 @@ impl Compiler<'_> {
             }
             *slot = true;
         }
-        if out.qre && !agents.iter().all(|a| logit_lambda(a).is_some()) {
+        if out.qre && !agents.iter().all(on_logit) {
             let who = agents
                 .iter()
-                .find(|a| logit_lambda(a).is_none())
+                .find(|a| !on_logit(a))
                 .map_or("", |a| a.name.as_str());
             return Err(self.loc.at(
                 list.span(),
@@ -142,12 +142,19 @@ impl Compiler<'_> {
     }
 }
 
-/// The logit precision of an agent on the logit rule.
-pub fn logit_lambda(a: &AgentSpec) -> Option<f64> {
-    match a.rule {
+/// The logit precision of agent `a` of type `t` when that type is on the logit rule
+/// (a type's rule is the agent's unless the type sets its own).
+pub fn logit_lambda(a: &AgentSpec, t: usize) -> Option<f64> {
+    match a.types[t].rule {
         crate::DecisionRule::Logit { lambda } => Some(lambda),
         _ => None,
     }
+}
+
+/// Whether every type of `a` is on the logit rule, so that the QRE has a λ for `a`
+/// whichever type is realised.
+pub fn on_logit(a: &AgentSpec) -> bool {
+    (0..a.types.len()).all(|t| logit_lambda(a, t).is_some())
 }
 
 /// Number of pure profiles of the agent-type form (saturating).
@@ -159,12 +166,13 @@ pub fn agent_type_profiles(agents: &[AgentSpec]) -> u64 {
 
 /// The concepts that apply by default: Nash always; Bayesian Nash when some agent
 /// has more than one type and the agent-type form is at most
-/// [`MAX_STAGE_PROFILES`] profiles; the QRE when every agent is on the logit rule.
+/// [`MAX_STAGE_PROFILES`] profiles; the QRE when every type of every agent is on
+/// the logit rule.
 fn applicable_concepts(agents: &[AgentSpec]) -> Concepts {
     Concepts {
         nash: true,
         bayes_nash: agents.iter().any(|a| a.types.len() > 1)
             && agent_type_profiles(agents) <= MAX_STAGE_PROFILES,
-        qre: agents.iter().all(|a| logit_lambda(a).is_some()),
+        qre: agents.iter().all(on_logit),
     }
 }

@@ -21,8 +21,8 @@ mod parameters;
 mod state;
 
 use agents::{MAX_LEVEL, Shell, frame_layout};
+pub use equilibrium::{agent_type_profiles, logit_lambda, on_logit};
 use families::{Bindings, Family};
-pub use equilibrium::{agent_type_profiles, logit_lambda};
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
