@@ -307,7 +307,89 @@ pub fn run_report(summary: &Summary, histograms: &[Option<&Histogram>]) -> Strin
         format_value(doc.pointer("/rounds/min"), Fmt::Num),
         format_value(doc.pointer("/rounds/max"), Fmt::Num)
     ));
+    analysis_tables(&mut page, &doc);
     page.finish()
+}
+
+/// Share columns (count, frequency and its Wilson interval) of the object at `at`.
+fn share_columns(at: &str) -> Vec<ColumnSpec> {
+    [
+        ("count", "Runs", Fmt::Int),
+        ("frequency", "Share", Fmt::Pct),
+        ("ci95_low", "95% CI low", Fmt::Pct),
+        ("ci95_high", "95% CI high", Fmt::Pct),
+    ]
+    .into_iter()
+    .map(|(k, h, f)| col_owned(format!("{at}/{k}"), h.to_owned(), f))
+    .collect()
+}
+
+/// The equilibrium analysis, when the summary has one (docs/SCENARIO.md §11): regret
+/// of the settled play, each concept's classes and outcome × class table, and the
+/// share of runs whose last actions were deliberate.
+fn analysis_tables(page: &mut Page, doc: &Value) {
+    let Some(tables) = doc.pointer("/analysis/tables").and_then(Value::as_array) else {
+        return;
+    };
+    page.section("Equilibrium analysis");
+    let eps = format_value(doc.pointer("/analysis/epsilon"), Fmt::Num);
+    let mut regret = vec![
+        col("scope", "Runs", Fmt::Text),
+        col("true_types/mean", "ε mean (true types)", Fmt::Num),
+        col("true_types/p50", "p50", Fmt::Num),
+        col("true_types/p90", "p90", Fmt::Num),
+        col("true_types/p99", "p99", Fmt::Num),
+        col("true_types/max", "max", Fmt::Num),
+        col("interim/mean", "ε mean (beliefs)", Fmt::Num),
+    ];
+    regret.extend(share_columns("within_epsilon").into_iter().skip(1));
+    regret[7].header = format!("Share with ε ≤ {eps}").into();
+    let caption = "Regret ε of the settled play: the most any agent could gain by deviating alone";
+    page.spec_table(doc, &spec("regret", caption, "/analysis/regret", &regret));
+    for (i, t) in tables.iter().enumerate() {
+        let concept = match t.get("concept").and_then(Value::as_str) {
+            Some("nash") => "Nash (true types)",
+            Some("bayes_nash") => "Bayesian Nash (agent-type form, posterior beliefs)",
+            _ => "logit QRE (each agent's own λ)",
+        };
+        let mut classes = vec![col("label", "Class", Fmt::Text)];
+        classes.extend(share_columns("share"));
+        let array = format!("/analysis/tables/{i}/classes");
+        page.spec_table(
+            doc,
+            &spec(&format!("classes-{i}"), concept, &array, &classes),
+        );
+        let mut cross = vec![
+            col("outcome", "Outcome", Fmt::Text),
+            col("class", "Class", Fmt::Text),
+        ];
+        cross.extend(share_columns("share_of_outcome"));
+        let array = format!("/analysis/tables/{i}/cross");
+        let caption = format!("Outcome × class: {concept} (share of the outcome's runs)");
+        page.spec_table(doc, &spec(&format!("cross-{i}"), &caption, &array, &cross));
+    }
+    let mut deliberate = vec![col("outcome", "Outcome", Fmt::Text)];
+    deliberate.extend(share_columns("all_agents"));
+    deliberate[1].header = "Runs".into();
+    deliberate[1].key = "all_agents/runs".into();
+    deliberate[2].header = "All agents deliberate".into();
+    let agents = doc
+        .pointer("/analysis/deliberate/0/agents")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    for (k, a) in agents.iter().enumerate() {
+        let name = a.pointer("/0").and_then(Value::as_str).unwrap_or("?");
+        deliberate.push(col_owned(
+            format!("agents/{k}/1/frequency"),
+            name.to_owned(),
+            Fmt::Pct,
+        ));
+    }
+    let caption = "Deliberate or tremble: the last actions that were best replies under beliefs";
+    page.spec_table(
+        doc,
+        &spec("deliberate", caption, "/analysis/deliberate", &deliberate),
+    );
 }
 
 fn final_state_figures(page: &mut Page, summary: &Summary, histograms: &[Option<&Histogram>]) {
