@@ -373,8 +373,12 @@ pub fn csv(summary: &Summary) -> String {
     records(&FREQUENCIES_CSV_HEADER, rows)
 }
 
-/// A CSV document of `header` and `rows`, numbers as given; empty for missing values.
-fn records<const N: usize>(header: &[&str; N], rows: impl Iterator<Item = [String; N]>) -> String {
+/// A CSV document of `header` and `rows` (each as many cells as the header), numbers
+/// as given; empty for missing values.
+fn records<R: IntoIterator<Item = String>>(
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -391,18 +395,6 @@ fn opt(x: Option<f64>) -> String {
     x.map_or(String::new(), |v| v.to_string())
 }
 
-fn csv_rows(header: &[&str], rows: Vec<Vec<String>>) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    w.write_record(header).expect("write to memory");
-    for r in rows {
-        w.write_record(r).expect("write to memory");
-    }
-    let bytes = w.into_inner().expect("flush to memory");
-    String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8")
-}
-
 fn share_cells(s: &Share) -> [String; 5] {
     [
         s.count.to_string(),
@@ -415,7 +407,7 @@ fn share_cells(s: &Share) -> [String; 5] {
 
 /// Class frequencies of every concept: `concept,class,count,runs,frequency,ci95_low,ci95_high`.
 pub fn concepts_csv(summary: &Summary) -> String {
-    let rows = summary
+    let rows: Vec<Vec<String>> = summary
         .analysis
         .iter()
         .flat_map(|a| &a.tables)
@@ -427,7 +419,7 @@ pub fn concepts_csv(summary: &Summary) -> String {
             })
         })
         .collect();
-    csv_rows(
+    records(
         &[
             "concept",
             "class",
@@ -445,7 +437,7 @@ pub fn concepts_csv(summary: &Summary) -> String {
 /// `concept,outcome,class,count,runs,frequency,ci95_low,ci95_high` (`runs` are the
 /// outcome's runs, so `frequency` is the class's share of the outcome).
 pub fn cross_csv(summary: &Summary) -> String {
-    let rows = summary
+    let rows: Vec<Vec<String>> = summary
         .analysis
         .iter()
         .flat_map(|a| &a.tables)
@@ -457,7 +449,7 @@ pub fn cross_csv(summary: &Summary) -> String {
             })
         })
         .collect();
-    csv_rows(
+    records(
         &[
             "concept",
             "outcome",
@@ -504,7 +496,7 @@ pub fn regret_csv(summary: &Summary) -> String {
             rows.push(row);
         }
     }
-    csv_rows(
+    records(
         &[
             "scope",
             "measure",
@@ -539,7 +531,7 @@ pub fn deliberate_csv(summary: &Summary) -> String {
             rows.push(r);
         }
     }
-    csv_rows(
+    records(
         &[
             "outcome",
             "agent",
