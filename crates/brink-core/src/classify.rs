@@ -13,7 +13,15 @@ type MixedProfile = Vec<Vec<f64>>;
 
 /// The stage game, the solvers and their scratch, reused across runs.
 pub struct Classifier {
+    /// The stage game under true types over every declared action, as filled by the
+    /// last [`Classifier::classify`] (before any availability restriction).
+    full: NormalFormGame<f64>,
+    /// Whether `full` was filled without a NaN payoff.
+    full_ok: bool,
+    /// `full` restricted to the available actions: the game that is classified.
     game: NormalFormGame<f64>,
+    /// Per agent, the floor payoff of [`restrict_to_available`] (scratch).
+    floor: Vec<f64>,
     solver: PureNashSolver,
     /// The last two-player stage game whose equilibria were enumerated, and them.
     mixed_cache: Option<(Vec<f64>, Vec<MixedProfile>)>,
@@ -30,7 +38,10 @@ impl Classifier {
         )
         .expect("stage game size checked at load");
         Classifier {
+            full: game.clone(),
+            full_ok: false,
             game,
+            floor: vec![0.0; sizes.len()],
             solver: PureNashSolver::new(),
             mixed_cache: None,
             candidates: Vec::new(),
@@ -63,16 +74,18 @@ impl Classifier {
         window_frequencies(d, k, history, recorded.min(window) as usize, play);
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
-        let filled = self.game.reset_from_fn(|profile, player| {
+        let filled = self.full.reset_from_fn(|profile, player| {
             model::utility_at(&s.agents[player], &values[player], profile)
         });
+        self.full_ok = filled.is_ok();
         // A utility formula that evaluates to NaN leaves no game to solve: the play
         // cannot be called an equilibrium.
         if filled.is_err() {
             return EquilibriumClass::NotAnEquilibrium;
         }
+        self.game.payoffs_mut().copy_from_slice(self.full.payoffs());
         if let Some(flags) = mask.filter(|f| f.iter().any(|ok| !ok)) {
-            restrict_to_available(&mut self.game, d, flags);
+            restrict_in_place(&mut self.game, d, flags, &mut self.floor);
         }
         if window == 1 {
             return self.classify_profile(last);
@@ -96,6 +109,12 @@ impl Classifier {
             None => EquilibriumClass::NotAnEquilibrium,
             Some((_, c)) => self.class_of(&self.candidates[c]),
         }
+    }
+
+    /// The stage game under true types over every declared action, unrestricted, as
+    /// filled by the last [`Classifier::classify`]; `None` if a payoff was NaN.
+    pub fn full_stage_game(&self) -> Option<&NormalFormGame<f64>> {
+        self.full_ok.then_some(&self.full)
     }
 
     /// The last profile, checked exactly against the pure equilibria.
@@ -208,9 +227,21 @@ fn window_frequencies(d: &Dims, k: usize, history: &[usize], len: usize, play: &
 /// of the result are exactly those of the game over the available actions. Every
 /// player keeps at least one available action (checked at load).
 pub fn restrict_to_available(game: &mut NormalFormGame<f64>, d: &Dims, flags: &[bool]) {
+    let mut floor = Vec::new();
+    restrict_in_place(game, d, flags, &mut floor);
+}
+
+/// [`restrict_to_available`] with the floors in `floor` (scratch): every entry is
+/// rewritten in place from its own value, so no copy of the game is needed.
+fn restrict_in_place(
+    game: &mut NormalFormGame<f64>,
+    d: &Dims,
+    flags: &[bool],
+    floor: &mut Vec<f64>,
+) {
     let k = game.strategy_counts().len();
-    let mut floor = vec![0.0; k];
-    for (i, f) in floor.iter_mut().enumerate() {
+    floor.clear();
+    for i in 0..k {
         let (lo, hi) = game
             .payoffs()
             .iter()
@@ -219,15 +250,71 @@ pub fn restrict_to_available(game: &mut NormalFormGame<f64>, d: &Dims, flags: &[
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
                 (lo.min(x), hi.max(x))
             });
-        *f = lo - 1.0 - (hi - lo);
+        floor.push(lo - 1.0 - (hi - lo));
     }
-    let full = game.clone();
-    // Payoffs are finite here (the game was filled without error), so is every floor.
-    let _ = game.reset_from_fn(|profile, player| {
-        if flags[d.action_offset[player] + profile[player]] {
-            *full.payoff(profile, player)
-        } else {
-            floor[player]
+    // Walk the profiles in the game's flat order (the last player's action varies
+    // fastest, as in `profile_index`), keeping the current profile in `profile`.
+    let counts = game.strategy_counts().to_vec();
+    let mut profile = vec![0usize; k];
+    for row in game.payoffs_mut().chunks_exact_mut(k) {
+        for (player, slot) in row.iter_mut().enumerate() {
+            if !flags[d.action_offset[player] + profile[player]] {
+                *slot = floor[player];
+            }
         }
-    });
+        for p in (0..k).rev() {
+            profile[p] += 1;
+            if profile[p] < counts[p] {
+                break;
+            }
+            profile[p] = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The in-place restriction equals the definition: unavailable entries get the
+    /// player's floor `min − 1 − (max − min)` over the full game, the rest unchanged.
+    #[test]
+    fn restriction_in_place_matches_definition() {
+        let counts = vec![2usize, 3, 2];
+        let k = counts.len();
+        let n: usize = counts.iter().product::<usize>() * k;
+        let payoffs: Vec<f64> = (0..n).map(|x| ((x * 37 + 11) % 23) as f64 - 7.5).collect();
+        let full = NormalFormGame::new(counts.clone(), payoffs).unwrap();
+        let d = Dims {
+            type_offset: vec![],
+            action_offset: vec![0, 2, 5],
+            forecast_offset: vec![],
+            types: 0,
+            actions: 7,
+            forecasts: 0,
+            value_offset: vec![],
+            values: 0,
+        };
+        let flags = [true, false, false, true, true, true, false];
+        let mut game = full.clone();
+        restrict_to_available(&mut game, &d, &flags);
+        for i in 0..k {
+            let col: Vec<f64> = full.payoffs().iter().skip(i).step_by(k).copied().collect();
+            let lo = col.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = col.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for a in 0..counts[0] {
+                for b in 0..counts[1] {
+                    for c in 0..counts[2] {
+                        let p = [a, b, c];
+                        let want = if flags[d.action_offset[i] + p[i]] {
+                            *full.payoff(&p, i)
+                        } else {
+                            lo - 1.0 - (hi - lo)
+                        };
+                        assert_eq!(*game.payoff(&p, i), want, "profile {p:?} player {i}");
+                    }
+                }
+            }
+        }
+    }
 }

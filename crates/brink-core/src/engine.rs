@@ -775,9 +775,15 @@ impl Engine {
             &mut self.result.play,
             mask,
         );
-        self.result.analysis =
-            self.analyzer
-                .analyse(s, d, &self.types, last, &self.result.play, mask);
+        self.result.analysis = self.analyzer.analyse(
+            s,
+            d,
+            &self.types,
+            last,
+            &self.result.play,
+            mask,
+            self.classifier.full_stage_game(),
+        );
     }
 }
 

@@ -110,7 +110,9 @@ impl Analyzer {
     /// `play` holds the window's empirical frequencies (flat by action offset);
     /// `mask` is the last round's availability (None without masks): every concept's
     /// stage game is over the available actions only. [`Analyzer::agents`] must hold
-    /// the last round's data.
+    /// the last round's data. `full` is the stage game under true types over every
+    /// declared action when the caller has already filled it without a NaN; with
+    /// `None` the game is filled here.
     pub fn analyse(
         &mut self,
         s: &CompiledScenario,
@@ -119,6 +121,7 @@ impl Analyzer {
         last: &[usize],
         play: &[f64],
         mask: Option<&[bool]>,
+        full: Option<&NormalFormGame<f64>>,
     ) -> RunAnalysis {
         self.prepare(s, d, types, mask);
         let c = &s.classification;
@@ -129,11 +132,26 @@ impl Analyzer {
         }
         // The stage game under true types.
         let (agents, sets) = (&self.agents, &self.sets);
-        let filled = stage::fill_stage_game(&mut self.nash, sets, &mut self.actions, |p, i| {
-            let n = s.agents[i].terms.len();
-            model::utility_at(&s.agents[i], &agents[i].values[types[i] * n..][..n], p)
-        })
-        .is_ok();
+        let filled = match full {
+            // The same payoffs as a fill (the game over every declared action was
+            // filled from the same term values): gathered.
+            Some(game) => {
+                let actions = &mut self.actions;
+                actions.resize(sets.sets.len(), 0);
+                let _ = self.nash.reset_from_fn(|profile, player| {
+                    for (slot, (&k, set)) in actions.iter_mut().zip(profile.iter().zip(&sets.sets)) {
+                        *slot = set[k];
+                    }
+                    *game.payoff(actions, player)
+                });
+                true
+            }
+            None => stage::fill_stage_game(&mut self.nash, sets, &mut self.actions, |p, i| {
+                let n = s.agents[i].terms.len();
+                model::utility_at(&s.agents[i], &agents[i].values[types[i] * n..][..n], p)
+            })
+            .is_ok(),
+        };
         for (j, (m, set)) in self.mixed.iter_mut().zip(&self.sets.sets).enumerate() {
             let off = d.action_offset[j];
             m.clear();
