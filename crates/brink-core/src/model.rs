@@ -84,6 +84,7 @@ pub fn expected_utilities(
     eu: &mut [f64],
 ) {
     eu.iter_mut().for_each(|x| *x = 0.0);
+    let own = low_bits(eu.len());
     for (term, &v) in s.agents[i].terms.iter().zip(values) {
         let mut weight = v;
         let mut own_mask = u64::MAX;
@@ -91,24 +92,39 @@ pub fn expected_utilities(
             if c.agent == i {
                 own_mask = c.mask;
             } else {
-                let off = dims.action_offset[c.agent];
-                let n = s.agents[c.agent].actions.len();
-                let p: f64 = (0..n)
-                    .filter(|&b| c.holds(b))
-                    .map(|b| marginals[off + b])
-                    .sum();
+                // The actions that meet the condition, in increasing order (the
+                // order of the sum is part of the result's bits).
+                let m = &marginals[dims.action_offset[c.agent]..];
+                let held = c.mask & low_bits(s.agents[c.agent].actions.len());
+                let p: f64 = set_bits(held).map(|b| m[b]).sum();
                 weight *= p;
             }
         }
         if weight == 0.0 {
             continue;
         }
-        for (a, x) in eu.iter_mut().enumerate() {
-            if (own_mask >> a) & 1 == 1 {
-                *x += weight;
-            }
+        for a in set_bits(own_mask & own) {
+            eu[a] += weight;
         }
     }
+}
+
+/// The mask of actions `0..n`.
+#[inline]
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+}
+
+/// The positions of the set bits of `bits`, in increasing order.
+#[inline]
+fn set_bits(mut bits: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (bits != 0).then(|| {
+            let b = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            b
+        })
+    })
 }
 
 /// What a level-k or cognitive-hierarchy reasoner expects the others to play.
