@@ -379,24 +379,42 @@ pub fn bayes_update(
     signal: usize,
     accuracy: f64,
 ) -> bool {
+    // The signal's likelihood under each type (computed once; at most a few types
+    // live on the stack).
+    let wrong = (1.0 - accuracy) / n.saturating_sub(1).max(1) as f64;
     let likelihood = |ty: usize| -> f64 {
         forecasts[ty * n..(ty + 1) * n]
             .iter()
             .enumerate()
-            .map(|(a, &p)| p * signal_likelihood(signal, a, n, accuracy))
+            // `signal_likelihood`, with the wrong-report mass computed once.
+            .map(|(a, &p)| {
+                p * if n == 1 {
+                    1.0
+                } else if a == signal {
+                    accuracy
+                } else {
+                    wrong
+                }
+            })
             .sum()
     };
-    let total: f64 = beliefs
-        .iter()
-        .enumerate()
-        .map(|(ty, b)| b * likelihood(ty))
-        .sum();
+    let mut stack = [0.0f64; 8];
+    let mut heap = Vec::new();
+    let likes: &mut [f64] = if beliefs.len() <= stack.len() {
+        &mut stack[..beliefs.len()]
+    } else {
+        heap.resize(beliefs.len(), 0.0);
+        &mut heap
+    };
+    for (ty, l) in likes.iter_mut().enumerate() {
+        *l = likelihood(ty);
+    }
+    let total: f64 = beliefs.iter().zip(likes.iter()).map(|(b, &l)| b * l).sum();
     if !(total > 0.0 && total.is_finite()) {
         return false;
     }
     let mut floored = false;
-    for (ty, b) in beliefs.iter_mut().enumerate() {
-        let like = likelihood(ty);
+    for (b, &like) in beliefs.iter_mut().zip(likes.iter()) {
         let before = *b;
         *b = *b * like / total;
         // A type the evidence does not rule out never reaches exactly 0 by underflow

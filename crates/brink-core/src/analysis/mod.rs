@@ -139,7 +139,8 @@ impl Analyzer {
                 let actions = &mut self.actions;
                 actions.resize(sets.sets.len(), 0);
                 let _ = self.nash.reset_from_fn(|profile, player| {
-                    for (slot, (&k, set)) in actions.iter_mut().zip(profile.iter().zip(&sets.sets)) {
+                    for (slot, (&k, set)) in actions.iter_mut().zip(profile.iter().zip(&sets.sets))
+                    {
                         *slot = set[k];
                     }
                     *game.payoff(actions, player)
