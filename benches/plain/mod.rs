@@ -92,6 +92,8 @@ pub struct PlainEngine {
     outcome: Option<usize>,
     world_rng: ChaCha8Rng,
     cache: ForecastCache,
+    /// Per agent, whose perceptions its forecasts depend on.
+    forecast_inputs: Vec<Vec<bool>>,
     /// Scratch of `decide`: the others' mixed play, `[agent][action]`.
     others: Vec<f64>,
     result: RunResult,
@@ -147,6 +149,9 @@ impl PlainEngine {
             outcome: None,
             world_rng: ChaCha8Rng::from_seed([0; 32]),
             cache: ForecastCache::default(),
+            forecast_inputs: (0..scenario.agents.len())
+                .map(|j| model::forecast_inputs(&scenario, j))
+                .collect(),
             others: vec![0.0; dims.actions],
             result: RunResult {
                 final_state: vec![0.0; n_state],
@@ -315,7 +320,8 @@ impl PlainEngine {
                 let (observer, target) = observer_and_target(&mut self.agents, i, j);
                 let block = &mut observer.forecasts[d.forecast_offset[j]..][..block_len];
                 let sees_state = !observer.est_mean.is_empty();
-                let key = model::perceived_key(s, &observer.points, j).filter(|_| !sees_state);
+                let key = model::perceived_key(s, &observer.points, &self.forecast_inputs[j])
+                    .filter(|_| !sees_state);
                 if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
                     block.copy_from_slice(&c.blocks[pos]);
                     continue;

@@ -171,6 +171,9 @@ pub struct Model {
     /// (best response or logit without lookahead), so that forecasts of it can be
     /// shared between observers who perceived the same last round.
     pub shared_forecast: Vec<bool>,
+    /// Per agent, [`model::forecast_inputs`]: whose perceived actions its forecast
+    /// depends on (the key of the shared forecasts).
+    pub forecast_inputs: Vec<Vec<bool>>,
 }
 
 /// The lookahead trees of forward-looking agents and of observers forecasting them
@@ -865,6 +868,9 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
                 DecisionRule::LevelK { .. } | DecisionRule::CognitiveHierarchy { .. }
             )
         }),
+        forecast_inputs: (0..s.agents.len())
+            .map(|j| model::forecast_inputs(s, j))
+            .collect(),
         shared_forecast: s
             .agents
             .iter()

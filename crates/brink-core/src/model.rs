@@ -318,12 +318,26 @@ pub fn evaluate_all_terms(s: &CompiledScenario, dims: &Dims, frame: &[f64], out:
     }
 }
 
-/// Index of the profile of perceived actions of every agent but `skip`, or None when
-/// some perception is not a point mass.
-pub fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize) -> Option<u64> {
+/// The agents other than `j` whose actions some utility term of `j` is conditioned on
+/// (`true` at `k` for agent `k`): the only perceptions a forecast of `j` depends on.
+pub fn forecast_inputs(s: &CompiledScenario, j: usize) -> Vec<bool> {
+    let mut inputs = vec![false; s.agents.len()];
+    for c in s.agents[j].terms.iter().flat_map(|t| &t.conditions) {
+        inputs[c.agent] = c.agent != j;
+    }
+    inputs
+}
+
+/// Index of the profile of perceived actions of the agents in `inputs` (see
+/// [`forecast_inputs`]), or None when one of them is not perceived as a point mass.
+pub fn perceived_key(
+    s: &CompiledScenario,
+    points: &[Option<usize>],
+    inputs: &[bool],
+) -> Option<u64> {
     let mut key = 0u64;
-    for (k, (p, agent)) in points.iter().zip(&s.agents).enumerate() {
-        if k != skip {
+    for ((p, agent), &input) in points.iter().zip(&s.agents).zip(inputs) {
+        if input {
             key = key * agent.actions.len() as u64 + (*p)? as u64;
         }
     }

@@ -131,8 +131,8 @@ pub(super) fn forecast(
             // shared between observers who perceived the same last round.
             let mut pending = None;
             if model.shared_forecast[j] {
-                let key =
-                    model::perceived_key(s, &perception.points, j).filter(|_| !estimate.active());
+                let key = model::perceived_key(s, &perception.points, &model.forecast_inputs[j])
+                    .filter(|_| !estimate.active());
                 if let Some(pos) = key.and_then(|k| c.keys.iter().position(|&x| x == k)) {
                     block.copy_from_slice(&c.blocks[pos]);
                     continue;
