@@ -7,6 +7,7 @@ use brink_solve::{NormalFormGame, PureNashSolver};
 use crate::model::{self, Dims};
 use crate::run_result::EquilibriumClass;
 use crate::scenario::CompiledScenario;
+use crate::stage_fill::{StageFill, fill_stage_payoffs};
 
 /// One mixed strategy per agent.
 type MixedProfile = Vec<Vec<f64>>;
@@ -20,6 +21,8 @@ pub struct Classifier {
     full_ok: bool,
     /// `full` restricted to the available actions: the game that is classified.
     game: NormalFormGame<f64>,
+    /// Scratch of the term-wise fill of `full`.
+    fill: StageFill,
     /// Per agent, the floor payoff of [`restrict_to_available`] (scratch).
     floor: Vec<f64>,
     solver: PureNashSolver,
@@ -42,6 +45,7 @@ impl Classifier {
             full_ok: false,
             game,
             floor: vec![0.0; sizes.len()],
+            fill: StageFill::default(),
             solver: PureNashSolver::new(),
             mixed_cache: None,
             candidates: Vec::new(),
@@ -74,13 +78,10 @@ impl Classifier {
         window_frequencies(d, k, history, recorded.min(window) as usize, play);
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
-        let filled = self.full.reset_from_fn(|profile, player| {
-            model::utility_at(&s.agents[player], &values[player], profile)
-        });
-        self.full_ok = filled.is_ok();
+        self.full_ok = fill_stage_payoffs(s, values, self.full.payoffs_mut(), &mut self.fill);
         // A utility formula that evaluates to NaN leaves no game to solve: the play
         // cannot be called an equilibrium.
-        if filled.is_err() {
+        if !self.full_ok {
             return EquilibriumClass::NotAnEquilibrium;
         }
         self.game.payoffs_mut().copy_from_slice(self.full.payoffs());

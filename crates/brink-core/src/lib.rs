@@ -21,6 +21,7 @@ pub mod rules;
 mod run_result;
 pub mod scenario;
 pub mod seed;
+pub mod stage_fill;
 pub mod trace;
 
 pub use engine::Engine;
