@@ -1,5 +1,6 @@
 //! One run as a bevy_ecs world: agents are entities, the world state is a resource,
-//! and one round is a schedule of small systems, read top to bottom:
+//! and one round is a fixed sequence of small systems ([`RoundSystems`]), read top to
+//! bottom:
 //!
 //! ```text
 //! observe → update_beliefs → appraise → forecast → decide → resolve → check_terminal
@@ -21,15 +22,15 @@
 //! - `check_terminal`: the first outcome condition that holds ends the run; at the
 //!   horizon the at-horizon outcomes decide.
 //!
-//! The world, schedule and entities are built once per [`Engine`] (once per worker
-//! thread) and reset in place for each run: building a `World` and `Schedule` costs
+//! The world, systems and entities are built once per [`Engine`] (once per worker
+//! thread) and reset in place for each run: building a `World` and its systems costs
 //! ~80 µs, far more than a run. Components are overwritten, never inserted or removed,
 //! so no archetype moves happen and the runs stay independent.
 
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+use bevy_ecs::system::BoxedSystem;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -46,10 +47,6 @@ use crate::run_result::{EquilibriumClass, RunResult};
 use crate::scenario::CompiledScenario;
 use crate::seed;
 use crate::trace::{self, Trace};
-
-/// Schedule label of one round.
-#[derive(ScheduleLabel, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct PlayRound;
 
 /// An agent: its index in the scenario (which fixes its name, actions and utilities).
 #[derive(Component, Clone, Copy, Debug)]
@@ -518,25 +515,52 @@ fn check_terminal(
     }
 }
 
-/// The systems of one round, in order.
-fn round_systems() -> bevy_ecs::schedule::ScheduleConfigs<bevy_ecs::system::ScheduleSystem> {
-    (
-        observe,
-        update_beliefs,
-        appraise,
-        availability::update_availability,
-        forecast::forecast,
-        decide,
-        resolve,
-        check_terminal,
-    )
-        .chain()
-}
+/// The systems of one round, in order, run one after the other on the world.
+///
+/// They are ordinary bevy systems (their parameters are fetched and their `Local`
+/// state kept by bevy), called in a fixed order without a `Schedule`: an executor's
+/// bookkeeping (system sets, run conditions, deferred buffers) costs more than a whole
+/// round of a small game (`benches/RESULTS.md`).
+pub struct RoundSystems(Vec<BoxedSystem>);
 
-fn single_threaded(mut schedule: Schedule) -> Schedule {
-    // rayon owns parallelism; a schedule must never start a thread pool of its own.
-    schedule.set_executor(SingleThreadedExecutor::new());
-    schedule
+impl RoundSystems {
+    /// The round's systems, initialised on `world`.
+    pub fn new(world: &mut World) -> Self {
+        let mut systems: Vec<BoxedSystem> = vec![
+            Box::new(IntoSystem::into_system(observe)),
+            Box::new(IntoSystem::into_system(update_beliefs)),
+            Box::new(IntoSystem::into_system(appraise)),
+            Box::new(IntoSystem::into_system(availability::update_availability)),
+            Box::new(IntoSystem::into_system(forecast::forecast)),
+            Box::new(IntoSystem::into_system(decide)),
+            Box::new(IntoSystem::into_system(resolve)),
+            Box::new(IntoSystem::into_system(check_terminal)),
+        ];
+        for system in &mut systems {
+            system.initialize(world);
+        }
+        RoundSystems(systems)
+    }
+
+    /// Plays one round.
+    pub fn run(&mut self, world: &mut World) {
+        for system in &mut self.0 {
+            // The systems' parameters are resources and queries that always exist.
+            system
+                .run_without_applying_deferred((), world)
+                .expect("round system parameters exist");
+        }
+    }
+
+    /// Keeps change ticks from wrapping over very long batches (what a `Schedule`
+    /// does after each run).
+    pub fn check_change_ticks(&mut self, world: &mut World) {
+        if let Some(check) = world.check_change_ticks() {
+            for system in &mut self.0 {
+                system.check_change_tick(check);
+            }
+        }
+    }
 }
 
 /// The components [`Engine`] resets at the start of each run.
@@ -553,11 +577,11 @@ type ResetItem = (
     &'static mut DecisionRule,
 );
 
-/// Plays runs of one scenario, reusing one `World` and `Schedule` across runs.
+/// Plays runs of one scenario, reusing one `World` and its systems across runs.
 pub struct Engine {
     world: World,
-    schedule: Schedule,
-    traced: Option<Schedule>,
+    systems: RoundSystems,
+    traced: Option<RoundSystems>,
     scenario: Arc<CompiledScenario>,
     agents: QueryState<ResetItem>,
     finals: QueryState<(
@@ -576,7 +600,7 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Builds the world (one entity per agent) and the round schedule.
+    /// Builds the world (one entity per agent) and the round systems.
     pub fn new(scenario: Arc<CompiledScenario>) -> Self {
         let dims = Dims::new(&scenario);
         let dims_actions = dims.actions;
@@ -586,8 +610,7 @@ impl Engine {
         insert_resources(&mut world, &scenario, dims);
         let n_state = s.state.len();
 
-        let mut schedule = single_threaded(Schedule::new(PlayRound));
-        schedule.add_systems(round_systems());
+        let systems = RoundSystems::new(&mut world);
         let agents = world.query();
         let finals = world.query();
         let result = RunResult {
@@ -598,7 +621,7 @@ impl Engine {
         };
         Engine {
             world,
-            schedule,
+            systems,
             traced: None,
             agents,
             finals,
@@ -620,8 +643,9 @@ impl Engine {
     pub fn run(&mut self, master: u64, index: u64) -> &RunResult {
         self.reset(master, index);
         while self.world.resource::<Status>().outcome.is_none() {
-            self.schedule.run(&mut self.world);
+            self.systems.run(&mut self.world);
         }
+        self.systems.check_change_ticks(&mut self.world);
         self.finish();
         &self.result
     }
@@ -631,11 +655,9 @@ impl Engine {
     /// the run.
     pub fn run_traced(&mut self, master: u64, index: u64) -> (RunResult, Trace) {
         self.reset(master, index);
-        let schedule = self.traced.get_or_insert_with(|| {
-            let mut sch = single_threaded(Schedule::new(PlayRound));
-            sch.add_systems(round_systems());
-            sch
-        });
+        let systems = self
+            .traced
+            .get_or_insert_with(|| RoundSystems::new(&mut self.world));
         let mut trace = Trace::new(&self.scenario, master, index);
         trace.types = {
             let mut q = self.world.query::<(&Agent, &PrivateType)>();
@@ -646,7 +668,7 @@ impl Engine {
             t
         };
         while self.world.resource::<Status>().outcome.is_none() {
-            schedule.run(&mut self.world);
+            systems.run(&mut self.world);
             trace.rounds.push(trace::record_round(&mut self.world));
         }
         self.finish();
