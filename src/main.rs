@@ -10,8 +10,7 @@ use brink_core::scenario::{self, parse_override};
 use brink_core::{CompiledScenario, Engine};
 use brink_experiments::sweep;
 use brink_mc::{BatchSpec, McError, run_batch};
-use brink_report::equilibrium_label;
-use brink_report::{AnalysisMeta, Summary, SummaryMeta, describe::describe, files, render};
+use brink_report::{Summary, describe::describe, files, render};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -270,10 +269,7 @@ fn summarise(
     seed: u64,
     aggregate: &brink_mc::BatchAggregate,
 ) -> Result<Summary, String> {
-    let meta =
-        SummaryMeta::for_scenario(scenario, &path.display().to_string(), seed, aggregate.runs);
-    Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class))
-        .map(|s| s.with_analysis(&meta, aggregate, &AnalysisMeta::for_scenario(scenario)))
+    Summary::of_batch(scenario, &path.display().to_string(), seed, aggregate)
         .map_err(|e| e.to_string())
 }
 
