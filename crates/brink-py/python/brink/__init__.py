@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import tempfile
 from fractions import Fraction
@@ -61,9 +62,12 @@ def _overrides(values: Optional[Mapping[str, float]]) -> List[Tuple[str, float]]
         if not isinstance(name, str):
             raise TypeError(f"set=: parameter names must be strings, got {name!r}")
         try:
-            pairs.append((name, float(value)))
+            number = float(value)
         except (TypeError, ValueError):
             raise TypeError(f"set=: the value of {name} must be a number, got {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"set=: the value of {name} must be a finite number, got {value!r}")
+        pairs.append((name, number))
     return pairs
 
 
@@ -232,7 +236,9 @@ def load(path: PathLike, set: Optional[Mapping[str, float]] = None) -> Scenario:
 
 class Sweep:
     """A finished sweep in directory ``dir``: ``summary`` is its summary.json (a dict),
-    ``points`` the rows of points.csv (dicts of numbers), ``files`` what was written."""
+    ``points`` the rows of points.csv as dicts (``point``, each swept parameter,
+    ``runs``, then ``OUTCOME_count``, ``OUTCOME_freq``, ``OUTCOME_ci95_low``,
+    ``OUTCOME_ci95_high`` per outcome, ...), ``files`` what was written."""
 
     def __init__(self, directory: str, files: Sequence[str]) -> None:
         self.dir = directory
@@ -242,7 +248,7 @@ class Sweep:
         self.summary: Dict[str, Any] = json.loads(self._text)
         with open(os.path.join(directory, "points.csv"), newline="", encoding="utf-8") as f:
             self.points: List[Dict[str, Any]] = [
-                {k: _number(v) for k, v in row.items()} for row in csv.DictReader(f)
+                {k: _number(k, v) for k, v in row.items()} for row in csv.DictReader(f)
             ]
 
     def to_json(self) -> str:
@@ -257,14 +263,14 @@ class Sweep:
         return f"<brink.Sweep {len(self.points)} points in {self.dir}>"
 
 
-def _number(v: str) -> Any:
-    try:
+def _number(column: str, v: str) -> Any:
+    """A points.csv cell: counts as int, everything else (values, frequencies) as float."""
+    if column in ("point", "runs") or column.endswith("_count"):
         return int(v)
+    try:
+        return float(v)
     except ValueError:
-        try:
-            return float(v)
-        except ValueError:
-            return v
+        return v
 
 
 def sweep(
