@@ -118,7 +118,8 @@ fn interruptible<T: Send>(
 ) -> PyResult<T> {
     let flag = AtomicBool::new(false);
     let (outcome, interrupt) = std::thread::scope(|s| {
-        let handle = s.spawn(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&flag))));
+        let handle =
+            s.spawn(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&flag))));
         let mut interrupt = None;
         while !handle.is_finished() {
             py.detach(|| std::thread::sleep(Duration::from_millis(50)));
@@ -219,9 +220,10 @@ impl CompiledHandle {
             threads,
         };
         let scenario = &self.scenario;
-        let aggregate =
-            interruptible(py, |stop| run_batch(scenario, spec, &|_| stop_if(stop)))?.map_err(mc_err)?;
-        let summary = Summary::of_batch(scenario, &self.path, seed, &aggregate).map_err(brink_err)?;
+        let aggregate = interruptible(py, |stop| run_batch(scenario, spec, &|_| stop_if(stop)))?
+            .map_err(mc_err)?;
+        let summary =
+            Summary::of_batch(scenario, &self.path, seed, &aggregate).map_err(brink_err)?;
         if let Some(dir) = &out {
             let histograms: Vec<_> = aggregate
                 .final_state
@@ -309,7 +311,8 @@ fn run_sweep(
     };
     let params = ranges(params);
     for r in &params {
-        r.validate().map_err(|e| PyValueError::new_err(e.to_string()))?;
+        r.validate()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
     }
     let request = SweepRequest {
         scenario: path,
@@ -382,7 +385,10 @@ fn solve_methods() -> Vec<(&'static str, &'static str)> {
 
 /// Reads a game file (the extension decides the format).
 fn read_game_file(path: &Path) -> PyResult<GameFile> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
     let kind = FileKind::from_extension(ext).ok_or_else(|| {
         PyValueError::new_err(format!(
             "{}: unknown file type (expected the extension .nfg, .efg, .toml or .json)",

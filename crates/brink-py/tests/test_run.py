@@ -55,13 +55,13 @@ def test_same_seed_same_result_on_one_or_two_threads(in_repo):
     assert s.run(runs=1200, seed=100, threads=2).to_json() != a
 
 
-def test_negative_seed_is_the_cli_wrapped_seed(in_repo, cli, tmp_path):
-    cli("run", SCENARIO, "-n", 600, "-s", -3, "-q", "-o", tmp_path)
-    py = brink.load(SCENARIO).run(runs=600, seed=-3)
+def test_largest_seed_gives_the_cli_bytes(in_repo, cli, tmp_path):
+    cli("run", SCENARIO, "-n", 600, "-s", 2**64 - 1, "-q", "-o", tmp_path)
+    py = brink.load(SCENARIO).run(runs=600, seed=2**64 - 1)
     assert py.to_json().encode() == (tmp_path / "summary.json").read_bytes()
 
 
-@pytest.mark.parametrize("kwargs", [{"runs": 0}, {"runs": 10, "threads": 0}, {"runs": 10, "seed": 2**64}])
+@pytest.mark.parametrize("kwargs", [{"runs": 0}, {"runs": 10, "threads": 0}, {"runs": 10, "seed": 2**64}, {"runs": 10, "seed": -3}])
 def test_bad_arguments_raise_value_error(in_repo, kwargs):
     with pytest.raises(ValueError):
         brink.load(SCENARIO).run(**kwargs)

@@ -217,11 +217,11 @@ class Scenario:
 
 
 def _seed(seed: int) -> int:
-    """A seed as the command line takes it: 0..2**64-1, negatives wrapped as two's complement."""
+    """A master seed as the command line takes it: an integer in 0..2**64-1."""
     seed = int(seed)
-    if not -(2**63) <= seed < 2**64:
-        raise ValueError(f"seed {seed} does not fit in 64 bits")
-    return seed % 2**64
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed {seed}: expected an integer from 0 to 2**64-1")
+    return seed
 
 
 def load(path: PathLike, set: Optional[Mapping[str, float]] = None) -> Scenario:
