@@ -26,3 +26,13 @@ def test_sweep_plot_example_runs(repo, tmp_path):
         assert "matplotlib is not installed" in done.stdout
     else:
         assert out.stat().st_size > 0
+
+
+def test_readme_python_example_runs(repo):
+    readme = (repo / "README.md").read_text()
+    start = readme.index("```python\nimport brink")
+    code = readme[start + len("```python\n") : readme.index("```", start + 10)]
+    done = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    # The last line: the three equilibria of the battle of the sexes, as Fractions.
+    assert "Fraction(2, 3), Fraction(1, 3)" in done.stdout.splitlines()[-1]

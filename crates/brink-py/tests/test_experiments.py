@@ -88,3 +88,16 @@ def test_replay_errors(in_repo, tmp_path):
         brink.replay()
     with pytest.raises(brink.BrinkError):
         brink.replay(sweep=tmp_path, point=0)
+
+
+def test_sweep_to_pandas(in_repo, tmp_path):
+    sw = brink.sweep(SCENARIO, {"lambda": (1, 4)}, design="grid", points=2, runs=60, seed=1, out=tmp_path)
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install pandas"):
+            sw.to_pandas()
+        return
+    df = sw.to_pandas()
+    assert list(df.columns) == list(sw.points[0])
+    assert list(df["lambda"]) == [p["lambda"] for p in sw.points]

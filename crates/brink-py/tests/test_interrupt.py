@@ -35,7 +35,7 @@ def test_interrupt_main_stops_a_run(in_repo):
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or os.name != "posix", reason="POSIX signals")
-def test_sigint_stops_a_sweep_which_then_resumes(in_repo, tmp_path):
+def test_sigint_stops_a_sweep(in_repo, tmp_path):
     def send():
         os.kill(os.getpid(), signal.SIGINT)
 
