@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use brink_core::scenario::{self, parse_override};
 use brink_core::{CompiledScenario, Engine};
-use brink_experiments::sweep;
+use brink_experiments::sweep::{self, setup::PointRunError};
 use brink_mc::{BatchSpec, McError, run_batch};
 use brink_report::{Summary, describe::describe, files, render};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -290,23 +290,12 @@ fn validate(a: ValidateArgs) -> Result<(), String> {
 fn replay(a: ReplayArgs) -> Result<(), String> {
     let (scenario, seed) = match (&a.from, a.point) {
         (Some(dir), Some(point)) => {
-            let manifest = sweep::read_manifest(dir).map_err(|e| e.to_string())?;
-            if point >= manifest.points {
-                return Err(format!(
-                    "--point {point}: the sweep in {} has points 0..{}",
-                    dir.display(),
-                    manifest.points
-                ));
-            }
-            let path = PathBuf::from(&manifest.scenario_path);
-            sweep::setup::check_scenario_file(&manifest).map_err(sweep_cmd::setup_message)?;
-            (
-                load(
-                    &path,
-                    &manifest.overrides(point).map_err(|e| e.to_string())?,
-                )?,
-                manifest.seed,
-            )
+            let run = sweep::setup::point_run(dir, point).map_err(|e| match e {
+                PointRunError::NoSuchPoint { .. } => format!("--point {point}: {e}"),
+                PointRunError::Setup(e) => sweep_cmd::setup_message(e),
+                PointRunError::Sweep(e) => e.to_string(),
+            })?;
+            (load(&run.scenario, &run.overrides)?, run.seed)
         }
         _ => (load(&a.scenario, &a.set)?, a.seed),
     };

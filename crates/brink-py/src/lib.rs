@@ -17,6 +17,7 @@ use std::time::Duration;
 use brink_core::scenario::{self, ScenarioError as CoreScenarioError};
 use brink_core::{CompiledScenario, Engine};
 use brink_experiments::design::{DesignKind, ParamRange};
+use brink_experiments::sweep::setup::PointRunError;
 use brink_experiments::sweep::{self, SetupError, SweepError, SweepLock, SweepRequest, setup};
 use brink_experiments::tune::{self, Target, TuneError, TuneSpec};
 use brink_mc::{BatchSpec, McError, run_batch};
@@ -255,21 +256,17 @@ fn load(py: Python<'_>, path: PathBuf, set: Vec<(String, f64)>) -> PyResult<Comp
     })
 }
 
-/// The scenario, seed and overrides of point `point` of the sweep in `dir`.
+/// The scenario (with the point's values) and master seed of point `point` of the
+/// sweep in `dir`.
 #[pyfunction]
 fn sweep_point(py: Python<'_>, dir: PathBuf, point: usize) -> PyResult<(CompiledHandle, u64)> {
-    let manifest = sweep::read_manifest(&dir).map_err(|e| sweep_err(py, e))?;
-    if point >= manifest.points {
-        return Err(PyValueError::new_err(format!(
-            "point {point}: the sweep in {} has points 0..{}",
-            dir.display(),
-            manifest.points
-        )));
-    }
-    setup::check_scenario_file(&manifest).map_err(|e| setup_err(py, e))?;
-    let set = manifest.overrides(point).map_err(|e| sweep_err(py, e))?;
-    let handle = load(py, PathBuf::from(&manifest.scenario_path), set)?;
-    Ok((handle, manifest.seed))
+    let run = setup::point_run(&dir, point).map_err(|e| match e {
+        PointRunError::NoSuchPoint { .. } => PyValueError::new_err(format!("point {point}: {e}")),
+        PointRunError::Setup(e) => setup_err(py, e),
+        PointRunError::Sweep(e) => sweep_err(py, e),
+    })?;
+    let handle = load(py, run.scenario, run.overrides)?;
+    Ok((handle, run.seed))
 }
 
 /// (name, lo, hi, log) tuples as checked ranges.

@@ -34,6 +34,8 @@ def test_sweep_point_equals_a_run_with_the_point_values(in_repo, tmp_path):
     a = brink.replay(sweep=tmp_path, point=1, run=7)
     b = brink.replay(SCENARIO, run=7, seed=4, set={"lambda": lam})
     assert a.to_json() == b.to_json()
+    with pytest.raises(ValueError, match=r"point 3: the sweep in .* has points 0\.\.3"):
+        brink.replay(sweep=tmp_path, point=3, run=0)
 
 
 def test_sweep_default_dir_and_errors(in_repo):
