@@ -31,13 +31,13 @@ use pyo3::prelude::*;
 use serde_json::json;
 
 create_exception!(
-    _brink,
+    brink,
     BrinkError,
     PyException,
     "An error reported by brink (bad arguments, unreadable files, a failed solve)."
 );
 create_exception!(
-    _brink,
+    brink,
     ScenarioError,
     BrinkError,
     "A problem with a scenario file or an override, with `file`, `line`, `column`, `field` and `message` attributes (`line`, `column`, `field` may be None)."

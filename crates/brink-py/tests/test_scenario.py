@@ -56,6 +56,7 @@ def test_malformed_file_raises_scenario_error_with_its_location(repo):
         brink.load(path)
     err = e.value
     assert isinstance(err, brink.BrinkError)
+    assert type(err).__module__ == "brink" and type(err).__name__ == "ScenarioError"
     assert (err.file, err.line, err.column) == (str(path), line_no, column)
     assert err.field == "agents[0].intel.column"
     assert "between 0 and 1" in err.message and "1.2" in err.message
