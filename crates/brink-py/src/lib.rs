@@ -109,10 +109,10 @@ fn stop_if(flag: &AtomicBool) {
 }
 
 /// Runs `work` on its own thread without the GIL while this thread checks for
-/// signals (Ctrl-C) every 50 ms. A pending signal's exception (KeyboardInterrupt)
-/// sets the flag passed to `work`, whose progress callbacks then unwind; the
-/// exception is raised once the work has stopped. A panic in `work` becomes
-/// `BrinkError` (it is a bug in brink), so none crosses into Python.
+/// signals (Ctrl-C) at least every 50 ms. A pending signal's exception
+/// (KeyboardInterrupt) sets the flag passed to `work`, whose progress callbacks
+/// then unwind; the exception is raised once the work has stopped. A panic in
+/// `work` becomes `BrinkError` (it is a bug in brink), so none crosses into Python.
 fn interruptible<T: Send>(
     py: Python<'_>,
     work: impl FnOnce(&AtomicBool) -> T + Send,
@@ -122,8 +122,11 @@ fn interruptible<T: Send>(
         let handle =
             s.spawn(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&flag))));
         let mut interrupt = None;
+        // Short waits first, so that quick calls return quickly.
+        let mut wait = Duration::from_millis(1);
         while !handle.is_finished() {
-            py.detach(|| std::thread::sleep(Duration::from_millis(50)));
+            py.detach(|| std::thread::sleep(wait));
+            wait = (wait * 2).min(Duration::from_millis(50));
             if interrupt.is_none()
                 && let Err(e) = py.check_signals()
             {
