@@ -8,10 +8,9 @@ use std::sync::Arc;
 
 use brink_core::scenario::{self, parse_override};
 use brink_core::{CompiledScenario, Engine};
-use brink_experiments::sweep;
+use brink_experiments::sweep::{self, setup::PointRunError};
 use brink_mc::{BatchSpec, McError, run_batch};
-use brink_report::equilibrium_label;
-use brink_report::{AnalysisMeta, Summary, SummaryMeta, describe::describe, files, render};
+use brink_report::{Summary, describe::describe, files, render};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -270,10 +269,7 @@ fn summarise(
     seed: u64,
     aggregate: &brink_mc::BatchAggregate,
 ) -> Result<Summary, String> {
-    let meta =
-        SummaryMeta::for_scenario(scenario, &path.display().to_string(), seed, aggregate.runs);
-    Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class))
-        .map(|s| s.with_analysis(&meta, aggregate, &AnalysisMeta::for_scenario(scenario)))
+    Summary::of_batch(scenario, &path.display().to_string(), seed, aggregate)
         .map_err(|e| e.to_string())
 }
 
@@ -294,23 +290,12 @@ fn validate(a: ValidateArgs) -> Result<(), String> {
 fn replay(a: ReplayArgs) -> Result<(), String> {
     let (scenario, seed) = match (&a.from, a.point) {
         (Some(dir), Some(point)) => {
-            let manifest = sweep::read_manifest(dir).map_err(|e| e.to_string())?;
-            if point >= manifest.points {
-                return Err(format!(
-                    "--point {point}: the sweep in {} has points 0..{}",
-                    dir.display(),
-                    manifest.points
-                ));
-            }
-            let path = PathBuf::from(&manifest.scenario_path);
-            sweep::setup::check_scenario_file(&manifest).map_err(sweep_cmd::setup_message)?;
-            (
-                load(
-                    &path,
-                    &manifest.overrides(point).map_err(|e| e.to_string())?,
-                )?,
-                manifest.seed,
-            )
+            let run = sweep::setup::point_run(dir, point).map_err(|e| match e {
+                PointRunError::NoSuchPoint { .. } => format!("--point {point}: {e}"),
+                PointRunError::Setup(e) => sweep_cmd::setup_message(e),
+                PointRunError::Sweep(e) => e.to_string(),
+            })?;
+            (load(&run.scenario, &run.overrides)?, run.seed)
         }
         _ => (load(&a.scenario, &a.set)?, a.seed),
     };

@@ -381,6 +381,22 @@ impl Summary {
         self.analysis = Some(AnalysisSummary::new(meta, aggregate, am));
         self
     }
+
+    /// The summary of a batch of `scenario` (file as the user named it: `path`) with
+    /// master seed `seed`, with its equilibrium analysis: what `brink run` reports
+    /// and writes as summary.json (the Python package calls it too).
+    ///
+    /// Fails with [`ReportError::Mismatch`] as [`Summary::new`] does.
+    pub fn of_batch(
+        scenario: &CompiledScenario,
+        path: &str,
+        seed: u64,
+        aggregate: &BatchAggregate,
+    ) -> Result<Summary, ReportError> {
+        let meta = SummaryMeta::for_scenario(scenario, path, seed, aggregate.runs);
+        Summary::new(&meta, aggregate, |class| equilibrium_label(scenario, class))
+            .map(|s| s.with_analysis(&meta, aggregate, &AnalysisMeta::for_scenario(scenario)))
+    }
 }
 
 /// `(sanction, covert, stall)`, `mixed {heads, tails} × {heads, tails}` or

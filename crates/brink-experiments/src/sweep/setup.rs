@@ -9,7 +9,7 @@ use brink_core::scenario::{self, ScenarioError};
 use brink_report::ReportError;
 
 use super::outputs::{Analysis, AnalysisError, Responses, write_sweep_outputs};
-use super::{Manifest, SWEEP_FORMAT, Shard, points_sha256, sha256_hex};
+use super::{Manifest, SWEEP_FORMAT, Shard, SweepError, points_sha256, sha256_hex};
 use crate::design::{DesignError, DesignKind, DesignSpec, DesignStructure, ParamRange};
 use crate::sensitivity;
 
@@ -194,6 +194,55 @@ pub fn check_scenario_file(manifest: &Manifest) -> Result<(), SetupError> {
         });
     }
     Ok(())
+}
+
+/// What replaying a run of one point of a sweep needs (see [`point_run`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointRun {
+    /// The scenario file, as the sweep named it.
+    pub scenario: PathBuf,
+    /// The parameter values of the point (base overrides and swept values).
+    pub overrides: Vec<(String, f64)>,
+    /// The sweep's master seed.
+    pub seed: u64,
+}
+
+/// Why [`point_run`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PointRunError {
+    /// The sweep has no such point; the caller names its own setting.
+    #[error("the sweep in {} has points 0..{points}", .dir.display())]
+    NoSuchPoint {
+        /// The sweep directory.
+        dir: PathBuf,
+        /// How many points it has.
+        points: usize,
+    },
+    /// The manifest could not be read, or the point's values computed.
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+    /// The scenario file is unreadable or changed since the sweep.
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+}
+
+/// The scenario file, overrides and seed of point `point` of the sweep in `dir`
+/// (`brink replay --from DIR --point P` and the Python `brink.replay(sweep=...)`),
+/// after checking that the scenario file is still the one swept.
+pub fn point_run(dir: &Path, point: usize) -> Result<PointRun, PointRunError> {
+    let manifest = super::read_manifest(dir)?;
+    if point >= manifest.points {
+        return Err(PointRunError::NoSuchPoint {
+            dir: dir.to_owned(),
+            points: manifest.points,
+        });
+    }
+    check_scenario_file(&manifest)?;
+    Ok(PointRun {
+        scenario: PathBuf::from(&manifest.scenario_path),
+        overrides: manifest.overrides(point)?,
+        seed: manifest.seed,
+    })
 }
 
 /// Writes points.csv and summary.json (with sensitivity indices for Sobol and Morris
