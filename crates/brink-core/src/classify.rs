@@ -39,7 +39,9 @@ impl Classifier {
 
     /// The equilibrium class of a run's settled play.
     ///
-    /// `values[i]` are agent `i`'s term values in the last round under its true type;
+    /// `values[i]` are agent `i`'s term values in the last round under its true type,
+    /// `types` every agent's true type (terms reading another agent's type values
+    /// count at its true type);
     /// `last` is the last profile played; `history` holds the last `window` profiles
     /// as a ring buffer (`window × agents`, slot `r % window`) and `recorded` counts
     /// the rounds written to it. Writes the empirical action frequencies over the
@@ -52,6 +54,7 @@ impl Classifier {
         s: &CompiledScenario,
         d: &Dims,
         values: &[Vec<f64>],
+        types: &[usize],
         last: &[usize],
         history: &[usize],
         recorded: u64,
@@ -64,7 +67,7 @@ impl Classifier {
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
         let filled = self.game.reset_from_fn(|profile, player| {
-            model::utility_at(&s.agents[player], &values[player], profile)
+            model::utility_at(&s.agents[player], &values[player], profile, types)
         });
         // A utility formula that evaluates to NaN leaves no game to solve: the play
         // cannot be called an equilibrium.
