@@ -88,7 +88,7 @@ impl Compiler<'_> {
                 at_text(at, sh.name.len() + 1 + name.len()),
                 field,
                 format!(
-                    "`{}` has no type values (its types declare no `values`), so `{}.{name}` names nothing",
+                    "`{}` has no type values (no `types` with `values`), so `{}.{name}` names nothing",
                     sh.name, sh.name
                 ),
             ));
