@@ -212,3 +212,24 @@ fn single_type_values_are_constants_and_change_nothing() {
         );
     }
 }
+
+#[test]
+fn the_bayes_nash_form_weighs_each_type_with_its_action() {
+    // With deal worth 7 · max(r − 1/2, 0): EU(deal) = 7/16 beats EU(press) = 3/8, so
+    // the US deals. In the agent-type form (posterior = prior after one round) soft
+    // yields, hard fights, and the US's best reply weighs each type with its action:
+    // press 3/8 < deal 7/16, so (deal, yield/fight) is the Bayesian-Nash equilibrium
+    // that play matches. Were Iran's type and action treated as independent, press
+    // would be worth 9/16 and the US's deal would not be a best reply.
+    let text = scenario(1, "").replace("3 * max", "7 * max").replace(
+        "[[outcomes]]",
+        "[equilibrium]\nconcepts = [\"nash\", \"bayes_nash\"]\n\n[[outcomes]]",
+    );
+    let s = Arc::new(from_str(&text, "interdependent.toml", &[]).expect("loads"));
+    let mut e = Engine::new(Arc::clone(&s));
+    for run in 0..20 {
+        let r = e.run(7, run).clone();
+        let class = r.analysis.bayes_nash.expect("bayes_nash on");
+        assert_eq!(s.bayes_nash_label(class), "(deal, yield/fight)", "run {run}");
+    }
+}
