@@ -160,11 +160,16 @@ fn payoffs_and_classification_use_the_true_type() {
                     r.equilibrium
                 );
                 assert_eq!(s.equilibrium_label(r.equilibrium), "(press, yield)");
+                assert_eq!(r.analysis.regret_true, 0.0);
             }
             _ => {
                 hard += 1;
                 assert_eq!(r.payoffs[0], -1.5);
                 assert_eq!(r.equilibrium, EquilibriumClass::NotAnEquilibrium);
+                // Regret under true types: the US would gain 3/4 − (−3/2) by
+                // dealing; under its beliefs it best-responded (interim regret 0).
+                assert_eq!(r.analysis.regret_true, 2.25);
+                assert_eq!(r.analysis.regret_interim, 0.0);
             }
         }
     }
