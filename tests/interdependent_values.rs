@@ -235,6 +235,10 @@ fn the_bayes_nash_form_weighs_each_type_with_its_action() {
     for run in 0..20 {
         let r = e.run(7, run).clone();
         let class = r.analysis.bayes_nash.expect("bayes_nash on");
-        assert_eq!(s.bayes_nash_label(class), "(deal, yield/fight)", "run {run}");
+        assert_eq!(
+            s.bayes_nash_label(class),
+            "(deal, yield/fight)",
+            "run {run}"
+        );
     }
 }

@@ -102,6 +102,49 @@ pub fn expected_utilities(
     eu: &mut [f64],
 ) {
     eu.iter_mut().for_each(|x| *x = 0.0);
+    if s.agents[i].reads_types {
+        return expected_utilities_typed(s, dims, i, values, marginals, types, eu);
+    }
+    for (term, &v) in s.agents[i].terms.iter().zip(values) {
+        let mut weight = v;
+        let mut own_mask = u64::MAX;
+        for c in &term.conditions {
+            if c.agent == i {
+                own_mask = c.mask;
+            } else {
+                let off = dims.action_offset[c.agent];
+                let n = s.agents[c.agent].actions.len();
+                let p: f64 = (0..n)
+                    .filter(|&b| c.holds(b))
+                    .map(|b| marginals[off + b])
+                    .sum();
+                weight *= p;
+            }
+        }
+        if weight == 0.0 {
+            continue;
+        }
+        for (a, x) in eu.iter_mut().enumerate() {
+            if (own_mask >> a) & 1 == 1 {
+                *x += weight;
+            }
+        }
+    }
+}
+
+/// [`expected_utilities`] for an agent with terms that read other agents' type
+/// values (`eu` zeroed): ordinary terms as there, the others by [`typed_weight`].
+#[cold]
+#[inline(never)]
+fn expected_utilities_typed(
+    s: &CompiledScenario,
+    dims: &Dims,
+    i: usize,
+    values: &[f64],
+    marginals: &[f64],
+    types: &TypeView,
+    eu: &mut [f64],
+) {
     for (term, &v) in s.agents[i].terms.iter().zip(values) {
         let (weight, own_mask) = if term.types.is_empty() {
             let mut weight = v;
@@ -138,7 +181,6 @@ pub fn expected_utilities(
 /// value times the probability that each agent it reads is of the term's type and
 /// every other agent meets its action condition (given its type, when `types.play`
 /// has per-type play). Zero when a type it needs has probability 0.
-#[cold]
 fn typed_weight(
     s: &CompiledScenario,
     dims: &Dims,
@@ -386,7 +428,24 @@ pub fn perceived_key(s: &CompiledScenario, points: &[Option<usize>], skip: usize
 /// Utility of agent `i` (term `values` of one type) at a pure action profile, the
 /// agents being of `types` (one per agent: a term that reads another agent's type
 /// values counts only at that agent's type).
+#[inline]
 pub fn utility_at(agent: &AgentSpec, values: &[f64], profile: &[usize], types: &[usize]) -> f64 {
+    if agent.reads_types {
+        return utility_at_typed(agent, values, profile, types);
+    }
+    agent
+        .terms
+        .iter()
+        .zip(values)
+        .filter(|(t, _)| t.conditions.iter().all(|c| c.holds(profile[c.agent])))
+        .map(|(_, &v)| v)
+        .sum()
+}
+
+/// [`utility_at`] for an agent with terms that read other agents' type values.
+#[cold]
+#[inline(never)]
+fn utility_at_typed(agent: &AgentSpec, values: &[f64], profile: &[usize], types: &[usize]) -> f64 {
     agent
         .terms
         .iter()

@@ -147,6 +147,9 @@ pub struct AgentSpec {
     pub value_names: Vec<String>,
     /// Utility terms.
     pub terms: Vec<Term>,
+    /// Whether some term has conditions on other agents' types (reads their type
+    /// values): only then do expected utilities and payoffs look at types.
+    pub reads_types: bool,
     /// Accuracy of this agent's signal about each agent's action (1 for itself).
     pub intel: Vec<f64>,
     /// Terminal payoff, `[type][outcome]`.

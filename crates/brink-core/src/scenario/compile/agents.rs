@@ -421,6 +421,7 @@ impl Compiler<'_> {
             lookahead,
             level0,
             types,
+            reads_types: terms.iter().any(|t| !t.types.is_empty()),
             value_names: shell.value_names.clone(),
             terms,
             intel,
