@@ -242,3 +242,66 @@ fn the_bayes_nash_form_weighs_each_type_with_its_action() {
         );
     }
 }
+
+#[test]
+fn a_forecast_weighs_the_observers_own_types_by_its_prior() {
+    // Iran's utility reads the US's type value: attack pays 1/2 − cost. The US is
+    // `cheap` (cost 1/4, prior 3/4) or `dear` (cost 1, prior 1/4). In round 1 Iran's
+    // EU(attack) = 3/4 · 1/4 + 1/4 · (−1/2) = 1/16 > EU(stay) = 0: Iran attacks.
+    // The US forecasts Iran with what Iran can know of the US — its prior, not its
+    // true type — so both US types forecast an attack and value `defend` at 1
+    // (had the dear US used its true type, it would forecast `stay`: 0).
+    let text = r#"[scenario]
+name = "forecast_prior"
+horizon = 1
+
+[[agents]]
+name = "usa"
+actions = ["defend", "relax"]
+decision = { rule = "best_response" }
+
+  [[agents.types]]
+  name = "cheap"
+  prior = 0.75
+  values = { cost = 0.25 }
+
+  [[agents.types]]
+  name = "dear"
+  prior = 0.25
+  values = { cost = 1.0 }
+
+  [[agents.utility]]
+  when = { usa = "defend", iran = "attack" }
+  value = 1
+
+[[agents]]
+name = "iran"
+actions = ["attack", "stay"]
+decision = { rule = "best_response" }
+
+  [[agents.utility]]
+  when = { iran = "attack" }
+  value = "0.5 - usa.cost"
+
+[[outcomes]]
+name = "end"
+at_horizon = true
+"#;
+    let mut e = engine(text);
+    let mut seen = std::collections::BTreeSet::new();
+    for run in 0..40 {
+        let (_, trace) = e.run_traced(7, run);
+        seen.insert(trace.types[0].clone());
+        let eu = |name: &str| -> Vec<f64> {
+            let a = trace.rounds[0]
+                .agents
+                .iter()
+                .find(|a| a.agent == name)
+                .expect("agent");
+            a.expected_utility.iter().map(|n| n.value).collect()
+        };
+        assert_eq!(eu("iran"), [0.0625, 0.0], "run {run}");
+        assert_eq!(eu("usa"), [1.0, 0.0], "run {run}");
+    }
+    assert_eq!(seen.len(), 2, "{seen:?}");
+}
