@@ -170,12 +170,15 @@ fn dominated_somewhere_never(s: &CompiledScenario) -> Vec<(String, String)> {
                 }
                 profiles
             };
+            // No term of the flagship reads another agent's type values.
+            assert!(!s.has_interdependent_values());
+            let types = vec![0usize; k];
             for t in 0..a.types.len() {
                 let v = &values[i][t * nterms..(t + 1) * nterms];
                 let u = |act: usize, p: &[usize]| {
                     let mut q = p.to_vec();
                     q[i] = act;
-                    model::utility_at(a, v, &q)
+                    model::utility_at(a, v, &q, &types)
                 };
                 for act in (0..a.actions.len()).filter(|&x| avail(i, x)) {
                     let dominated = (0..a.actions.len())

@@ -313,6 +313,36 @@ const CASES: &[Case] = &[
         "unknown agent `colum`; expected one of: row, column",
     ),
     case(
+        "interdependent_agent_without_types.toml",
+        Some((32, 18)),
+        Some("agents[1].utility[0].value"),
+        "`usa` has no type values (no `types` with `values`), so `usa.resolve` names nothing",
+    ),
+    case(
+        "interdependent_own_value.toml",
+        Some((32, 12)),
+        Some("agents[1].utility[0].value"),
+        "`iran.resolve` is `iran`'s own type value; in its own formulas write `self.resolve`",
+    ),
+    case(
+        "interdependent_payoff_unknown_value.toml",
+        Some((10, 24)),
+        Some("agents[0].payoffs.end"),
+        "unknown name `iran.resolute`",
+    ),
+    case(
+        "interdependent_unknown_agent.toml",
+        Some((13, 16)),
+        Some("agents[0].utility[0].value"),
+        "unknown name `russia.resolve`",
+    ),
+    case(
+        "interdependent_unknown_value.toml",
+        Some((13, 16)),
+        Some("agents[0].utility[0].value"),
+        "unknown name `iran.resolv`",
+    ),
+    case(
         "invalid_agent_name.toml",
         Some((7, 8)),
         Some("agents[0].name"),
@@ -718,6 +748,14 @@ const CASES: &[Case] = &[
 const ALSO: &[(&str, &str)] = &[
     ("undefined_name_in_formula.toml", "did you mean `tension`?"),
     ("unknown_function.toml", "did you mean `sqrt`?"),
+    (
+        "interdependent_unknown_value.toml",
+        "did you mean `iran.resolve`?",
+    ),
+    (
+        "interdependent_payoff_unknown_value.toml",
+        "did you mean `iran.resolve`?",
+    ),
     (
         "unknown_field_in_agent.toml",
         "`utility`, `intel`, `payoffs`",

@@ -102,6 +102,8 @@ pub struct PlainEngine {
     history: Vec<usize>,
     recorded: u64,
     values: Vec<Vec<f64>>,
+    /// Every agent's true type this run.
+    types: Vec<usize>,
     /// This round's action masks (all true without `available`).
     avail: Availability,
 }
@@ -163,6 +165,7 @@ impl PlainEngine {
             history: vec![0; s.classification.window as usize * n_agents],
             recorded: 0,
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
+            types: vec![0; n_agents],
             avail: Availability::new(s, &dims),
             dims,
             scenario,
@@ -201,6 +204,7 @@ impl PlainEngine {
             let mut r = ChaCha8Rng::from_seed(key);
             r.set_stream(seed::agent_stream(i));
             agent.ty = model::draw_type(&s.agents[i], r.random());
+            self.types[i] = agent.ty;
             agent.rng = r;
             for (j, aj) in s.agents.iter().enumerate() {
                 for (t, spec) in aj.types.iter().enumerate() {
@@ -333,7 +337,19 @@ impl PlainEngine {
                 };
                 for ty in 0..aj.types.len() {
                     let values = &target_values[ty * nterms..(ty + 1) * nterms];
-                    model::expected_utilities(s, d, j, values, &observer.marginals, &mut c.eu);
+                    let view = model::TypeView {
+                        weights: &observer.beliefs,
+                        play: None,
+                    };
+                    model::expected_utilities(
+                        s,
+                        d,
+                        j,
+                        values,
+                        &observer.marginals,
+                        &view,
+                        &mut c.eu,
+                    );
                     let row = &mut block[ty * n..(ty + 1) * n];
                     let mask = self.avail.of(d.action_offset[j], n);
                     availability::respond(&aj.rule, &mut c.eu, row, mask);
@@ -377,7 +393,11 @@ impl PlainEngine {
                 &agent.est_values[d.value_offset[i]..][..spec.types.len() * nterms]
             };
             let values = &own[agent.ty * nterms..(agent.ty + 1) * nterms];
-            model::expected_utilities(s, d, i, values, m_all, &mut agent.expected);
+            let view = model::TypeView {
+                weights: &agent.beliefs,
+                play: Some(&agent.forecasts),
+            };
+            model::expected_utilities(s, d, i, values, m_all, &view, &mut agent.expected);
             let mask = self.avail.of(d.action_offset[i], spec.actions.len());
             availability::respond(&spec.rule, &mut agent.expected, &mut agent.policy, mask);
             self.current[i] = sample(&agent.policy, agent.rng.random());
@@ -398,6 +418,7 @@ impl PlainEngine {
                 spec,
                 &agent.utilities[agent.ty * n..(agent.ty + 1) * n],
                 &self.current,
+                &self.types,
             );
         }
         let rng = &mut self.world_rng;
@@ -439,6 +460,7 @@ impl PlainEngine {
             s,
             &self.dims,
             &self.values,
+            &self.types,
             &self.current,
             &self.history,
             self.recorded,

@@ -54,7 +54,9 @@ impl Classifier {
 
     /// The equilibrium class of a run's settled play.
     ///
-    /// `values[i]` are agent `i`'s term values in the last round under its true type;
+    /// `values[i]` are agent `i`'s term values in the last round under its true type,
+    /// `types` every agent's true type (terms reading another agent's type values
+    /// count at its true type);
     /// `last` is the last profile played; `history` holds the last `window` profiles
     /// as a ring buffer (`window × agents`, slot `r % window`) and `recorded` counts
     /// the rounds written to it. Writes the empirical action frequencies over the
@@ -67,6 +69,7 @@ impl Classifier {
         s: &CompiledScenario,
         d: &Dims,
         values: &[Vec<f64>],
+        types: &[usize],
         last: &[usize],
         history: &[usize],
         recorded: u64,
@@ -78,7 +81,8 @@ impl Classifier {
         window_frequencies(d, k, history, recorded.min(window) as usize, play);
         // The stage game of the last round: each agent's utilities (true type, that
         // round's state) over all action profiles.
-        self.full_ok = fill_stage_payoffs(s, values, self.full.payoffs_mut(), &mut self.fill);
+        self.full_ok =
+            fill_stage_payoffs(s, values, types, self.full.payoffs_mut(), &mut self.fill);
         // A utility formula that evaluates to NaN leaves no game to solve: the play
         // cannot be called an equilibrium.
         if !self.full_ok {

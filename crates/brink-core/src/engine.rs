@@ -211,6 +211,11 @@ pub struct History {
     pub recorded: u64,
 }
 
+/// Every agent's true type this run (for terms that read another agent's type
+/// values: payoffs are paid under true types).
+#[derive(Resource, Clone, Debug, Default)]
+pub struct TrueTypes(pub Vec<usize>);
+
 /// The current round, from 1.
 #[derive(Resource, Clone, Copy, Debug)]
 pub struct Round(pub u32);
@@ -404,6 +409,9 @@ fn decide(
             &mut sc.others,
             avail.mask(),
         );
+        // Per-type play for terms reading the others' type values: the forecasts, when
+        // they are the rule's model of the others.
+        let per_type = modelled.is_none().then_some(&forecasts.probs[..]);
         let faced: &[f64] = match modelled {
             Some(play) => play,
             None => {
@@ -426,7 +434,11 @@ fn decide(
         };
         let values = &own_values[ty.0 * nterms..(ty.0 + 1) * nterms];
         let c = &mut *choice;
-        model::expected_utilities(s, d, i, values, faced, &mut c.expected);
+        let view = model::TypeView {
+            weights: &beliefs.probs,
+            play: per_type,
+        };
+        model::expected_utilities(s, d, i, values, faced, &view, &mut c.expected);
         if spec.types[ty.0].lookahead.active() {
             // Forward-looking: this round's expected utility plus the discounted
             // expected utility of the rounds ahead (`crate::lookahead`).
@@ -466,6 +478,7 @@ fn decide(
 fn resolve(
     model: Res<Model>,
     profile: Res<Profile>,
+    types: Res<TrueTypes>,
     mut world: ResMut<WorldState>,
     mut rng: ResMut<WorldRng>,
     mut agents: Query<(&Agent, &PrivateType, &Utilities, &mut Payoff)>,
@@ -485,6 +498,7 @@ fn resolve(
             spec,
             &utilities.values[ty.0 * n..(ty.0 + 1) * n],
             &profile.current,
+            &types.0,
         );
     }
     let rng = &mut rng.0;
@@ -759,6 +773,10 @@ impl Engine {
             let off = s.layout.values[i];
             frame[off..off + a.value_names.len()].copy_from_slice(&a.types[self.types[i]].values);
         }
+        self.world
+            .resource_mut::<TrueTypes>()
+            .0
+            .clone_from(&self.types);
         self.world.resource_mut::<Round>().0 = 1;
         self.world.resource_mut::<Status>().outcome = None;
         self.world.resource_mut::<History>().recorded = 0;
@@ -794,6 +812,7 @@ impl Engine {
             s,
             d,
             &self.values,
+            &self.types,
             last,
             &history.profiles,
             history.recorded,
@@ -878,6 +897,7 @@ fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: D
         recorded: 0,
     });
     world.insert_resource(Round(1));
+    world.insert_resource(TrueTypes(vec![0; s.agents.len()]));
     world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
     world.insert_resource(Status::default());
     world.insert_resource(Model {

@@ -312,7 +312,7 @@ impl Planner {
                         for (t, pay) in am.payoffs.iter().enumerate() {
                             let slot = d.type_offset[m] + t;
                             if self.weights[slot] > 0.0 {
-                                terminal[slot] += p * pay[o].eval(&f);
+                                terminal[slot] += p * self.payoff(s, d, m, &pay[o], &mut f);
                             }
                         }
                     }
@@ -475,7 +475,13 @@ impl Planner {
                 }
                 let pol = &policies[fo + t * n..fo + (t + 1) * n];
                 let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-                model::expected_utilities(s, d, j, vals, &play, &mut eu);
+                // Terms reading the others' type values: each type weighted by the
+                // observer's weights, with that type's predicted play.
+                let view = model::TypeView {
+                    weights: &self.weights,
+                    play: Some(&policies),
+                };
+                model::expected_utilities(s, d, j, vals, &play, &view, &mut eu);
                 let stage: f64 = pol
                     .iter()
                     .zip(&eu)
@@ -502,6 +508,44 @@ impl Planner {
         memo.nodes.push(Node { depth: k, values });
         memo.index.insert(key, id);
         id
+    }
+
+    /// Agent `m`'s terminal payoff `pay` on frame `f`. A payoff that reads other
+    /// agents' type values is the expectation over their types (the observer's
+    /// weights) of the payoff with their values in the frame, not the payoff at their
+    /// belief-weighted mean values: exact however non-linear the formula is. `f`'s
+    /// value slots are restored.
+    fn payoff(
+        &self,
+        s: &CompiledScenario,
+        d: &Dims,
+        m: usize,
+        pay: &crate::expr::Expr,
+        f: &mut [f64],
+    ) -> f64 {
+        let read = &s.agents[m].payoff_reads;
+        if read.is_empty() {
+            return pay.eval(f);
+        }
+        let combos: usize = read.iter().map(|&j| s.agents[j].types.len()).product();
+        let saved: Vec<f64> = f[s.layout.values[0]..].to_vec();
+        let mut total = 0.0;
+        for mut c in 0..combos {
+            let mut w = 1.0;
+            for &j in read.iter().rev() {
+                let aj = &s.agents[j];
+                let t = c % aj.types.len();
+                c /= aj.types.len();
+                w *= self.weights[d.type_offset[j] + t];
+                let off = s.layout.values[j];
+                f[off..off + aj.value_names.len()].copy_from_slice(&aj.types[t].values);
+            }
+            if w > 0.0 {
+                total += w * pay.eval(f);
+            }
+        }
+        f[s.layout.values[0]..].copy_from_slice(&saved);
+        total
     }
 
     /// Which actions are available on `frame` (None for a scenario without masks).
@@ -544,7 +588,11 @@ impl Planner {
                     availability::level0(&aj.level0, &mut policies[r.clone()], mask);
                 } else {
                     let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-                    model::expected_utilities(s, d, j, vals, prev, &mut eus[r.clone()]);
+                    let view = model::TypeView {
+                        weights: &self.weights,
+                        play: None,
+                    };
+                    model::expected_utilities(s, d, j, vals, prev, &view, &mut eus[r.clone()]);
                     availability::respond(
                         &ty.rule,
                         &mut eus[r.clone()],

@@ -71,20 +71,41 @@ pub fn evaluate_terms(agent: &AgentSpec, frame: &[f64], out: &mut [f64]) {
     }
 }
 
+/// How a deciding agent weighs the other agents' types in utility terms that read
+/// their type values (interdependent values, [`crate::scenario::Term::types`]).
+/// Unused by ordinary terms.
+#[derive(Clone, Copy, Debug)]
+pub struct TypeView<'a> {
+    /// Probability of each agent-type (flat at [`Dims::type_offset`]): the decider's
+    /// beliefs over the others' types.
+    pub weights: &'a [f64],
+    /// The play the decider predicts of each other agent *given* its type (flat
+    /// `[agent][type][action]` at [`Dims::forecast_offset`]), when its model of the
+    /// others has one; None: a type and its action are independent (the marginals).
+    pub play: Option<&'a [f64]>,
+}
+
 /// Expected utility of each action of agent `i` when every other agent `j` plays
 /// independently with probabilities `marginals[action_offset[j]..]`; `values` are the
 /// agent's term values under the type considered. Exact for the additive-term utility
 /// model: a term's weight is the probability that the others meet its conditions.
+/// A term with conditions on the others' types (it reads their type values) is
+/// weighted by the probability, under `types`, that they are of those types and play
+/// as its conditions say: `Π_j w(j, t_j) · P_j(M_j | t_j)`.
 pub fn expected_utilities(
     s: &CompiledScenario,
     dims: &Dims,
     i: usize,
     values: &[f64],
     marginals: &[f64],
+    types: &TypeView,
     eu: &mut [f64],
 ) {
     eu.iter_mut().for_each(|x| *x = 0.0);
     let own = low_bits(eu.len());
+    if s.agents[i].reads_types {
+        return expected_utilities_typed(s, dims, i, values, marginals, types, eu);
+    }
     for (term, &v) in s.agents[i].terms.iter().zip(values) {
         let mut weight = v;
         let mut own_mask = u64::MAX;
@@ -125,6 +146,90 @@ fn set_bits(mut bits: u64) -> impl Iterator<Item = usize> {
             b
         })
     })
+}
+
+/// [`expected_utilities`] for an agent with terms that read other agents' type
+/// values (`eu` zeroed): ordinary terms as there, the others by [`typed_weight`].
+#[cold]
+#[inline(never)]
+fn expected_utilities_typed(
+    s: &CompiledScenario,
+    dims: &Dims,
+    i: usize,
+    values: &[f64],
+    marginals: &[f64],
+    types: &TypeView,
+    eu: &mut [f64],
+) {
+    for (term, &v) in s.agents[i].terms.iter().zip(values) {
+        let (weight, own_mask) = if term.types.is_empty() {
+            let mut weight = v;
+            let mut own_mask = u64::MAX;
+            for c in &term.conditions {
+                if c.agent == i {
+                    own_mask = c.mask;
+                } else {
+                    let off = dims.action_offset[c.agent];
+                    let n = s.agents[c.agent].actions.len();
+                    let p: f64 = (0..n)
+                        .filter(|&b| c.holds(b))
+                        .map(|b| marginals[off + b])
+                        .sum();
+                    weight *= p;
+                }
+            }
+            (weight, own_mask)
+        } else {
+            typed_weight(s, dims, i, term, v, marginals, types)
+        };
+        if weight == 0.0 {
+            continue;
+        }
+        for (a, x) in eu.iter_mut().enumerate() {
+            if (own_mask >> a) & 1 == 1 {
+                *x += weight;
+            }
+        }
+    }
+}
+
+/// Weight and own-action mask of a term with conditions on the others' types: its
+/// value times the probability that each agent it reads is of the term's type and
+/// every other agent meets its action condition (given its type, when `types.play`
+/// has per-type play). Zero when a type it needs has probability 0.
+fn typed_weight(
+    s: &CompiledScenario,
+    dims: &Dims,
+    i: usize,
+    term: &crate::scenario::Term,
+    v: f64,
+    marginals: &[f64],
+    types: &TypeView,
+) -> (f64, u64) {
+    let mut weight = v;
+    for &(j, t) in &term.types {
+        let w = types.weights[dims.type_offset[j] + t];
+        if w == 0.0 {
+            return (0.0, 0);
+        }
+        weight *= w;
+    }
+    let mut own_mask = u64::MAX;
+    for c in &term.conditions {
+        if c.agent == i {
+            own_mask = c.mask;
+            continue;
+        }
+        let n = s.agents[c.agent].actions.len();
+        let given = term.types.iter().find(|&&(j, _)| j == c.agent);
+        let row = match (given, types.play) {
+            (Some(&(j, t)), Some(play)) => &play[dims.forecast_offset[j] + t * n..][..n],
+            _ => &marginals[dims.action_offset[c.agent]..][..n],
+        };
+        let p: f64 = (0..n).filter(|&b| c.holds(b)).map(|b| row[b]).sum();
+        weight *= p;
+    }
+    (weight, own_mask)
 }
 
 /// What a level-k or cognitive-hierarchy reasoner expects the others to play.
@@ -218,7 +323,13 @@ pub fn reason(
                     continue;
                 }
                 let v = &values[dims.value_offset[a] + t * nterms..][..nterms];
-                expected_utilities(s, dims, a, v, &r.faced, &mut r.eu);
+                // The hierarchy keeps no per-type play: in terms reading the others'
+                // type values, types and actions are independent.
+                let view = TypeView {
+                    weights,
+                    play: None,
+                };
+                expected_utilities(s, dims, a, v, &r.faced, &view, &mut r.eu);
                 if let Some(flags) = mask {
                     crate::availability::mask_expected(&mut r.eu, &flags[off..off + n]);
                 }
@@ -344,13 +455,34 @@ pub fn perceived_key(
     Some(key)
 }
 
-/// Utility of agent `i` (term `values` of one type) at a pure action profile.
-pub fn utility_at(agent: &AgentSpec, values: &[f64], profile: &[usize]) -> f64 {
+/// Utility of agent `i` (term `values` of one type) at a pure action profile, the
+/// agents being of `types` (one per agent: a term that reads another agent's type
+/// values counts only at that agent's type).
+#[inline]
+pub fn utility_at(agent: &AgentSpec, values: &[f64], profile: &[usize], types: &[usize]) -> f64 {
+    if agent.reads_types {
+        return utility_at_typed(agent, values, profile, types);
+    }
     agent
         .terms
         .iter()
         .zip(values)
         .filter(|(t, _)| t.conditions.iter().all(|c| c.holds(profile[c.agent])))
+        .map(|(_, &v)| v)
+        .sum()
+}
+
+/// [`utility_at`] for an agent with terms that read other agents' type values.
+#[cold]
+#[inline(never)]
+fn utility_at_typed(agent: &AgentSpec, values: &[f64], profile: &[usize], types: &[usize]) -> f64 {
+    agent
+        .terms
+        .iter()
+        .zip(values)
+        .filter(|(t, _)| {
+            t.conditions.iter().all(|c| c.holds(profile[c.agent])) && t.types_hold(types)
+        })
         .map(|(_, &v)| v)
         .sum()
 }

@@ -25,11 +25,13 @@ fn low_bits(n: usize) -> u64 {
 
 /// Writes every agent's utility at every pure profile of the stage game into
 /// `payoffs` (profile-major in [`brink_solve::NormalFormGame`]'s order, then player),
-/// `values[i]` being agent `i`'s term values. Returns false if a payoff is NaN (the
+/// `values[i]` being agent `i`'s term values and `types` the agents' types (a term
+/// that reads another agent's type values counts only at its types). Returns false if a payoff is NaN (the
 /// table is then fully written).
 pub fn fill_stage_payoffs(
     s: &CompiledScenario,
     values: &[Vec<f64>],
+    types: &[usize],
     payoffs: &mut [f64],
     f: &mut StageFill,
 ) -> bool {
@@ -47,6 +49,9 @@ pub fn fill_stage_payoffs(
     for (i, agent) in s.agents.iter().enumerate() {
         f.acc.fill(-0.0);
         for (term, &v) in agent.terms.iter().zip(&values[i]) {
+            if !term.types_hold(types) {
+                continue;
+            }
             for (m, a) in f.allowed.iter_mut().zip(&s.agents) {
                 *m = low_bits(a.actions.len());
             }
@@ -121,6 +126,13 @@ mod tests {
             )
             .unwrap();
             for seed in 0..5u64 {
+                // Each agent's type varies with the seed (terms that read types count
+                // only at theirs).
+                let types: Vec<usize> = s
+                    .agents
+                    .iter()
+                    .map(|a| seed as usize % a.types.len().max(1))
+                    .collect();
                 let values: Vec<Vec<f64>> = s
                     .agents
                     .iter()
@@ -134,7 +146,7 @@ mod tests {
                             .collect()
                     })
                     .collect();
-                let _ = want.reset_from_fn(|p, i| utility_at(&s.agents[i], &values[i], p));
+                let _ = want.reset_from_fn(|p, i| utility_at(&s.agents[i], &values[i], p, &types));
                 let mut got = vec![f64::NAN; want.payoffs().len()];
                 assert!(fill_stage_payoffs(
                     &s,

@@ -82,7 +82,7 @@ fn constant_gain_pd_qre_is_the_closed_form_and_every_run_is_on_it() {
         .collect();
     let mut scratch = Vec::new();
     stage::fill_stage_game(&mut game, &sets, &mut scratch, |p, i| {
-        model::utility_at(&s.agents[i], &values[i], p)
+        model::utility_at(&s.agents[i], &values[i], p, &[0, 0])
     })
     .unwrap();
     let q = qre::heterogeneous_qre(&game, &[1.0, 2.5], &mut None).unwrap();
@@ -309,6 +309,7 @@ fn bayesian_battle_of_the_sexes_has_the_hand_derived_pure_bne() {
         sets: &sets,
         values: &values,
         weights: &weights,
+        interdependent: false,
     };
     // Players: row, column-meet, column-avoid; B = 0, S = 1.
     assert_eq!(form.equilibria(), vec![vec![0, 0, 1]]);
@@ -371,6 +372,7 @@ fn matching_search_equals_filtered_enumeration_on_the_flagship() {
             sets: &sets,
             values: &values,
             weights: &weights,
+            interdependent: false,
         };
         let all = form.equilibria();
         let players = form.players();

@@ -32,12 +32,18 @@ pub struct TypeForm<'a> {
     /// Each agent's beliefs over every agent's types, `weights[i * d.types + k]`
     /// (`k` at [`Dims::type_offset`]); agent `i`'s own block is ignored.
     pub weights: &'a [f64],
+    /// Whether some utility term reads another agent's type values: then such a term
+    /// of player `(i, t)` weighs each other agent's type by `i`'s beliefs *and* the
+    /// action that type plays in the profile (the exact interim expectation).
+    pub interdependent: bool,
 }
 
 /// Scratch of the best-reply checks.
 #[derive(Default)]
 pub struct Scratch {
     marginals: Vec<f64>,
+    /// Per-type play `[agent][type][action]` (forecast layout), for interdependent terms.
+    typed: Vec<f64>,
     eu: Vec<f64>,
 }
 
@@ -71,10 +77,22 @@ impl TypeForm<'_> {
                     self.weights[i * d.types + d.type_offset[j] + tj];
             }
         }
+        if self.interdependent {
+            sc.typed.clear();
+            sc.typed.resize(d.forecasts, 0.0);
+            for (&(j, tj), &a) in players.iter().zip(sigma) {
+                let n = s.agents[j].actions.len();
+                sc.typed[d.forecast_offset[j] + tj * n + a] = 1.0;
+            }
+        }
         let nterms = s.agents[i].terms.len();
         let v = &self.values[d.value_offset[i] + t * nterms..][..nterms];
         sc.eu.resize(s.agents[i].actions.len(), 0.0);
-        model::expected_utilities(s, d, i, v, &sc.marginals, &mut sc.eu);
+        let view = model::TypeView {
+            weights: &self.weights[i * d.types..(i + 1) * d.types],
+            play: self.interdependent.then_some(&sc.typed[..]),
+        };
+        model::expected_utilities(s, d, i, v, &sc.marginals, &view, &mut sc.eu);
     }
 
     /// Whether player `p` plays a best reply (weakly, exact comparisons, over its

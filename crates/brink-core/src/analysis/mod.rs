@@ -47,6 +47,8 @@ pub struct Analyzer {
     lambdas: Vec<f64>,
     mixed: Vec<Vec<f64>>,
     regret_scratch: Vec<f64>,
+    /// Whether some utility term reads another agent's type values.
+    interdependent: bool,
 }
 
 impl Analyzer {
@@ -79,6 +81,7 @@ impl Analyzer {
                 .map(|a| vec![0.0; a.actions.len()])
                 .collect(),
             regret_scratch: Vec::new(),
+            interdependent: s.has_interdependent_values(),
             sets,
         }
     }
@@ -149,7 +152,12 @@ impl Analyzer {
             }
             None => stage::fill_stage_game(&mut self.nash, sets, &mut self.actions, |p, i| {
                 let n = s.agents[i].terms.len();
-                model::utility_at(&s.agents[i], &agents[i].values[types[i] * n..][..n], p)
+                model::utility_at(
+                    &s.agents[i],
+                    &agents[i].values[types[i] * n..][..n],
+                    p,
+                    types,
+                )
             })
             .is_ok(),
         };
@@ -213,6 +221,7 @@ impl Analyzer {
                 sets: &self.sets,
                 values: &self.all_values,
                 weights: &self.weights,
+                interdependent: self.interdependent,
             };
             match form.matching_equilibrium(types, &self.realised, &mut self.bayes) {
                 Some(profile) => BayesNashClass::Equilibrium { profile },

@@ -176,7 +176,14 @@ pub(super) fn forecast(
                     &perception.marginals
                 };
                 let values = &target_values[ty * nterms..(ty + 1) * nterms];
-                model::expected_utilities(s, d, j, values, faced, &mut c.eu);
+                // `j`'s view of the others' types in terms reading their type values:
+                // the observer's beliefs, and the observer's prior for itself (what
+                // the others can know of it).
+                let view = model::TypeView {
+                    weights: &beliefs.probs,
+                    play: None,
+                };
+                model::expected_utilities(s, d, j, values, faced, &view, &mut c.eu);
                 if spec.lookahead.active() {
                     if !planned {
                         let frame = if estimate.active() {

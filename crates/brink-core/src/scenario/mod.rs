@@ -104,6 +104,20 @@ pub struct Term {
     /// The value formula compiled for each of the owner's types (its `self.*` values
     /// folded in). Reads state variables and `round`.
     pub value_by_type: Vec<Expr>,
+    /// Conditions on other agents' types, `(agent, type)`, sorted by agent: empty for
+    /// an ordinary term. A term whose formula reads another agent's type values
+    /// (`OTHER.VALUE`, interdependent values) is compiled once per combination of the
+    /// types of the agents it reads, each copy with those values folded in and
+    /// counting only when those agents are of those types (`docs/SCENARIO.md` §6.4.1).
+    pub types: Vec<(usize, usize)>,
+}
+
+impl Term {
+    /// Whether the term counts when the agents are of `types` (one per agent).
+    #[inline]
+    pub fn types_hold(&self, types: &[usize]) -> bool {
+        self.types.iter().all(|&(j, t)| types[j] == t)
+    }
 }
 
 /// An agent as declared.
@@ -133,10 +147,16 @@ pub struct AgentSpec {
     pub value_names: Vec<String>,
     /// Utility terms.
     pub terms: Vec<Term>,
+    /// Whether some term has conditions on other agents' types (reads their type
+    /// values): only then do expected utilities and payoffs look at types.
+    pub reads_types: bool,
     /// Accuracy of this agent's signal about each agent's action (1 for itself).
     pub intel: Vec<f64>,
     /// Terminal payoff, `[type][outcome]`.
     pub payoffs: Vec<Vec<Expr>>,
+    /// The other agents (with more than one type) whose type values some payoff
+    /// formula reads from the frame (`OTHER.VALUE`), in agent order; usually empty.
+    pub payoff_reads: Vec<usize>,
     /// Noisy readings of world-state variables, in file order.
     pub state_intel: Vec<StateIntel>,
     /// Per action, the condition under which it can be played (None: always); a
@@ -290,6 +310,14 @@ impl Concepts {
 pub const MAX_STAGE_PROFILES: u64 = 1_000_000;
 
 impl CompiledScenario {
+    /// Whether some utility term or terminal payoff reads another agent's type
+    /// values (interdependent values).
+    pub fn has_interdependent_values(&self) -> bool {
+        self.agents
+            .iter()
+            .any(|a| !a.payoff_reads.is_empty() || a.terms.iter().any(|t| !t.types.is_empty()))
+    }
+
     /// Whether some action of some agent has an `available` condition.
     pub fn has_masks(&self) -> bool {
         self.agents

@@ -343,23 +343,26 @@ impl Compiler<'_> {
         s
     }
 
-    /// Names an agent's utility and payoff formulas may use under one of its types:
-    /// parameters, state, `round` and `self.VALUE` (folded in as constants).
+    /// Names agent `i`'s utility and payoff formulas may use under one of its types:
+    /// parameters, state, `round`, `self.VALUE` (folded in as constants) and the other
+    /// agents' type values `OTHER.VALUE` (interdependent values).
     pub(super) fn own_symbols(
         &self,
         state: &[StateVar],
-        shell: &Shell,
+        i: usize,
+        shells: &[Shell],
         ty: &TypeSpec,
         layout: &FrameLayout,
     ) -> Symbols {
         let mut s = self.symbols(
-            "parameters, state variables, `round` and this agent's type values (self.VALUE)",
+            "parameters, state variables, `round` and this agent's type values (self.VALUE) and the other agents' (AGENT.VALUE)",
         );
         for (i, v) in state.iter().enumerate() {
             s.insert_var(&v.name, i, ValueType::Num);
         }
         s.insert_var("round", layout.round, ValueType::Num);
-        for (name, v) in shell.value_names.iter().zip(&ty.values) {
+        Self::insert_other_values(&mut s, i, shells, layout);
+        for (name, v) in shells[i].value_names.iter().zip(&ty.values) {
             s.insert_const(&format!("self.{name}"), *v, ValueType::Num);
         }
         s
@@ -396,12 +399,18 @@ impl Compiler<'_> {
         let own: Vec<Symbols> = shell
             .types
             .iter()
-            .map(|t| self.own_symbols(state, shell, t, layout))
+            .map(|t| self.own_symbols(state, i, shells, t, layout))
             .collect();
-        let terms = self.utility_terms(a, &field, shells, &own)?;
+        let terms = self.utility_terms(i, a, &field, shells, &own, layout)?;
         let intel = self.intel(i, a, &field, shells)?;
         let state_intel = self.state_intel(a, &field, state)?;
-        let payoffs = self.payoffs(a, shell, &field, &own, outcome_names)?;
+        let payoffs = self.payoffs(i, a, shells, &field, &own, outcome_names)?;
+        let payoff_reads = Self::agents_read(
+            &payoffs.iter().flatten().cloned().collect::<Vec<_>>(),
+            i,
+            shells,
+            layout,
+        );
         let available = self.available(a, shell, &field, state, layout)?;
         Ok(AgentSpec {
             name: shell.name.clone(),
@@ -412,10 +421,12 @@ impl Compiler<'_> {
             lookahead,
             level0,
             types,
+            reads_types: terms.iter().any(|t| !t.types.is_empty()),
             value_names: shell.value_names.clone(),
             terms,
             intel,
             payoffs,
+            payoff_reads,
             state_intel,
             available,
         })
@@ -449,10 +460,12 @@ impl Compiler<'_> {
     /// each type's symbols).
     fn utility_terms(
         &self,
+        i: usize,
         a: &raw::Agent,
         field: &str,
         shells: &[Shell],
         own: &[Symbols],
+        layout: &FrameLayout,
     ) -> Result<Vec<Term>> {
         let mut terms = Vec::with_capacity(a.utility.len());
         for (k, t) in a.utility.iter().enumerate() {
@@ -469,13 +482,30 @@ impl Compiler<'_> {
                 };
                 let vf = format!("{tf}.value");
                 let value = self.bound_quantity(&raw.value, &vf, &b)?;
-                let value_by_type = own
+                self.check_value_references(&value, t.span(), &vf, i, shells)?;
+                let syms: Vec<Symbols> = own.iter().map(|s| self.with_bindings(s, &b)).collect();
+                let value_by_type = syms
                     .iter()
-                    .map(|syms| self.quantity(&value, t.span(), &vf, &self.with_bindings(syms, &b)))
+                    .map(|s| self.quantity(&value, t.span(), &vf, s))
                     .collect::<Result<Vec<_>>>()?;
+                // Interdependent values: one copy per combination of the types read.
+                let read = Self::agents_read(&value_by_type, i, shells, layout);
+                if !read.is_empty() {
+                    terms.extend(self.expand_by_types(
+                        &value,
+                        t.span(),
+                        &vf,
+                        &syms,
+                        &read,
+                        shells,
+                        &conditions,
+                    )?);
+                    continue;
+                }
                 terms.push(Term {
                     conditions,
                     value_by_type,
+                    types: Vec::new(),
                 });
             }
         }
@@ -555,12 +585,14 @@ impl Compiler<'_> {
     /// `payoffs`: per type, a formula per outcome (0 unless given).
     fn payoffs(
         &self,
+        i: usize,
         a: &raw::Agent,
-        shell: &Shell,
+        shells: &[Shell],
         field: &str,
         own: &[Symbols],
         outcome_names: &[String],
     ) -> Result<Vec<Vec<expr::Expr>>> {
+        let shell = &shells[i];
         let zero = || self.formula("0", 0..0, "", &self.params, ValueType::Num);
         let mut payoffs: Vec<Vec<expr::Expr>> = (0..shell.types.len())
             .map(|_| {
@@ -583,6 +615,7 @@ impl Compiler<'_> {
                     ),
                 ));
             };
+            self.check_value_references(q, outcome.span(), &f, i, shells)?;
             for (ty, syms) in own.iter().enumerate() {
                 payoffs[ty][o] = self.quantity(q, outcome.span(), &f, syms)?;
             }

@@ -16,6 +16,7 @@ mod decision;
 mod effects;
 mod equilibrium;
 mod families;
+mod interdependent;
 mod outcomes;
 mod parameters;
 mod state;
