@@ -130,10 +130,7 @@ pub fn run(a: SolveArgs) -> Result<(), String> {
             report.text(a.exact, a.digits)
         }
         OutputFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&report.json(&file)).map_err(|e| e.to_string())?;
-            s.push('\n');
-            s
+            brink_report::summary::versioned_json(&report.json(&file)).map_err(|e| e.to_string())?
         }
     };
     crate::emit(&out)
