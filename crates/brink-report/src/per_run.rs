@@ -196,7 +196,8 @@ mod tests {
         let mut engine = brink_core::Engine::new(std::sync::Arc::new(s.clone()));
         let run = engine.run(7, 5).clone();
         let line = table.row(5, &run);
-        let mut r = csv::Reader::from_reader(format!("{}{line}", table.header()).as_bytes());
+        let doc = format!("{}{line}", table.header());
+        let mut r = csv::Reader::from_reader(doc.as_bytes());
         let rec = r.records().next().unwrap().unwrap();
         assert_eq!(rec.len(), cols.len());
         assert_eq!(&rec[0], "5");
