@@ -309,6 +309,12 @@ fn every_json_output_has_format_version_first_and_string_seeds() {
     );
     let solve = ok("solve crates/brink-solve/tests/games/bos.nfg -f json", &[]);
     assert!(first_key(&solve));
+    let tune = ok(
+        "tune scenarios/stag_hunt.toml --target both_stag=0.2 --param lambda=0.2..5 \
+         --budget 3 -n 30 -q -f json",
+        &[],
+    );
+    assert!(first_key(&tune));
     // A sweep directory from before format_version (only `format`) still resumes.
     let manifest = d.join("sweep/manifest.json");
     let mut old = json(&manifest);
