@@ -28,6 +28,9 @@ pub const SENSITIVITY_HEADER: [&str; 6] = [
 ];
 /// Points shown in the overview; the rest are counted.
 pub const OVERVIEW_POINTS: usize = 10;
+/// Parameter columns shown in the overview's point table (the first ones swept);
+/// all are in `points.csv` and `points_long.csv`.
+pub const OVERVIEW_PARAMETER_COLUMNS: usize = 6;
 /// Parameters shown per outcome in the overview's sensitivity table (the largest
 /// total index or μ* first); all are in `sensitivity.csv`.
 pub const OVERVIEW_PARAMETERS: usize = 5;
@@ -161,7 +164,8 @@ impl Overview {
         self.points += 1;
         if self.rows.len() < OVERVIEW_POINTS {
             let mut r = vec![point.to_string()];
-            r.extend(values.iter().map(|&v| num(Some(v))));
+            let shown = values.iter().take(OVERVIEW_PARAMETER_COLUMNS);
+            r.extend(shown.map(|&v| num(Some(v))));
             r.push(runs.to_string());
             r.extend(outcomes.iter().map(|o| percent(o.frequency)));
             self.rows.push(r);
@@ -175,8 +179,15 @@ impl Overview {
             self.rows.len(),
             self.points
         );
+        if self.parameters.len() > OVERVIEW_PARAMETER_COLUMNS {
+            out.push_str(&format!(
+                "  (values of the first {OVERVIEW_PARAMETER_COLUMNS} of {} swept parameters)\n",
+                self.parameters.len()
+            ));
+        }
         let mut header: Vec<&str> = vec!["point"];
-        header.extend(self.parameters.iter().map(String::as_str));
+        let shown = self.parameters.iter().take(OVERVIEW_PARAMETER_COLUMNS);
+        header.extend(shown.map(String::as_str));
         header.push("runs");
         header.extend(self.outcomes.iter().map(String::as_str));
         let mut align = vec![Align::Right; header.len()];
@@ -351,5 +362,19 @@ mod tests {
             .unwrap();
         assert_eq!(war.split_whitespace().nth(1), Some("b"), "{text}");
         assert!(text.contains("[0.600, 1.000]"));
+    }
+
+    #[test]
+    fn overview_caps_the_parameter_columns() {
+        let params: Vec<String> = (0..8).map(|i| format!("p{i}")).collect();
+        let mut o = Overview::new(&params, &outcomes());
+        o.add(0, &[1.0; 8], 5, &[]);
+        let text = o.render(&Value::Null);
+        assert!(text.contains("first 6 of 8 swept parameters"), "{text}");
+        let header = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("point"))
+            .unwrap();
+        assert!(header.contains("p5") && !header.contains("p6"), "{text}");
     }
 }
