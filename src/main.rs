@@ -9,7 +9,9 @@ use std::sync::Arc;
 use brink_core::scenario::{self, parse_override};
 use brink_core::{CompiledScenario, Engine};
 use brink_experiments::sweep::{self, setup::PointRunError};
-use brink_mc::{BatchSpec, McError, run_batch};
+use brink_mc::{BatchSpec, EachError, McError, run_batch, run_batch_each};
+use brink_report::per_run::{PerRunFile, PerRunTable};
+use brink_report::summary::versioned_json;
 use brink_report::{Summary, describe::describe, files, render};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -86,6 +88,10 @@ struct RunArgs {
     /// Format of the report on standard output.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     format: Format,
+    /// Also write one CSV row per run (run, seed, outcome, equilibrium class, rounds,
+    /// final state, payoffs) to this file, streamed; replay a row with `brink replay`.
+    #[arg(long, value_name = "FILE.csv")]
+    per_run: Option<PathBuf>,
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -220,7 +226,25 @@ fn run(a: RunArgs) -> Result<(), String> {
         runs: a.runs,
         threads: a.threads,
     };
-    let aggregate = run_batch(&scenario, spec, &|n| bar.inc(n)).map_err(mc_message)?;
+    let progress = |n| bar.inc(n);
+    let aggregate = match &a.per_run {
+        None => run_batch(&scenario, spec, &progress).map_err(mc_message)?,
+        Some(path) => {
+            let table = PerRunTable::new(&scenario, a.seed);
+            let mut file = PerRunFile::create(path, &table).map_err(|e| e.to_string())?;
+            let row = |i, r: &_| table.row(i, r);
+            let agg = run_batch_each(&scenario, spec, &progress, &row, |l| file.push(&l)).map_err(
+                |e| match e {
+                    EachError::Batch(e) => mc_message(e),
+                    EachError::Sink(e) => e.to_string(),
+                },
+            )?;
+            let (path, rows) = file.commit().map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            eprintln!("wrote {} ({rows} runs)", path.display());
+            agg
+        }
+    };
     bar.finish_and_clear();
 
     let summary = summarise(&scenario, &a.scenario, a.seed, &aggregate)?;
@@ -303,9 +327,7 @@ fn replay(a: ReplayArgs) -> Result<(), String> {
     let (_, trace) = engine.run_traced(seed, a.run);
     match a.format {
         TraceFormat::Text => emit(&trace.to_string()),
-        TraceFormat::Json => {
-            emit(&(serde_json::to_string_pretty(&trace).map_err(|e| e.to_string())? + "\n"))
-        }
+        TraceFormat::Json => emit(&versioned_json(&trace).map_err(|e| e.to_string())?),
     }
 }
 

@@ -90,10 +90,13 @@ pub fn run(a: SolveArgs) -> Result<(), String> {
     let game = load(&a.file).map_err(|e| format!("{file}: {e}"))?;
     let method = a.method.unwrap_or_else(|| SolveMethod::default_for(&game));
     for (set, flag, by) in [
-        (a.label.is_some(), "--label", "lh"),
-        (a.lambda.is_some(), "--lambda", "logit"),
+        (a.label.is_some(), "--label", &["lh"][..]),
+        (a.lambda.is_some(), "--lambda", &["logit"]),
+        (a.timeout.is_some(), "--timeout", &["vertex", "enum-n"]),
+        (a.force, "--force", &["vertex", "support", "enum-n"]),
     ] {
-        if set && method.name() != by {
+        if set && !by.contains(&method.name()) {
+            let by = by.join(", ");
             eprintln!(
                 "warning: {flag} is used by --method {by} only; ignored by --method {}",
                 method.name()
@@ -130,10 +133,7 @@ pub fn run(a: SolveArgs) -> Result<(), String> {
             report.text(a.exact, a.digits)
         }
         OutputFormat::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&report.json(&file)).map_err(|e| e.to_string())?;
-            s.push('\n');
-            s
+            brink_report::summary::versioned_json(&report.json(&file)).map_err(|e| e.to_string())?
         }
     };
     crate::emit(&out)
@@ -149,6 +149,7 @@ fn message(e: &SolveFileError) -> String {
             )
         }
         SolveFileError::Start(e) => format!("--start: {e}"),
+        SolveFileError::Label { .. } => format!("--label: {e}"),
         SolveFileError::TooMuchWork { .. } => {
             format!("{e} (or --force to try within --max-memory and --timeout)")
         }

@@ -128,22 +128,25 @@ pub fn sweep(a: SweepArgs) -> Result<(), String> {
 
 /// Runs `brink merge`.
 pub fn merge(a: MergeArgs) -> Result<(), String> {
-    let (_, written) = sweep::merge::merge_atomic(&a.dirs, &a.out).map_err(|e| match e {
+    let (_, outputs) = sweep::merge::merge_atomic(&a.dirs, &a.out).map_err(|e| match e {
         MergeError::Sweep(e) => sweep_message(e),
         MergeError::Setup(e) => setup_message(e),
     })?;
-    written
+    show(&outputs)
+}
+
+/// Names the files written and prints the overview (point table, indices).
+fn show(outputs: &sweep::SweepOutputs) -> Result<(), String> {
+    outputs
+        .written
         .iter()
         .for_each(|p| eprintln!("wrote {}", p.display()));
-    Ok(())
+    crate::emit(&outputs.overview)
 }
 
 /// Writes the outputs of a complete sweep directory and names them.
 fn finish(dir: &Path, manifest: &Manifest) -> Result<(), String> {
-    for p in setup::finish(dir, manifest).map_err(setup_message)? {
-        eprintln!("wrote {}", p.display());
-    }
-    Ok(())
+    show(&setup::finish(dir, manifest).map_err(setup_message)?)
 }
 
 /// The message for a setup error, naming the flag concerned.

@@ -529,4 +529,49 @@ fn no_pure_equilibrium_ignored_flags_and_column_labels() {
         v["labels"][1][1].as_str().unwrap(),
     );
     assert!(err.contains(&header), "{err}\n{header}");
+    let out = brink()
+        .args([
+            "solve",
+            &format!("{GAMES}/bos.nfg"),
+            "-m",
+            "lh",
+            "--timeout",
+            "5",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains(
+            "warning: --timeout is used by --method vertex, enum-n only; ignored by --method lh"
+        ),
+        "{err}"
+    );
+    // A label out of range: the labels listed with the strategies they stand for,
+    // named as in the JSON labels.
+    let out = brink()
+        .args([
+            "solve",
+            &format!("{GAMES}/bos.nfg"),
+            "-m",
+            "lh",
+            "--label",
+            "4",
+        ])
+        .assert()
+        .failure()
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    let p1 = v["players"][1].as_str().unwrap();
+    let last = v["labels"][1][1].as_str().unwrap();
+    assert!(
+        err.contains("--label: Lemke-Howson label 4 does not exist: the labels are 0 to 3"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("3 = {p1}: {last}")), "{err}");
 }

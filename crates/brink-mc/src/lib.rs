@@ -17,6 +17,6 @@ pub mod runner;
 pub use aggregate::{BatchAggregate, Histogram, Moments, VariableStats};
 pub use analysis::{AnalysisAggregate, LogSketch, RegretStats};
 pub use runner::{
-    BatchSpec, CHUNK_RUNS, McError, WAVE_CHUNKS, chunk_aggregate, empty_aggregate, run_batch,
-    thread_pool,
+    BatchSpec, CHUNK_RUNS, EachError, McError, WAVE_CHUNKS, chunk_aggregate, chunk_aggregate_with,
+    empty_aggregate, run_batch, run_batch_each, thread_pool,
 };

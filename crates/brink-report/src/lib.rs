@@ -27,6 +27,8 @@
 //! - [`html`]: `report.html`, one self-contained page per batch or sweep.
 //! - [`files`]: [`write_outputs`], the files of one batch.
 //! - [`fsio`]: atomic file writes, for every file brink writes.
+//! - [`sweep_tables`]: `points_long.csv`, `sensitivity.csv`, the sweep overview.
+//! - [`per_run`]: `run --per-run FILE.csv`, one row per run, streamed.
 //!
 //! ```
 //! use brink_core::{EquilibriumClass, RunResult};
@@ -62,11 +64,13 @@ pub mod error;
 pub mod files;
 pub mod fsio;
 pub mod html;
+pub mod per_run;
 pub mod plot;
 pub mod render;
 pub mod seed_json;
 pub mod stats;
 pub mod summary;
+pub mod sweep_tables;
 
 pub use analysis::{AnalysisMeta, AnalysisSummary};
 pub use error::ReportError;

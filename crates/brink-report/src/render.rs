@@ -25,7 +25,7 @@ pub fn percent(p: f64) -> String {
 
 /// A number for the table: three decimals, or scientific notation for very large or
 /// very small magnitudes; `—` for a missing value.
-fn num(x: Option<f64>) -> String {
+pub(crate) fn num(x: Option<f64>) -> String {
     match x {
         None => "—".to_owned(),
         Some(0.0) => "0.000".to_owned(),
@@ -35,14 +35,14 @@ fn num(x: Option<f64>) -> String {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Align {
+pub(crate) enum Align {
     Left,
     Right,
 }
 
 /// Lays out rows under a header with columns padded to their widest cell, two
 /// spaces between columns and two spaces of indent. Widths count `char`s.
-fn grid(out: &mut String, header: &[&str], align: &[Align], rows: &[Vec<String>]) {
+pub(crate) fn grid(out: &mut String, header: &[&str], align: &[Align], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {

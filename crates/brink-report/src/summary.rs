@@ -15,7 +15,27 @@ use crate::error::ReportError;
 use crate::stats::{Z95, wilson_interval};
 
 /// Version of the `summary.json` layout; bumped when fields change meaning or go away.
+/// Every JSON document brink writes carries it as its first field, `format_version`
+/// (summary.json, the sweep's summary.json and manifest.json, tune.json, `solve -f
+/// json`, `replay -f json`), and writes 64-bit seeds as strings.
 pub const FORMAT_VERSION: u32 = 2;
+
+/// `value` (a struct or a JSON object) as pretty JSON with a newline, with
+/// `"format_version": FORMAT_VERSION` as its first field.
+pub fn versioned_json<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    #[derive(Serialize)]
+    struct Versioned<'a, T> {
+        format_version: u32,
+        #[serde(flatten)]
+        value: &'a T,
+    }
+    let mut text = serde_json::to_string_pretty(&Versioned {
+        format_version: FORMAT_VERSION,
+        value,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
 
 /// What the caller knows about the batch besides the aggregate: names, seed, version.
 /// All lists are in scenario order and must match the aggregate's lengths.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::setup::{self, SetupError};
-use super::{Manifest, Shard, SweepError, SweepLock, io, merge, read_manifest};
+use super::{Manifest, Shard, SweepError, SweepLock, SweepOutputs, io, merge, read_manifest};
 
 /// Why an atomic merge failed.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +28,7 @@ pub enum MergeError {
 /// # Errors
 ///
 /// [`MergeError`]; `out` is then left as it was.
-pub fn merge_atomic(dirs: &[PathBuf], out: &Path) -> Result<(Manifest, Vec<PathBuf>), MergeError> {
+pub fn merge_atomic(dirs: &[PathBuf], out: &Path) -> Result<(Manifest, SweepOutputs), MergeError> {
     let occupied = match std::fs::read_dir(out) {
         Ok(mut entries) => entries.next().is_some(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
@@ -59,20 +59,22 @@ pub fn merge_atomic(dirs: &[PathBuf], out: &Path) -> Result<(Manifest, Vec<PathB
         let lock = SweepLock::acquire(staging.path())?;
         merge(dirs, &lock)?
     };
-    let written = setup::finish(staging.path(), &manifest)?;
+    let outputs = setup::finish(staging.path(), &manifest)?;
     let staging = staging.keep();
     if let Err(e) = std::fs::rename(&staging, out) {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(io("cannot rename the merged sweep to", out)(e).into());
     }
-    let written = written
+    let written = outputs
+        .written
         .iter()
         .map(|p| {
             p.strip_prefix(&staging)
                 .map_or(p.clone(), |rel| out.join(rel))
         })
         .collect();
-    Ok((manifest, written))
+    let overview = outputs.overview;
+    Ok((manifest, SweepOutputs { written, overview }))
 }
 
 /// Refuses a directory given twice and two directories holding the same shard.

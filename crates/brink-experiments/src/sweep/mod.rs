@@ -46,7 +46,9 @@ pub mod setup;
 pub use checkpoint::{manifest_path, point_path, read_manifest, read_point};
 use checkpoint::{point_finished, prepare, write_point};
 pub use lock::{LOCK_FILE, SweepLock};
-pub use outputs::{Analysis, AnalysisError, Responses, SWEEP_FILES, write_sweep_outputs};
+pub use outputs::{
+    Analysis, AnalysisError, Responses, SWEEP_FILES, SweepOutputs, write_sweep_outputs,
+};
 pub use setup::{SetupError, SweepRequest};
 
 /// Layout version of sweep directories. Version 2 records the design as a
@@ -152,6 +154,11 @@ pub enum ManifestField {
 /// resumed or merged sweep can be checked to be the same sweep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The JSON convention of every brink output, `brink_report::summary::FORMAT_VERSION`
+    /// (0 when read from a manifest written before the field existed). Not compared on
+    /// resume or merge: `format` is the layout of the sweep directory.
+    #[serde(default)]
+    pub format_version: u32,
     /// [`SWEEP_FORMAT`].
     pub format: u32,
     /// brink version that made the sweep.

@@ -14,14 +14,28 @@ use brink_report::html::sweep::{AxisBins, MAX_POINT_ROWS, SweepReport, sweep_rep
 use brink_report::summary::{
     EquilibriumFrequency, OutcomeFrequency, Parameter, Summary, SummaryMeta, equilibrium_label,
 };
+use brink_report::sweep_tables::{
+    Overview, POINTS_LONG_FILE, SENSITIVITY_FILE, points_long_header, points_long_rows,
+    sensitivity_csv,
+};
 use serde::Serialize;
 
 use super::{Manifest, PointsHasher, SWEEP_FORMAT, read_point};
 use crate::design::{DesignError, DesignSpec};
 use crate::sensitivity::SensitivityError;
 
-/// Names of the files [`write_sweep_outputs`] writes.
-pub const SWEEP_FILES: [&str; 3] = ["points.csv", "summary.json", REPORT_FILE];
+/// Names of the files [`write_sweep_outputs`] writes (and, when the design has
+/// sensitivity indices, `sensitivity.csv` after them).
+pub const SWEEP_FILES: [&str; 4] = ["points.csv", "summary.json", REPORT_FILE, POINTS_LONG_FILE];
+
+/// What [`write_sweep_outputs`] wrote, and the overview for the terminal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepOutputs {
+    /// The files written, in the order of [`SWEEP_FILES`] (then `sensitivity.csv`).
+    pub written: Vec<PathBuf>,
+    /// The head of the per-point table and the sensitivity indices, as text.
+    pub overview: String,
+}
 
 /// One point of a sweep in `summary.json`.
 #[derive(Serialize)]
@@ -84,13 +98,19 @@ pub fn write_sweep_outputs(
     manifest: &Manifest,
     scenario: &CompiledScenario,
     analyse: Option<&Analysis<'_>>,
-) -> Result<Vec<PathBuf>, ReportError> {
+) -> Result<SweepOutputs, ReportError> {
     let mismatch = |what: String| ReportError::Mismatch { what };
     let mut sampler = manifest.sampler().map_err(|e| mismatch(e.to_string()))?;
     let csv_path = dir.join(SWEEP_FILES[0]);
     let json_path = dir.join(SWEEP_FILES[1]);
     let mut csv = AtomicFile::create(&csv_path).map_err(io_error)?;
     let mut json = AtomicFile::create(&json_path).map_err(io_error)?;
+    let long_path = dir.join(SWEEP_FILES[3]);
+    let mut long = AtomicFile::create(&long_path).map_err(io_error)?;
+    long.write(points_long_header(&manifest.parameters).as_bytes())
+        .map_err(io_error)?;
+    let outcome_names: Vec<String> = scenario.outcomes.iter().map(|o| o.name.clone()).collect();
+    let mut overview = Overview::new(&manifest.parameters, &outcome_names);
 
     // Header row: point, parameters, runs, then per outcome count/freq/interval,
     // then the share of runs not settled in an equilibrium.
@@ -189,6 +209,9 @@ pub fn write_sweep_outputs(
         row.push(nae.map_or(0, |e| e.count).to_string());
         row.push(nae.map_or(0.0, |e| e.frequency).to_string());
         csv.write(csv_line(&row).as_bytes()).map_err(io_error)?;
+        long.write(points_long_rows(p, &values, agg.runs, &summary.outcomes).as_bytes())
+            .map_err(io_error)?;
+        overview.add(p, &values, agg.runs, &summary.outcomes);
 
         for (r, o) in responses.iter_mut().zip(&summary.outcomes) {
             r.push(o.frequency);
@@ -232,6 +255,8 @@ pub fn write_sweep_outputs(
         )));
     }
 
+    let sensitivity_table = sensitivity_csv(&outcome_names, &sensitivity);
+    let overview = overview.render(&sensitivity);
     let mut doc = serde_json::to_value(&head).expect("serialisable");
     doc["points"] = serde_json::Value::Array(shown_points);
     doc["sensitivity"] = sensitivity;
@@ -246,7 +271,14 @@ pub fn write_sweep_outputs(
     csv.commit().map_err(io_error)?;
     json.commit().map_err(io_error)?;
     brink_report::fsio::write_atomic(&report_path, report.as_bytes()).map_err(io_error)?;
-    Ok(vec![csv_path, json_path, report_path])
+    long.commit().map_err(io_error)?;
+    let mut written = vec![csv_path, json_path, report_path, long_path];
+    if let Some(table) = sensitivity_table {
+        let path = dir.join(SENSITIVITY_FILE);
+        brink_report::fsio::write_atomic(&path, table.as_bytes()).map_err(io_error)?;
+        written.push(path);
+    }
+    Ok(SweepOutputs { written, overview })
 }
 
 fn csv_line(fields: &[String]) -> String {

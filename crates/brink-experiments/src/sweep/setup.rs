@@ -8,7 +8,7 @@ use brink_core::CompiledScenario;
 use brink_core::scenario::{self, ScenarioError};
 use brink_report::ReportError;
 
-use super::outputs::{Analysis, AnalysisError, Responses, write_sweep_outputs};
+use super::outputs::{Analysis, AnalysisError, Responses, SweepOutputs, write_sweep_outputs};
 use super::{Manifest, SWEEP_FORMAT, Shard, SweepError, points_sha256, sha256_hex};
 use crate::design::{DesignError, DesignKind, DesignSpec, DesignStructure, ParamRange};
 use crate::sensitivity;
@@ -105,6 +105,7 @@ pub fn plan(request: &SweepRequest) -> Result<Manifest, SetupError> {
         .map_err(SetupError::Design)?;
     let points = design.num_points().map_err(SetupError::Design)?;
     let manifest = Manifest {
+        format_version: brink_report::summary::FORMAT_VERSION,
         format: SWEEP_FORMAT,
         brink_version: env!("CARGO_PKG_VERSION").to_owned(),
         scenario_path: path.display().to_string(),
@@ -247,7 +248,7 @@ pub fn point_run(dir: &Path, point: usize) -> Result<PointRun, PointRunError> {
 
 /// Writes points.csv and summary.json (with sensitivity indices for Sobol and Morris
 /// designs) from a complete sweep directory; returns the paths written.
-pub fn finish(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, SetupError> {
+pub fn finish(dir: &Path, manifest: &Manifest) -> Result<SweepOutputs, SetupError> {
     check_scenario_file(manifest)?;
     let path = Path::new(&manifest.scenario_path);
     let base = scenario::load(path, &manifest.base_overrides)?;

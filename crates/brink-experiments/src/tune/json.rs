@@ -31,7 +31,6 @@ pub fn result_json(scenario: &Path, spec: &TuneSpec, r: &TuneResult) -> String {
             .collect()
     };
     let doc = json!({
-        "format_version": brink_report::summary::FORMAT_VERSION,
         "brink_version": env!("CARGO_PKG_VERSION"),
         "scenario_path": scenario.display().to_string(),
         "scenario_sha256": sha256,
@@ -57,5 +56,6 @@ pub fn result_json(scenario: &Path, spec: &TuneSpec, r: &TuneResult) -> String {
             "best_objective": t.best_value,
         })).collect::<Vec<_>>(),
     });
-    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
+    // `format_version` first, as in every brink JSON document.
+    brink_report::summary::versioned_json(&doc).expect("JSON values serialise")
 }

@@ -211,12 +211,39 @@ pub enum SolveFileError {
         /// The method that fits.
         suggestion: String,
     },
+    /// A Lemke–Howson starting label that the game does not have.
+    #[error(
+        "Lemke-Howson label {label} does not exist: the labels are 0 to {} (0-based), one per \
+         strategy: {}",
+        .labels.len() - 1,
+        label_list(.labels)
+    )]
+    Label {
+        /// The label asked for.
+        label: usize,
+        /// Every label's strategy, `player: strategy`, in label order.
+        labels: Vec<String>,
+    },
     /// A solver refused the game or failed.
     #[error(transparent)]
     Solve(#[from] SolveError),
     /// The game could not be converted to floating point.
     #[error(transparent)]
     Game(#[from] GameError),
+}
+
+/// `0 = Alice: 1, 1 = Alice: 2, ...`: the first 12 labels and their strategies.
+fn label_list(labels: &[String]) -> String {
+    let mut list: Vec<String> = labels
+        .iter()
+        .take(12)
+        .enumerate()
+        .map(|(i, l)| format!("{i} = {l}"))
+        .collect();
+    if labels.len() > 12 {
+        list.push("…".into());
+    }
+    list.join(", ")
 }
 
 /// Solves `game` as `options` ask.
@@ -429,6 +456,14 @@ fn normal_form(
         SolveMethod::Support => two_player(support_enumeration(g)?, &mut notes),
         SolveMethod::Vertex => two_player(vertex_enumeration_within(g, budget)?, &mut notes),
         SolveMethod::Lh => match options.label {
+            Some(label) if label >= sizes.iter().sum() => {
+                let labels = players
+                    .iter()
+                    .zip(&labels)
+                    .flat_map(|(p, l)| l.iter().map(move |a| format!("{p}: {a}")))
+                    .collect();
+                return Err(SolveFileError::Label { label, labels });
+            }
             Some(label) => vec![exact_solution(&lemke_howson(g, label)?)],
             None => lemke_howson_all(g)?.iter().map(exact_solution).collect(),
         },
