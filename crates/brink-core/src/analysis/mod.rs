@@ -116,6 +116,7 @@ impl Analyzer {
     /// the last round's data. `full` is the stage game under true types over every
     /// declared action when the caller has already filled it without a NaN; with
     /// `None` the game is filled here.
+    #[allow(clippy::too_many_arguments)]
     pub fn analyse(
         &mut self,
         s: &CompiledScenario,
