@@ -106,18 +106,63 @@ mod tests {
     use crate::model::utility_at;
     use brink_solve::NormalFormGame;
 
-    /// On every shipped scenario, with term values of mixed signs and magnitudes, the
+    /// Terms of `usa` read `iran.resolve` (two types): compiled per Iran type.
+    const READS_TYPES: &str = r#"[scenario]
+name = "reads_types"
+horizon = 2
+
+[[agents]]
+name = "usa"
+actions = ["press", "wait", "deal"]
+decision = { rule = "best_response" }
+  [[agents.utility]]
+  when = { usa = "press", iran = "fight" }
+  value = "-2 * iran.resolve"
+  [[agents.utility]]
+  when = { usa = "deal" }
+  value = "3 * max(iran.resolve - 0.5, 0)"
+  [[agents.utility]]
+  value = "1"
+
+[[agents]]
+name = "iran"
+actions = ["fight", "yield"]
+decision = { rule = "best_response" }
+  [[agents.types]]
+  name = "soft"
+  prior = 0.75
+  values = { resolve = 0.25 }
+  [[agents.types]]
+  name = "hard"
+  prior = 0.25
+  values = { resolve = 0.75 }
+  [[agents.utility]]
+  when = { iran = "fight" }
+  value = "self.resolve - 0.5"
+
+[[outcomes]]
+name = "end"
+at_horizon = true
+"#;
+
+    /// On every shipped scenario and one whose terms read another agent's types, with term values of mixed signs and magnitudes, the
     /// term-wise table equals the profile-by-profile one bit for bit.
     #[test]
     fn equals_the_profile_by_profile_fill() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios");
-        let mut checked = 0;
+        let mut scenarios: Vec<(String, crate::CompiledScenario)> = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            if path.extension().is_none_or(|e| e != "toml") {
-                continue;
+            if path.extension().is_some_and(|e| e == "toml") {
+                let s = crate::scenario::load(&path, &[]).unwrap();
+                scenarios.push((path.display().to_string(), s));
             }
-            let s = crate::scenario::load(&path, &[]).unwrap();
+        }
+        let typed = crate::scenario::from_str(READS_TYPES, "reads_types.toml", &[]).unwrap();
+        assert!(typed.agents[0].terms.iter().any(|t| !t.types.is_empty()));
+        scenarios.push(("reads_types.toml".into(), typed));
+        let mut checked = 0;
+        for (path, s) in &scenarios {
             let counts: Vec<usize> = s.agents.iter().map(|a| a.actions.len()).collect();
             let k = counts.len();
             let mut want = NormalFormGame::new(
@@ -151,6 +196,7 @@ mod tests {
                 assert!(fill_stage_payoffs(
                     &s,
                     &values,
+                    &types,
                     &mut got,
                     &mut StageFill::default()
                 ));
@@ -158,7 +204,7 @@ mod tests {
                     .iter()
                     .zip(want.payoffs())
                     .all(|(a, b)| a.to_bits() == b.to_bits());
-                assert!(same, "{}: tables differ", path.display());
+                assert!(same, "{path}: tables differ");
                 checked += 1;
             }
         }
@@ -177,9 +223,11 @@ mod tests {
         values[1][0] = f64::NAN;
         let n: usize = s.agents.iter().map(|a| a.actions.len()).product::<usize>() * s.agents.len();
         let mut got = vec![0.0; n];
+        let types = vec![0; s.agents.len()];
         assert!(!fill_stage_payoffs(
             &s,
             &values,
+            &types,
             &mut got,
             &mut StageFill::default()
         ));
