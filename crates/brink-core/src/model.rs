@@ -107,24 +107,45 @@ pub fn expected_utilities(
         return expected_utilities_typed(s, dims, i, values, marginals, types, eu);
     }
     for (term, &v) in s.agents[i].terms.iter().zip(values) {
-        let mut weight = v;
-        let mut own_mask = u64::MAX;
-        for c in &term.conditions {
-            if c.agent == i {
-                own_mask = c.mask;
-            } else {
-                // The actions that meet the condition, in increasing order (the
-                // order of the sum is part of the result's bits).
-                let m = &marginals[dims.action_offset[c.agent]..];
-                let held = c.mask & low_bits(s.agents[c.agent].actions.len());
-                let p: f64 = set_bits(held).map(|b| m[b]).sum();
-                weight *= p;
-            }
+        let (weight, own_mask) = term_weight(s, dims, i, term, v, marginals);
+        add_weight(eu, weight, own_mask & own);
+    }
+}
+
+/// Weight and own-action mask of an ordinary term (no conditions on types): its value
+/// times the probability that each other agent meets its action condition.
+#[inline]
+fn term_weight(
+    s: &CompiledScenario,
+    dims: &Dims,
+    i: usize,
+    term: &crate::scenario::Term,
+    v: f64,
+    marginals: &[f64],
+) -> (f64, u64) {
+    let mut weight = v;
+    let mut own_mask = u64::MAX;
+    for c in &term.conditions {
+        if c.agent == i {
+            own_mask = c.mask;
+        } else {
+            // The actions that meet the condition, in increasing order (the order of
+            // the sum is part of the result's bits).
+            let m = &marginals[dims.action_offset[c.agent]..];
+            let held = c.mask & low_bits(s.agents[c.agent].actions.len());
+            let p: f64 = set_bits(held).map(|b| m[b]).sum();
+            weight *= p;
         }
-        if weight == 0.0 {
-            continue;
-        }
-        for a in set_bits(own_mask & own) {
+    }
+    (weight, own_mask)
+}
+
+/// Adds `weight` to the expected utility of each action in `actions` (bit `a` for
+/// action `a`, within `eu`); nothing for a zero weight.
+#[inline]
+fn add_weight(eu: &mut [f64], weight: f64, actions: u64) {
+    if weight != 0.0 {
+        for a in set_bits(actions) {
             eu[a] += weight;
         }
     }
@@ -161,35 +182,14 @@ fn expected_utilities_typed(
     types: &TypeView,
     eu: &mut [f64],
 ) {
+    let own = low_bits(eu.len());
     for (term, &v) in s.agents[i].terms.iter().zip(values) {
         let (weight, own_mask) = if term.types.is_empty() {
-            let mut weight = v;
-            let mut own_mask = u64::MAX;
-            for c in &term.conditions {
-                if c.agent == i {
-                    own_mask = c.mask;
-                } else {
-                    let off = dims.action_offset[c.agent];
-                    let n = s.agents[c.agent].actions.len();
-                    let p: f64 = (0..n)
-                        .filter(|&b| c.holds(b))
-                        .map(|b| marginals[off + b])
-                        .sum();
-                    weight *= p;
-                }
-            }
-            (weight, own_mask)
+            term_weight(s, dims, i, term, v, marginals)
         } else {
             typed_weight(s, dims, i, term, v, marginals, types)
         };
-        if weight == 0.0 {
-            continue;
-        }
-        for (a, x) in eu.iter_mut().enumerate() {
-            if (own_mask >> a) & 1 == 1 {
-                *x += weight;
-            }
-        }
+        add_weight(eu, weight, own_mask & own);
     }
 }
 
