@@ -330,7 +330,9 @@ fn run_sweep(
         sweep::run_sweep(&lock, &manifest, resume, threads, &|_| stop_if(stop))
     })?
     .map_err(|e| sweep_err(py, e))?;
-    setup::finish(&out, &manifest).map_err(|e| setup_err(py, e))
+    setup::finish(&out, &manifest)
+        .map(|outputs| outputs.written)
+        .map_err(|e| setup_err(py, e))
 }
 
 /// Tunes parameters to target frequencies; returns tune.json's text and writes
