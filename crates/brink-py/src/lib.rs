@@ -244,7 +244,7 @@ impl CompiledHandle {
     fn replay(&self, run: u64, seed: u64) -> PyResult<(String, String)> {
         let mut engine = Engine::new(self.scenario.clone());
         let (_, trace) = engine.run_traced(seed, run);
-        let json = serde_json::to_string_pretty(&trace).map_err(brink_err)? + "\n";
+        let json = brink_report::summary::versioned_json(&trace).map_err(brink_err)?;
         Ok((json, trace.to_string()))
     }
 }
@@ -460,7 +460,7 @@ fn solve(
     let report = py
         .detach(|| solve_game_file(&game, &options))
         .map_err(|e| brink_err(format!("{file}: {e}")))?;
-    serde_json::to_string(&report.json(&file)).map_err(brink_err)
+    brink_report::summary::versioned_json(&report.json(&file)).map_err(brink_err)
 }
 
 /// The module `brink._brink`.
