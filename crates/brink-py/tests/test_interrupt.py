@@ -11,19 +11,30 @@ import pytest
 import brink
 
 SCENARIO = "scenarios/stag_hunt.toml"
-# Far more runs than finish in the test's time (about 10^4 runs a second here).
-LONG = 10**9
+# Far more runs than finish before the interrupt (a stag-hunt run takes ~15 µs), yet
+# few enough that a missed interrupt makes the call return and the test fail within
+# a minute or so instead of hanging CI.
+LONG = 4 * 10**6
 
 
 def _interrupted(call, send):
-    timer = threading.Timer(0.5, send)
-    timer.start()
+    """Presses Ctrl-C (`send`) after 0.5 s, and again every 0.5 s while `call` runs, as
+    a user would; `call` must end with KeyboardInterrupt."""
+    done = threading.Event()
+
+    def press():
+        while not done.wait(0.5):
+            send()
+
+    presser = threading.Thread(target=press, daemon=True)
+    presser.start()
     start = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
             call()
     finally:
-        timer.cancel()
+        done.set()
+        presser.join()
     return time.monotonic() - start
 
 
@@ -50,6 +61,6 @@ def test_sigint_stops_a_sweep(in_repo, tmp_path):
 
 def test_interrupt_stops_tuning(in_repo):
     _interrupted(
-        lambda: brink.tune(SCENARIO, {"both_stag": 0.3}, {"lambda": (0.2, 5)}, budget=10**6, runs=20000, seed=3),
+        lambda: brink.tune(SCENARIO, {"both_stag": 0.3}, {"lambda": (0.2, 5)}, budget=200, runs=20000, seed=3),
         _thread.interrupt_main,
     )
