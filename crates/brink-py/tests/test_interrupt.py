@@ -17,24 +17,26 @@ SCENARIO = "scenarios/stag_hunt.toml"
 LONG = 4 * 10**6
 
 
+@pytest.fixture(autouse=True)
+def python_handles_sigint():
+    """Python's own Ctrl-C handler, as in an interactive session: a process started in
+    the background by a non-interactive shell (`cmd &`, as some CI runners do)
+    inherits SIGINT ignored, and Python then installs no handler at all."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def _interrupted(call, send):
-    """Presses Ctrl-C (`send`) after 0.5 s, and again every 0.5 s while `call` runs, as
-    a user would; `call` must end with KeyboardInterrupt."""
-    done = threading.Event()
-
-    def press():
-        while not done.wait(0.5):
-            send()
-
-    presser = threading.Thread(target=press, daemon=True)
-    presser.start()
+    """Presses Ctrl-C (`send`) once after 0.5 s; `call` must end with KeyboardInterrupt."""
+    timer = threading.Timer(0.5, send)
+    timer.start()
     start = time.monotonic()
     try:
         with pytest.raises(KeyboardInterrupt):
             call()
     finally:
-        done.set()
-        presser.join()
+        timer.cancel()
     return time.monotonic() - start
 
 
