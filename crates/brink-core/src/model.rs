@@ -129,15 +129,18 @@ fn term_weight(
         if c.agent == i {
             own_mask = c.mask;
         } else {
-            // The actions that meet the condition, in increasing order (the order of
-            // the sum is part of the result's bits).
-            let m = &marginals[dims.action_offset[c.agent]..];
-            let held = c.mask & low_bits(s.agents[c.agent].actions.len());
-            let p: f64 = set_bits(held).map(|b| m[b]).sum();
-            weight *= p;
+            let n = s.agents[c.agent].actions.len();
+            weight *= held_probability(&marginals[dims.action_offset[c.agent]..], c.mask, n);
         }
     }
     (weight, own_mask)
+}
+
+/// Probability under `play` (one agent's actions) that it plays an action of `mask`
+/// among its `n`: the sum in increasing action order (the order is part of the bits).
+#[inline]
+fn held_probability(play: &[f64], mask: u64, n: usize) -> f64 {
+    set_bits(mask & low_bits(n)).map(|b| play[b]).sum()
 }
 
 /// Adds `weight` to the expected utility of each action in `actions` (bit `a` for
@@ -226,8 +229,7 @@ fn typed_weight(
             (Some(&(j, t)), Some(play)) => &play[dims.forecast_offset[j] + t * n..][..n],
             _ => &marginals[dims.action_offset[c.agent]..][..n],
         };
-        let p: f64 = (0..n).filter(|&b| c.holds(b)).map(|b| row[b]).sum();
-        weight *= p;
+        weight *= held_probability(row, c.mask, n);
     }
     (weight, own_mask)
 }
