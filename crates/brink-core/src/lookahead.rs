@@ -26,7 +26,7 @@ use std::collections::HashMap;
 
 use crate::availability;
 use crate::model::{self, Dims};
-use crate::rules::DecisionRule;
+use crate::rules::{DecisionRule, Plan};
 use crate::scenario::CompiledScenario;
 
 /// What the observer knows that the tree depends on.
@@ -86,6 +86,8 @@ pub struct Planner {
     /// Transitions from the root since [`Planner::begin`] (key: the profile
     /// distribution and the depth).
     root_cache: Vec<(Vec<u64>, Step)>,
+    /// Buffers of the transitions.
+    scratch: Scratch,
 }
 
 /// The transition of a node under a (possibly mixed) profile.
@@ -96,8 +98,41 @@ struct Step {
     terminal: Vec<f64>,
     /// Probability of no outcome.
     p_continue: f64,
-    /// The child node, when the branch continues and depth remains.
+    /// The child node, when the branch continues (the tree).
     child: Option<usize>,
+    /// The next frame and previous play, when the branch continues (a rollout).
+    next: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// A predicted transition (see [`Planner::transition`]).
+struct Transition {
+    terminal: Vec<f64>,
+    p_continue: f64,
+    next: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+/// How the rounds below a node are looked through.
+#[derive(Clone, Copy)]
+struct Look {
+    /// Depth of the child nodes.
+    k: u32,
+    /// The pruning threshold of the transitions.
+    prune: f64,
+    /// Whether a rollout (no child nodes) rather than the tree.
+    rollout: bool,
+}
+
+/// Buffers of [`Planner::transition`].
+#[derive(Default)]
+struct Scratch {
+    support: Vec<usize>,
+    start: Vec<usize>,
+    idx: Vec<usize>,
+    f: Vec<f64>,
+    delta: Vec<f64>,
+    set: Vec<Option<f64>>,
+    next: Vec<f64>,
+    prev: Vec<f64>,
 }
 
 impl Planner {
@@ -205,20 +240,37 @@ impl Planner {
         let frame = self.memos[observer].frame.clone();
         let mut dist = faced.unwrap_or(&self.root_myopic).to_vec();
         let (off, n) = (d.action_offset[j], s.agents[j].actions.len());
+        let slot = d.type_offset[j] + t;
+        let rollout = la.plan == Plan::Rollout;
         for (a, x) in out.iter_mut().enumerate() {
             if x.is_nan() || self.root_flags.as_ref().is_some_and(|f| !f[off + a]) {
                 continue; // unavailable: the caller masks it to -inf
             }
             dist[off..off + n].fill(0.0);
             dist[off + a] = 1.0;
-            // Types of one target share the transitions of an action (same depth).
+            // Types of one target share the transitions of an action (same depth,
+            // plan and pruning).
             let mut cache = std::mem::take(&mut self.root_cache);
-            dist.push(f64::from(la.rounds));
-            let step = self.cached_step(s, d, observer, &frame, &dist, la.rounds - 1, &mut cache);
-            dist.pop();
+            dist.extend([f64::from(la.rounds), f64::from(u8::from(rollout)), la.prune]);
+            let look = Look {
+                k: la.rounds - 1,
+                prune: la.prune,
+                rollout,
+            };
+            let step = self.cached_step(s, d, observer, &frame, &dist, look, &mut cache);
+            dist.truncate(d.actions);
             self.root_cache = cache;
-            let slot = d.type_offset[j] + t;
-            *x += la.discount * self.continuation(observer, &step, slot, la.rounds - 1);
+            let cont = if rollout {
+                let mut v = step.terminal[slot];
+                if let Some((f, prev)) = &step.next {
+                    let path = self.rollout(s, d, (j, t), f, prev, la.rounds - 1, la.prune);
+                    v += step.p_continue * path;
+                }
+                v
+            } else {
+                self.continuation(observer, &step, slot, la.rounds - 1)
+            };
+            *x += la.discount * cont;
         }
     }
 
@@ -233,7 +285,8 @@ impl Planner {
         v
     }
 
-    /// [`Planner::step`], remembered in `cache` for the node being evaluated.
+    /// [`Planner::step`], remembered in `cache` for the node being evaluated (`dist`
+    /// is the profile distribution, possibly followed by more key entries).
     #[allow(clippy::too_many_arguments)]
     fn cached_step(
         &mut self,
@@ -242,20 +295,20 @@ impl Planner {
         observer: usize,
         frame: &[f64],
         dist: &[f64],
-        k: u32,
+        look: Look,
         cache: &mut Vec<(Vec<u64>, Step)>,
     ) -> Step {
         let key: Vec<u64> = dist.iter().map(|x| x.to_bits()).collect();
         if let Some((_, st)) = cache.iter().find(|(k2, _)| *k2 == key) {
             return st.clone();
         }
-        let st = self.step(s, d, observer, frame, &dist[..d.actions], k);
+        let st = self.step(s, d, observer, frame, &dist[..d.actions], look);
         cache.push((key, st.clone()));
         st
     }
 
-    /// Moves the node with `frame` under the profile distribution `dist`: expected
-    /// terminal payoffs, probability of continuing, and the child node (depth `k`).
+    /// Moves the node with `frame` under the profile distribution `dist`; in the tree,
+    /// evaluates the child node (depth `look.k`), in a rollout keeps its frame and play.
     fn step(
         &mut self,
         s: &CompiledScenario,
@@ -263,105 +316,242 @@ impl Planner {
         observer: usize,
         frame: &[f64],
         dist: &[f64],
-        k: u32,
+        look: Look,
     ) -> Step {
+        let tr = self.transition(s, d, frame, dist, look.prune);
+        if look.rollout {
+            return Step {
+                terminal: tr.terminal,
+                p_continue: tr.p_continue,
+                child: None,
+                next: tr.next,
+            };
+        }
+        let child = tr
+            .next
+            .map(|(f, prev)| self.node(s, d, observer, &f, &prev, look));
+        Step {
+            terminal: tr.terminal,
+            p_continue: tr.p_continue,
+            child,
+            next: None,
+        }
+    }
+
+    /// The predicted transition of the node with `frame` under the profile
+    /// distribution `dist`: expected terminal payoffs, probability of continuing, and
+    /// the next frame and previous play (conditional on continuing). Profiles less
+    /// likely than `prune` times the most likely one are left out, and the transition
+    /// is conditioned on the profiles kept (with `prune = 0` every profile counts).
+    fn transition(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        frame: &[f64],
+        dist: &[f64],
+        prune: f64,
+    ) -> Transition {
         let na = s.agents.len();
         let nstate = s.state.len();
         let round = frame[s.layout.round] as u32;
-        // Supports of each agent's play.
-        let supports: Vec<Vec<usize>> = s
-            .agents
-            .iter()
-            .enumerate()
-            .map(|(m, am)| {
-                let off = d.action_offset[m];
-                (0..am.actions.len())
-                    .filter(|&a| dist[off + a] > 0.0)
-                    .collect()
-            })
-            .collect();
-        let mut idx = vec![0usize; na];
-        let mut f = frame.to_vec();
-        let mut delta = vec![0.0; nstate];
-        let mut set = vec![None; nstate];
-        let mut next = vec![0.0; nstate];
-        let mut prev = vec![0.0; d.actions];
-        let (mut terminal, mut p_cont) = (vec![0.0; d.types], 0.0);
-        if supports.iter().any(Vec::is_empty) {
-            return Step {
-                terminal,
-                p_continue: 0.0,
-                child: None,
-            };
-        }
-        loop {
-            let mut p = 1.0;
-            f.copy_from_slice(frame);
-            for (m, am) in s.agents.iter().enumerate() {
-                let a = supports[m][idx[m]];
-                p *= dist[d.action_offset[m] + a];
-                let io = s.layout.indicators[m];
-                for b in 0..am.actions.len() {
-                    f[io + b] = f64::from(u8::from(a == b));
+        // Supports of each agent's play, flat, with each agent's start.
+        let sc = &mut self.scratch;
+        sc.support.clear();
+        sc.start.clear();
+        let mut p_max = 1.0;
+        for (m, am) in s.agents.iter().enumerate() {
+            let off = d.action_offset[m];
+            sc.start.push(sc.support.len());
+            let mut best: f64 = 0.0;
+            for a in 0..am.actions.len() {
+                if dist[off + a] > 0.0 {
+                    sc.support.push(a);
+                    best = best.max(dist[off + a]);
                 }
             }
-            model::apply_effects(s, &mut f, &mut delta, &mut set, || 0.0);
-            match model::check_outcome(s, &f, round) {
-                Some(o) => {
-                    for (m, am) in s.agents.iter().enumerate() {
-                        for (t, pay) in am.payoffs.iter().enumerate() {
-                            let slot = d.type_offset[m] + t;
-                            if self.weights[slot] > 0.0 {
-                                terminal[slot] += p * self.payoff(s, d, m, &pay[o], &mut f);
+            p_max *= best;
+        }
+        sc.start.push(sc.support.len());
+        let mut terminal = vec![0.0; d.types];
+        if (0..na).any(|m| sc.start[m] == sc.start[m + 1]) {
+            return Transition {
+                terminal,
+                p_continue: 0.0,
+                next: None,
+            };
+        }
+        let floor = prune * p_max;
+        let mut sc = std::mem::take(&mut self.scratch);
+        sc.idx.clear();
+        sc.idx.resize(na, 0);
+        sc.f.clear();
+        sc.f.extend_from_slice(frame);
+        sc.delta.resize(nstate, 0.0);
+        sc.set.resize(nstate, None);
+        sc.next.clear();
+        sc.next.resize(nstate, 0.0);
+        sc.prev.clear();
+        sc.prev.resize(d.actions, 0.0);
+        let (mut p_cont, mut kept, mut pruned) = (0.0, 0.0, false);
+        loop {
+            let mut p = 1.0;
+            for m in 0..na {
+                p *= dist[d.action_offset[m] + sc.support[sc.start[m] + sc.idx[m]]];
+            }
+            if p < floor {
+                pruned = true;
+            } else {
+                kept += p;
+                sc.f.copy_from_slice(frame);
+                for (m, am) in s.agents.iter().enumerate() {
+                    let a = sc.support[sc.start[m] + sc.idx[m]];
+                    let io = s.layout.indicators[m];
+                    for b in 0..am.actions.len() {
+                        sc.f[io + b] = f64::from(u8::from(a == b));
+                    }
+                }
+                model::apply_effects(s, &mut sc.f, &mut sc.delta, &mut sc.set, || 0.0);
+                match model::check_outcome(s, &sc.f, round) {
+                    Some(o) => {
+                        for (m, am) in s.agents.iter().enumerate() {
+                            for (t, pay) in am.payoffs.iter().enumerate() {
+                                let slot = d.type_offset[m] + t;
+                                if self.weights[slot] > 0.0 {
+                                    terminal[slot] += p * self.payoff(s, d, m, &pay[o], &mut sc.f);
+                                }
                             }
                         }
                     }
-                }
-                None => {
-                    p_cont += p;
-                    next.iter_mut().zip(&f).for_each(|(x, &y)| *x += p * y);
-                    for (m, sup) in supports.iter().enumerate() {
-                        prev[d.action_offset[m] + sup[idx[m]]] += p;
+                    None => {
+                        p_cont += p;
+                        sc.next
+                            .iter_mut()
+                            .zip(&sc.f)
+                            .for_each(|(x, &y)| *x += p * y);
+                        for m in 0..na {
+                            sc.prev[d.action_offset[m] + sc.support[sc.start[m] + sc.idx[m]]] += p;
+                        }
                     }
                 }
             }
             // Next profile in the supports (mixed radix, last agent fastest).
             let mut m = na;
-            loop {
+            let done = loop {
                 if m == 0 {
-                    break;
+                    break true;
                 }
                 m -= 1;
-                idx[m] += 1;
-                if idx[m] < supports[m].len() {
-                    break;
+                sc.idx[m] += 1;
+                if sc.idx[m] < sc.start[m + 1] - sc.start[m] {
+                    break false;
                 }
-                idx[m] = 0;
-                if m == 0 {
-                    m = usize::MAX;
-                    break;
-                }
-            }
-            if m == usize::MAX {
+                sc.idx[m] = 0;
+            };
+            if done {
                 break;
             }
         }
-        let child = if p_cont > 0.0 {
-            f.copy_from_slice(frame);
-            for (x, y) in f.iter_mut().zip(&next) {
-                *x = y / p_cont;
+        if pruned {
+            // Conditional on the profiles kept.
+            terminal.iter_mut().for_each(|x| *x /= kept);
+            p_cont /= kept;
+        }
+        let next = (p_cont > 0.0).then(|| {
+            let mut f = frame.to_vec();
+            let norm = if pruned { p_cont * kept } else { p_cont };
+            for (x, y) in f.iter_mut().zip(&sc.next) {
+                *x = y / norm;
             }
             f[s.layout.round] = f64::from(round + 1);
-            prev.iter_mut().for_each(|x| *x /= p_cont);
-            Some(self.node(s, d, observer, &f, &prev, k))
-        } else {
-            None
-        };
-        Step {
+            let prev: Vec<f64> = sc.prev.iter().map(|x| x / norm).collect();
+            (f, prev)
+        });
+        self.scratch = sc;
+        Transition {
             terminal,
             p_continue: p_cont,
-            child,
+            next,
         }
+    }
+
+    /// The value to the agent-type `(j, t)` of the `k + 1` rounds from the node
+    /// (`frame`, previous play `prev`) when everyone, itself included, plays its myopic
+    /// rule (the rollout plan): this round's expected utility plus the discounted
+    /// terminal payoffs and values of the rounds after, along one predicted path.
+    #[allow(clippy::too_many_arguments)]
+    fn rollout(
+        &mut self,
+        s: &CompiledScenario,
+        d: &Dims,
+        (j, t): (usize, usize),
+        frame: &[f64],
+        prev: &[f64],
+        k: u32,
+        prune: f64,
+    ) -> f64 {
+        let aj = &s.agents[j];
+        let (n, nterms) = (aj.actions.len(), aj.terms.len());
+        let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
+        let slot = d.type_offset[j] + t;
+        let delta = aj.types[t].lookahead.discount;
+        let mut values_all = vec![0.0; d.values];
+        let mut eus = vec![0.0; d.forecasts];
+        let mut policies = vec![0.0; d.forecasts];
+        let mut play = vec![0.0; d.actions];
+        let mut eu = vec![0.0; n];
+        // (stage value, terminal payoff, probability of continuing) of each level.
+        let mut levels: Vec<(f64, f64, f64)> = Vec::with_capacity(k as usize + 1);
+        let (mut f, mut p) = (frame.to_vec(), prev.to_vec());
+        for level in 0..=k {
+            model::evaluate_all_terms(s, d, &f, &mut values_all);
+            let flags = self.flags(s, d, &f);
+            self.myopic(
+                s,
+                d,
+                &values_all,
+                &p,
+                flags.as_deref(),
+                &mut eus,
+                &mut policies,
+                &mut play,
+            );
+            let pol = &policies[fo + t * n..fo + (t + 1) * n];
+            let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+            let view = model::TypeView {
+                weights: &self.weights,
+                play: Some(&policies),
+            };
+            model::expected_utilities(s, d, j, vals, &play, &view, &mut eu);
+            let stage: f64 = pol
+                .iter()
+                .zip(&eu)
+                .filter(|(p, _)| **p > 0.0)
+                .map(|(p, u)| p * u)
+                .sum();
+            if level == k {
+                levels.push((stage, 0.0, 0.0));
+                break;
+            }
+            let mut dist = play.clone();
+            dist[off..off + n].copy_from_slice(pol);
+            let tr = self.transition(s, d, &f, &dist, prune);
+            levels.push((stage, tr.terminal[slot], tr.p_continue));
+            match tr.next {
+                Some((nf, np)) => (f, p) = (nf, np),
+                None => break,
+            }
+        }
+        // Back up the path: V = stage + δ · (terminal + P(continue) · V(next)).
+        let last = levels.len() - 1;
+        let mut v = levels[last].0;
+        if (last as u32) < k {
+            // The path ended in an outcome at its last transition.
+            v += delta * levels[last].1;
+        }
+        for &(stage, term, p_cont) in levels[..last].iter().rev() {
+            v = stage + delta * (term + p_cont * v);
+        }
+        v
     }
 
     /// The node (frame, previous play, depth `k`) of the observer's tree, evaluated
@@ -373,13 +563,18 @@ impl Planner {
         observer: usize,
         frame: &[f64],
         prev: &[f64],
-        k: u32,
+        look: Look,
     ) -> usize {
+        let k = look.k;
         let mut key: Vec<u64> = frame[..self.key_len].iter().map(|x| x.to_bits()).collect();
         if self.cross_terms {
             key.extend(prev.iter().map(|x| x.to_bits()));
         }
-        key.push(u64::from(k));
+        key.extend([u64::from(k), look.prune.to_bits()]);
+        let below = Look {
+            k: k.saturating_sub(1),
+            ..look
+        };
         if let Some(&id) = self.memos[observer].index.get(&key) {
             return id;
         }
@@ -412,6 +607,7 @@ impl Planner {
                     let ty = &aj.types[t];
                     self.weights[d.type_offset[j] + t] > 0.0
                         && ty.lookahead.rounds.min(k) > 0
+                        && ty.lookahead.plan == Plan::Tree
                         && !is_level0(ty.rule)
                 })
                 .collect();
@@ -425,7 +621,7 @@ impl Planner {
                 }
                 dist[off..off + n].fill(0.0);
                 dist[off + a] = 1.0;
-                let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
+                let step = self.cached_step(s, d, observer, frame, &dist, below, &mut cache);
                 for &t in &fwd {
                     let ty = &aj.types[t];
                     let h = ty.lookahead.rounds.min(k);
@@ -489,14 +685,15 @@ impl Planner {
                     .map(|(p, u)| p * u)
                     .sum();
                 values[slot * width..(slot + 1) * width].fill(stage);
-                // Only agent-types that look ahead read values beyond this round.
-                if k == 0 || !ty.lookahead.active() {
+                // Only agent-types that look ahead by the tree read values beyond this
+                // round (a rollout agent-type plays its myopic rule inside a tree).
+                if k == 0 || !ty.lookahead.active() || ty.lookahead.plan != Plan::Tree {
                     continue;
                 }
                 dist.copy_from_slice(&play);
                 dist[off..off + n].copy_from_slice(pol);
                 let delta = ty.lookahead.discount;
-                let step = self.cached_step(s, d, observer, frame, &dist, k - 1, &mut cache);
+                let step = self.cached_step(s, d, observer, frame, &dist, below, &mut cache);
                 for h in 0..k {
                     let cont = self.continuation(observer, &step, slot, h);
                     values[slot * width + h as usize + 1] = stage + delta * cont;

@@ -78,6 +78,26 @@ pub struct Lookahead {
     pub rounds: u32,
     /// Discount factor per round, in [0, 1].
     pub discount: f64,
+    /// What the agent expects beyond the first transition (`plan`).
+    pub plan: Plan,
+    /// Action profiles less likely than this are left out of each predicted
+    /// transition, which is conditioned on the profiles kept (`prune`, in [0, 1);
+    /// 0 keeps every profile: exact).
+    pub prune: f64,
+}
+
+/// What a forward-looking agent expects beyond the first transition of each action.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Plan {
+    /// Everyone at later nodes looks ahead too (`min(lookahead, rounds left)`): a tree
+    /// that is exact backward induction in perfect-information games, and grows like
+    /// `(actions of forward-looking agents)^H` in states that do not recur.
+    #[default]
+    Tree,
+    /// Everyone at later nodes plays its myopic rule (a rollout of the myopic policy,
+    /// Bertsekas' rollout algorithm): one predicted path per action, so the cost grows
+    /// linearly in `H`. Equal to the tree at `H = 1`.
+    Rollout,
 }
 
 impl Default for Lookahead {
@@ -85,6 +105,8 @@ impl Default for Lookahead {
         Lookahead {
             rounds: 0,
             discount: 1.0,
+            plan: Plan::Tree,
+            prune: 0.0,
         }
     }
 }

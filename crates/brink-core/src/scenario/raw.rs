@@ -315,12 +315,18 @@ pub struct Decision {
     /// `uniform`, `status_quo` or `random` (`fictitious_play`).
     #[serde(default)]
     pub prior: Option<SpannedStr>,
-    /// Rounds looked ahead (any rule; default 0).
+    /// Rounds looked ahead (any rule; default 0): a whole number known at load.
     #[serde(default)]
-    pub lookahead: Option<Spanned<i64>>,
+    pub lookahead: Option<Spanned<Quantity>>,
     /// Discount factor per round of the lookahead (any rule; default 1).
     #[serde(default)]
     pub discount: Option<Spanned<Quantity>>,
+    /// `tree` (default) or `rollout`: what the lookahead expects at later nodes.
+    #[serde(default)]
+    pub plan: Option<SpannedStr>,
+    /// Profiles less likely than this are left out of predicted transitions (default 0).
+    #[serde(default)]
+    pub prune: Option<Spanned<Quantity>>,
 }
 
 /// `level0 = "uniform"` or `level0 = { r20 = 1.0 }`: what a level-0 version of an

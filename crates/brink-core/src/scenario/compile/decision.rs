@@ -17,19 +17,21 @@ impl Compiler<'_> {
         Ok((rule, self.lookahead(d, field)?))
     }
 
-    /// `lookahead` (whole rounds, 0 to [`MAX_LOOKAHEAD`]) and `discount` (in [0, 1]).
+    /// `lookahead` (whole rounds known at load, 0 to [`MAX_LOOKAHEAD`]), `discount` (in [0, 1]),
+    /// `plan` (`tree` or `rollout`) and `prune` (in [0, 1)).
     fn lookahead(&self, d: &Spanned<raw::Decision>, field: &str) -> Result<Lookahead> {
         let raw = d.get_ref();
         let rounds = match &raw.lookahead {
             None => 0,
             Some(l) => {
-                let v = *l.get_ref();
-                if !(0..=i64::from(MAX_LOOKAHEAD)).contains(&v) {
+                let field = format!("{field}.lookahead");
+                let v = self.constant(l, d.span(), &field, &self.params)?;
+                if v.fract() != 0.0 || !(0.0..=f64::from(MAX_LOOKAHEAD)).contains(&v) {
                     return Err(self.loc.at(
                         or_span(l.span(), d.span()),
-                        format!("{field}.lookahead"),
+                        field,
                         format!(
-                            "expected a number of rounds to look ahead from 0 to {MAX_LOOKAHEAD}, got {v}"
+                            "expected a whole number of rounds to look ahead from 0 to {MAX_LOOKAHEAD}, got {v}"
                         ),
                     ));
                 }
@@ -50,7 +52,42 @@ impl Compiler<'_> {
                 v
             }
         };
-        Ok(Lookahead { rounds, discount })
+        let plan = match &raw.plan {
+            None => Plan::Tree,
+            Some(p) => match p.get_ref().as_str() {
+                "tree" => Plan::Tree,
+                "rollout" => Plan::Rollout,
+                other => {
+                    return Err(self.loc.at(
+                        or_span(p.span(), d.span()),
+                        format!("{field}.plan"),
+                        format!("unknown lookahead plan `{other}`; expected `tree` or `rollout`"),
+                    ));
+                }
+            },
+        };
+        let prune = match &raw.prune {
+            None => 0.0,
+            Some(q) => {
+                let v = self.constant(q, d.span(), &format!("{field}.prune"), &self.params)?;
+                if !(0.0..1.0).contains(&v) {
+                    return Err(self.loc.at(
+                        or_span(q.span(), d.span()),
+                        format!("{field}.prune"),
+                        format!(
+                            "expected a probability threshold in [0, 1) below which profiles are left out of the lookahead, got {v}"
+                        ),
+                    ));
+                }
+                v
+            }
+        };
+        Ok(Lookahead {
+            rounds,
+            discount,
+            plan,
+            prune,
+        })
     }
 
     /// The rule itself.
@@ -134,9 +171,12 @@ impl Compiler<'_> {
                 && !allowed.contains(&key)
             {
                 let takes = if allowed.is_empty() {
-                    "takes no parameters but `lookahead` and `discount`".to_owned()
+                    "takes no parameters but the lookahead's (`lookahead`, `discount`, `plan`, `prune`)".to_owned()
                 } else {
-                    format!("takes {} (and `lookahead`, `discount`)", allowed.join(", "))
+                    format!(
+                        "takes {} (and `lookahead`, `discount`, `plan`, `prune`)",
+                        allowed.join(", ")
+                    )
                 };
                 return Err(self.loc.at(
                     or_span(span, d.span()),

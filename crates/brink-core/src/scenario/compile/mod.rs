@@ -8,7 +8,7 @@ use super::error::Locator;
 use super::raw::{self, OrderedMap, Quantity, SpannedStr};
 use super::*;
 use crate::expr::{self, Symbols, ValueType};
-use crate::rules::FictitiousPrior;
+use crate::rules::{FictitiousPrior, Plan};
 
 mod agents;
 mod available;
