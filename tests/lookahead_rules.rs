@@ -272,3 +272,56 @@ fn a_fictitious_player_accumulates_counts_over_several_transitions() {
     assert!((qy - 0.405).abs() < 1e-12, "Q(y) {qy}");
     assert_eq!(action, "x");
 }
+
+#[test]
+fn a_fictitious_observer_follows_its_own_counts_at_later_rounds() {
+    // The observer itself is a fictitious player looking ahead two rounds by a
+    // rollout; `b` always plays l (its level 0). Every round pays `o` 1 for matching
+    // (x with l, y with r). `o` has no prior pseudo-observations (`prior_weight = 0`):
+    // before it counts anything it expects the perceived status quo, r.
+    //
+    // Round 1: `o` expects r: EU(x) = 0, EU(y) = 1, and its model has `b` play r now.
+    // Its counts of `b` become r: 1.
+    // Round 2: `o` still expects r and plays y; `b` plays l: worth 0. Counts of `b`
+    // become (l, r) = (1, 1).
+    // Round 3: `o` is indifferent and mixes evenly; `b` plays l: worth 1/2.
+    //   Q(x) = 0 + 0.9 · (0 + 0.9 · 0.5) = 0.405,   Q(y) = 1 + 0.405.
+    // Predicted like a best responder to `b`'s previous play, `o` would play x in
+    // round 3 (after l) and expect 1 there: Q(x) = 0.81, Q(y) = 1.81; with the counts
+    // of the root (or of the first transition only), y: Q(x) = 0, Q(y) = 1.
+    // (One round ahead from round 1 the two agree: the first transition adds the
+    // frequencies `o` expects, which leaves them unchanged.)
+    let text = r#"
+[scenario]
+name = "fictitious_observer"
+horizon = 3
+
+[[agents]]
+name = "o"
+actions = ["x", "y"]
+decision = { rule = "fictitious_play", prior = "status_quo", prior_weight = 0, lookahead = 2, discount = 0.9, plan = "rollout" }
+
+  [[agents.utility]]
+  when = { o = "x", b = "l" }
+  value = 1
+
+  [[agents.utility]]
+  when = { o = "y", b = "r" }
+  value = 1
+
+[[agents]]
+name = "b"
+actions = ["l", "r"]
+status_quo = "r"
+level0 = { l = 1.0 }
+decision = { rule = "level_k", level = 0 }
+
+[[outcomes]]
+name = "end"
+at_horizon = true
+"#;
+    let (qx, qy, action) = observer_q(text, 1);
+    assert!((qx - 0.405).abs() < 1e-12, "Q(x) {qx}");
+    assert!((qy - 1.405).abs() < 1e-12, "Q(y) {qy}");
+    assert_eq!(action, "y");
+}
