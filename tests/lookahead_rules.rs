@@ -252,7 +252,7 @@ fn a_fictitious_player_responds_to_the_counts_carried_along_the_path() {
 
 #[test]
 fn a_fictitious_player_accumulates_counts_over_several_transitions() {
-    // `o` looks ahead two rounds from round 1 (the rest of the game) by a rollout:
+    // `o` looks ahead two rounds from round 1 (the rest of the game). By a rollout,
     // after its round-1 action a it plays its myopic rule (best response to `f`'s
     // previous play) and `f` responds to the counts.
     //
@@ -267,10 +267,18 @@ fn a_fictitious_player_accumulates_counts_over_several_transitions() {
     //   Q(y) = 0 + 0.9 · 0 + 0.81 · 0.5 = 0.405
     // Predicted like a best responder, `f` answers `o`'s previous action: after y,
     // round 2 r, round 3 (o played x in round 2) l against `o`'s y: Q(y) = 0.
-    let (qx, qy, action) = observer_q(&fictitious(2, "rollout"), 1);
-    assert!((qx - 2.71).abs() < 1e-12, "Q(x) {qx}");
-    assert!((qy - 0.405).abs() < 1e-12, "Q(y) {qy}");
-    assert_eq!(action, "x");
+    //
+    // By the tree, `o` weighs its round-2 actions b too (`f` at its myopic play, then
+    // round 3 as above with counts x + a + b): after x, Q2(x) = 1 + 0.9 · 1 and
+    // Q2(y) = 0 + 0.9 · 0.5; after y (`f` plays r in round 2 and `o` answers it with y
+    // in round 3), Q2(x) = 1 + 0.9 · 0.5 and Q2(y) = 0 + 0.9 · 1. Either way it plays x,
+    // as its myopic rule does, so both plans give the same values.
+    for plan in PLANS {
+        let (qx, qy, action) = observer_q(&fictitious(2, plan), 1);
+        assert!((qx - 2.71).abs() < 1e-12, "plan {plan}: Q(x) {qx}");
+        assert!((qy - 0.405).abs() < 1e-12, "plan {plan}: Q(y) {qy}");
+        assert_eq!(action, "x");
+    }
 }
 
 #[test]
