@@ -454,6 +454,7 @@ fn decide(
                 frame,
                 round: round.0,
                 prev: &perception.marginals,
+                counts: &empirical.counts,
             };
             plans.0.begin(s, d, &view);
             sc.stage.clone_from(&c.expected);

@@ -5,9 +5,12 @@
 //! The model is a tree of *nodes*, each a (state, previous play, remaining depth `k`)
 //! seen by one observer:
 //!
-//! - at a node every agent's predicted play is its rule's response to the previous
-//!   play (as the engine's forecasts are), with action values that look ahead
-//!   `min(H, k)` rounds by the same model; the others' types are weighted by the
+//! - at a node every agent's predicted play is its rule's response to its rule's model
+//!   of the others, as the engine forecasts it (best response and logit: the previous
+//!   play; level-k and cognitive hierarchy: the hierarchy recomputed on the node's
+//!   state; fictitious play: the empirical frequencies of the observer's counts, to
+//!   which each transition adds its predicted play), with action values that look
+//!   ahead `min(H, k)` rounds by the same model; the others' types are weighted by the
 //!   observer's current beliefs (held fixed along the tree), the observer's own type is
 //!   its true one;
 //! - the state moves by the effects with every noise term at its mean, 0
@@ -19,7 +22,7 @@
 //!   like the next round's utility.
 //!
 //! Nodes are memoised per observer and round (keyed by the exact bits of the state,
-//! the round, the previous play and `k`), so a finite game whose states recur is
+//! the round, the previous play, the counts and `k`), so a finite game whose states recur is
 //! evaluated once per node. With `H = 0` none of this runs.
 
 use std::collections::HashMap;
@@ -43,6 +46,10 @@ pub struct View<'a> {
     pub round: u32,
     /// Its perception of the last round (flat by action offset).
     pub prev: &'a [f64],
+    /// Its action counts (flat by action offset: the signals it received of each other
+    /// agent, its own actions, and a fictitious player's prior pseudo-counts): the
+    /// empirical frequencies it predicts a fictitious player responds to.
+    pub counts: &'a [f64],
 }
 
 /// One evaluated node.
@@ -61,6 +68,7 @@ struct Memo {
     valid: bool,
     frame: Vec<f64>,
     weights: Vec<f64>,
+    counts: Vec<f64>,
     index: HashMap<Vec<u64>, usize>,
     nodes: Vec<Node>,
 }
@@ -72,6 +80,19 @@ pub struct Planner {
     memos: Vec<Memo>,
     /// Weight of each agent-type in the observer's model (flat by type offset).
     weights: Vec<f64>,
+    /// The observer's beliefs, its own block at its prior: how the models of the
+    /// others of level-k, cognitive-hierarchy and fictitious-play agent-types weigh
+    /// types, as in the engine's forecasts and decisions.
+    beliefs: Vec<f64>,
+    /// Whether some weighted agent-type plays fictitious play: only then are action
+    /// counts carried along the predicted path (and part of node keys).
+    fp: bool,
+    /// The observer's action counts at the root (empty unless `fp`).
+    root_counts: Vec<f64>,
+    /// Scratch of the level-k / cognitive-hierarchy reasoning.
+    reasoning: model::Reasoning,
+    /// Scratch: the others' play as a modelled rule sees it.
+    faced: Vec<f64>,
     /// Number of state variables plus the round slot: the part of a frame in keys.
     key_len: usize,
     /// Whether some utility term names another agent's action (only then does the
@@ -154,6 +175,19 @@ impl Planner {
                 };
             }
         }
+        self.beliefs.clear();
+        self.beliefs.extend_from_slice(&view.beliefs[..d.types]);
+        self.fp = s.agents.iter().enumerate().any(|(j, aj)| {
+            aj.types.iter().enumerate().any(|(t, ty)| {
+                self.weights[d.type_offset[j] + t] > 0.0
+                    && matches!(ty.rule, DecisionRule::FictitiousPlay { .. })
+            })
+        });
+        self.root_counts.clear();
+        if self.fp {
+            self.root_counts
+                .extend_from_slice(&view.counts[..d.actions]);
+        }
         // The root frame: the others' type values at their belief-weighted means (the
         // observer does not know their true types), its own at its true type.
         let mut frame = view.frame.to_vec();
@@ -182,16 +216,19 @@ impl Planner {
         let mut play = vec![0.0; d.actions];
         self.masks = s.has_masks();
         let flags = self.flags(s, d, &frame);
+        let counts = std::mem::take(&mut self.root_counts);
         self.myopic(
             s,
             d,
             &values_all,
             view.prev,
+            &counts,
             flags.as_deref(),
             &mut eus,
             &mut policies,
             &mut play,
         );
+        self.root_counts = counts;
         self.root_myopic = play;
         self.root_flags = flags;
         self.root_cache.clear();
@@ -199,6 +236,12 @@ impl Planner {
         let same = memo.valid
             && memo.round == view.round
             && memo.weights == self.weights
+            && memo.counts.len() == self.root_counts.len()
+            && memo
+                .counts
+                .iter()
+                .zip(&self.root_counts)
+                .all(|(a, b)| a.to_bits() == b.to_bits())
             && memo.frame.len() == frame.len()
             && memo
                 .frame
@@ -211,6 +254,7 @@ impl Planner {
             memo.frame = frame;
             memo.round = view.round;
             memo.weights.clone_from(&self.weights);
+            memo.counts.clone_from(&self.root_counts);
             memo.valid = true;
         }
     }
@@ -257,19 +301,23 @@ impl Planner {
                 prune: la.prune,
                 rollout,
             };
-            let step = self.cached_step(s, d, observer, &frame, &dist, look, &mut cache);
+            let counts = std::mem::take(&mut self.root_counts);
+            let at = (frame.as_slice(), counts.as_slice());
+            let step = self.cached_step(s, d, observer, at, &dist, look, &mut cache);
             dist.truncate(d.actions);
             self.root_cache = cache;
             let cont = if rollout {
                 let mut v = step.terminal[slot];
                 if let Some((f, prev)) = &step.next {
-                    let path = self.rollout(s, d, (j, t), f, prev, la.rounds - 1, la.prune);
+                    let c = advance(&counts, prev);
+                    let path = self.rollout(s, d, (j, t), (f, prev, &c), la.rounds - 1, la.prune);
                     v += step.p_continue * path;
                 }
                 v
             } else {
                 self.continuation(observer, &step, slot, la.rounds - 1)
             };
+            self.root_counts = counts;
             *x += la.discount * cont;
         }
     }
@@ -285,15 +333,16 @@ impl Planner {
         v
     }
 
-    /// [`Planner::step`], remembered in `cache` for the node being evaluated (`dist`
-    /// is the profile distribution, possibly followed by more key entries).
+    /// [`Planner::step`], remembered in `cache` for the node being evaluated (`at`: its
+    /// frame and action counts; `dist` is the profile distribution, possibly followed
+    /// by more key entries).
     #[allow(clippy::too_many_arguments)]
     fn cached_step(
         &mut self,
         s: &CompiledScenario,
         d: &Dims,
         observer: usize,
-        frame: &[f64],
+        at: (&[f64], &[f64]),
         dist: &[f64],
         look: Look,
         cache: &mut Vec<(Vec<u64>, Step)>,
@@ -302,19 +351,20 @@ impl Planner {
         if let Some((_, st)) = cache.iter().find(|(k2, _)| *k2 == key) {
             return st.clone();
         }
-        let st = self.step(s, d, observer, frame, &dist[..d.actions], look);
+        let st = self.step(s, d, observer, at, &dist[..d.actions], look);
         cache.push((key, st.clone()));
         st
     }
 
-    /// Moves the node with `frame` under the profile distribution `dist`; in the tree,
-    /// evaluates the child node (depth `look.k`), in a rollout keeps its frame and play.
+    /// Moves the node with `frame` and action counts `counts` under the profile
+    /// distribution `dist`; in the tree, evaluates the child node (depth `look.k`), in
+    /// a rollout keeps its frame and play.
     fn step(
         &mut self,
         s: &CompiledScenario,
         d: &Dims,
         observer: usize,
-        frame: &[f64],
+        (frame, counts): (&[f64], &[f64]),
         dist: &[f64],
         look: Look,
     ) -> Step {
@@ -327,9 +377,10 @@ impl Planner {
                 next: tr.next,
             };
         }
-        let child = tr
-            .next
-            .map(|(f, prev)| self.node(s, d, observer, &f, &prev, look));
+        let child = tr.next.map(|(f, prev)| {
+            let c = advance(counts, &prev);
+            self.node(s, d, observer, (&f, &prev, &c), look)
+        });
         Step {
             terminal: tr.terminal,
             p_continue: tr.p_continue,
@@ -475,17 +526,16 @@ impl Planner {
     }
 
     /// The value to the agent-type `(j, t)` of the `k + 1` rounds from the node
-    /// (`frame`, previous play `prev`) when everyone, itself included, plays its myopic
-    /// rule (the rollout plan): this round's expected utility plus the discounted
-    /// terminal payoffs and values of the rounds after, along one predicted path.
-    #[allow(clippy::too_many_arguments)]
+    /// (`frame`, previous play `prev`, action counts `counts`) when everyone, itself
+    /// included, plays its myopic rule (the rollout plan): this round's expected
+    /// utility plus the discounted terminal payoffs and values of the rounds after,
+    /// along one predicted path.
     fn rollout(
         &mut self,
         s: &CompiledScenario,
         d: &Dims,
         (j, t): (usize, usize),
-        frame: &[f64],
-        prev: &[f64],
+        (frame, prev, counts): (&[f64], &[f64], &[f64]),
         k: u32,
         prune: f64,
     ) -> f64 {
@@ -501,7 +551,7 @@ impl Planner {
         let mut eu = vec![0.0; n];
         // (stage value, terminal payoff, probability of continuing) of each level.
         let mut levels: Vec<(f64, f64, f64)> = Vec::with_capacity(k as usize + 1);
-        let (mut f, mut p) = (frame.to_vec(), prev.to_vec());
+        let (mut f, mut p, mut c) = (frame.to_vec(), prev.to_vec(), counts.to_vec());
         for level in 0..=k {
             model::evaluate_all_terms(s, d, &f, &mut values_all);
             let flags = self.flags(s, d, &f);
@@ -510,6 +560,7 @@ impl Planner {
                 d,
                 &values_all,
                 &p,
+                &c,
                 flags.as_deref(),
                 &mut eus,
                 &mut policies,
@@ -537,7 +588,10 @@ impl Planner {
             let tr = self.transition(s, d, &f, &dist, prune);
             levels.push((stage, tr.terminal[slot], tr.p_continue));
             match tr.next {
-                Some((nf, np)) => (f, p) = (nf, np),
+                Some((nf, np)) => {
+                    c = advance(&c, &np);
+                    (f, p) = (nf, np);
+                }
                 None => break,
             }
         }
@@ -554,15 +608,14 @@ impl Planner {
         v
     }
 
-    /// The node (frame, previous play, depth `k`) of the observer's tree, evaluated
-    /// once and memoised.
+    /// The node (frame, previous play, action counts, depth `k`) of the observer's
+    /// tree, evaluated once and memoised.
     fn node(
         &mut self,
         s: &CompiledScenario,
         d: &Dims,
         observer: usize,
-        frame: &[f64],
-        prev: &[f64],
+        (frame, prev, counts): (&[f64], &[f64], &[f64]),
         look: Look,
     ) -> usize {
         let k = look.k;
@@ -570,6 +623,8 @@ impl Planner {
         if self.cross_terms {
             key.extend(prev.iter().map(|x| x.to_bits()));
         }
+        // Fictitious players respond to the counts (empty unless some agent-type is one).
+        key.extend(counts.iter().map(|x| x.to_bits()));
         key.extend([u64::from(k), look.prune.to_bits()]);
         let below = Look {
             k: k.saturating_sub(1),
@@ -590,6 +645,7 @@ impl Planner {
             d,
             &values_all,
             prev,
+            counts,
             flags.as_deref(),
             &mut eus,
             &mut policies,
@@ -621,7 +677,8 @@ impl Planner {
                 }
                 dist[off..off + n].fill(0.0);
                 dist[off + a] = 1.0;
-                let step = self.cached_step(s, d, observer, frame, &dist, below, &mut cache);
+                let step =
+                    self.cached_step(s, d, observer, (frame, counts), &dist, below, &mut cache);
                 for &t in &fwd {
                     let ty = &aj.types[t];
                     let h = ty.lookahead.rounds.min(k);
@@ -693,7 +750,8 @@ impl Planner {
                 dist.copy_from_slice(&play);
                 dist[off..off + n].copy_from_slice(pol);
                 let delta = ty.lookahead.discount;
-                let step = self.cached_step(s, d, observer, frame, &dist, below, &mut cache);
+                let step =
+                    self.cached_step(s, d, observer, (frame, counts), &dist, below, &mut cache);
                 for h in 0..k {
                     let cont = self.continuation(observer, &step, slot, h);
                     values[slot * width + h as usize + 1] = stage + delta * cont;
@@ -754,28 +812,49 @@ impl Planner {
         })
     }
 
-    /// Each weighted agent-type's myopic response to `prev` (its rule's response to
-    /// this round's expected utilities `eus`, or its level-0 play) into `policies`
-    /// (flat `[agent][type][action]`), and their mixture by the observer's weights
-    /// into `play`.
+    /// Each weighted agent-type's myopic play into `policies` (flat
+    /// `[agent][type][action]`), and their mixture by the observer's weights into
+    /// `play`: its rule's response to this round's expected utilities `eus` under its
+    /// rule's model of the others, as the engine forecasts it at the root of a round
+    /// (`engine/forecast.rs`):
+    ///
+    /// - best response and logit: the previous play `prev`;
+    /// - level-k and cognitive hierarchy (level `m ≥ 1`): the others in the hierarchy
+    ///   recomputed on this node's term values `values_all` (level `m − 1`, or the
+    ///   Poisson mix of levels `0 … m − 1`), types weighted by the observer's beliefs
+    ///   with its own types at its prior, as the engine's hierarchy is;
+    /// - fictitious play: the empirical frequencies of `counts` (the observer's counts
+    ///   at the root plus the predicted play of every transition since), `prev` for an
+    ///   agent not counted yet;
+    /// - level 0: its `level0` play.
     #[allow(clippy::too_many_arguments)]
     fn myopic(
-        &self,
+        &mut self,
         s: &CompiledScenario,
         d: &Dims,
         values_all: &[f64],
         prev: &[f64],
+        counts: &[f64],
         flags: Option<&[bool]>,
         eus: &mut [f64],
         policies: &mut [f64],
         play: &mut [f64],
     ) {
+        let Planner {
+            weights,
+            beliefs,
+            reasoning,
+            faced,
+            ..
+        } = self;
+        // The rule whose model of the others `faced` holds (it serves every agent).
+        let mut modelled: Option<DecisionRule> = None;
         play.fill(0.0);
         for (j, aj) in s.agents.iter().enumerate() {
             let (n, nterms) = (aj.actions.len(), aj.terms.len());
             let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
             for (t, ty) in aj.types.iter().enumerate() {
-                let w = self.weights[d.type_offset[j] + t];
+                let w = weights[d.type_offset[j] + t];
                 if w == 0.0 {
                     continue;
                 }
@@ -785,11 +864,30 @@ impl Planner {
                     availability::level0(&aj.level0, &mut policies[r.clone()], mask);
                 } else {
                     let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-                    let view = model::TypeView {
-                        weights: &self.weights,
-                        play: None,
+                    let (others, view) = match ty.rule {
+                        DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
+                            let view = model::TypeView {
+                                weights,
+                                play: None,
+                            };
+                            (prev, view)
+                        }
+                        rule => {
+                            if modelled != Some(rule) {
+                                model_of_others(
+                                    rule, s, d, values_all, beliefs, prev, counts, flags,
+                                    reasoning, faced,
+                                );
+                                modelled = Some(rule);
+                            }
+                            let view = model::TypeView {
+                                weights: beliefs,
+                                play: None,
+                            };
+                            (&faced[..], view)
+                        }
                     };
-                    model::expected_utilities(s, d, j, vals, prev, &view, &mut eus[r.clone()]);
+                    model::expected_utilities(s, d, j, vals, others, &view, &mut eus[r.clone()]);
                     availability::respond(
                         &ty.rule,
                         &mut eus[r.clone()],
@@ -803,6 +901,59 @@ impl Planner {
             }
         }
     }
+}
+
+/// The others' play (flat by action offset) as a level-k, cognitive-hierarchy or
+/// fictitious-play `rule` models it, into `out`, as the engine's
+/// `forecast::modelled_play` computes it: the hierarchy over the term values
+/// `values_all` with types weighted by `weights`, or the empirical frequencies of
+/// `counts` (`fallback` for an agent not counted yet); restricted to the available
+/// actions when the scenario has masks.
+#[allow(clippy::too_many_arguments)]
+fn model_of_others(
+    rule: DecisionRule,
+    s: &CompiledScenario,
+    d: &Dims,
+    values_all: &[f64],
+    weights: &[f64],
+    fallback: &[f64],
+    counts: &[f64],
+    flags: Option<&[bool]>,
+    reasoning: &mut model::Reasoning,
+    out: &mut Vec<f64>,
+) {
+    out.resize(d.actions, 0.0);
+    match rule {
+        DecisionRule::FictitiousPlay { .. } => {
+            model::empirical_beliefs(s, d, counts, fallback, out);
+            if let Some(m) = flags {
+                availability::restrict_all(s, d, out, m);
+            }
+        }
+        DecisionRule::LevelK { level, lambda } => {
+            let kind = model::Hierarchy::LevelK;
+            model::reason(
+                s, d, values_all, weights, level, kind, lambda, reasoning, flags,
+            );
+            out.copy_from_slice(&reasoning.faced);
+        }
+        DecisionRule::CognitiveHierarchy { level, tau, lambda } => {
+            let kind = model::Hierarchy::Cognitive { tau };
+            model::reason(
+                s, d, values_all, weights, level, kind, lambda, reasoning, flags,
+            );
+            out.copy_from_slice(&reasoning.faced);
+        }
+        // Best response and logit respond to the previous play.
+        DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
+            out.copy_from_slice(&fallback[..d.actions]);
+        }
+    }
+}
+
+/// `counts` plus the play `prev` of one more round (empty when no counts are kept).
+fn advance(counts: &[f64], prev: &[f64]) -> Vec<f64> {
+    counts.iter().zip(prev).map(|(c, p)| c + p).collect()
 }
 
 /// Whether the rule plays its level-0 distribution whatever it expects.

@@ -201,6 +201,7 @@ pub(super) fn forecast(
                                 frame,
                                 round: round.0,
                                 prev: &perception.marginals,
+                                counts: &empirical.counts,
                             },
                         );
                         planned = true;
