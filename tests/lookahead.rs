@@ -466,11 +466,11 @@ fn lookahead_runs_do_not_depend_on_earlier_runs_of_the_engine() {
     let text = std::fs::read_to_string("scenarios/iran_plan_b.toml").expect("flagship");
     let text = text
         .replace(
-            r#"lambda = "lambda_iran" }"#,
+            r#"lambda = "lambda_iran", lookahead = "lookahead", discount = "discount", plan = "rollout", prune = "prune" }"#,
             r#"lambda = "lambda_iran", lookahead = 1, discount = 0.9 }"#,
         )
         .replace(
-            r#"lambda = "lambda_us" }"#,
+            r#"lambda = "lambda_us", lookahead = "lookahead", discount = "discount", plan = "rollout", prune = "prune" }"#,
             r#"lambda = "lambda_us", lookahead = 1, discount = 0.9 }"#,
         );
     assert_eq!(text.matches("lookahead = 1").count(), 2);

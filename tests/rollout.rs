@@ -23,11 +23,11 @@ fn flagship_looking_ahead(extra: &str) -> String {
     let text = std::fs::read_to_string("scenarios/iran_plan_b.toml").expect("flagship");
     let text = text
         .replace(
-            r#"lambda = "lambda_iran" }"#,
+            r#"lambda = "lambda_iran", lookahead = "lookahead", discount = "discount", plan = "rollout", prune = "prune" }"#,
             &format!(r#"lambda = "lambda_iran", lookahead = 1, discount = 0.9{extra} }}"#),
         )
         .replace(
-            r#"lambda = "lambda_us" }"#,
+            r#"lambda = "lambda_us", lookahead = "lookahead", discount = "discount", plan = "rollout", prune = "prune" }"#,
             &format!(r#"lambda = "lambda_us", lookahead = 1, discount = 0.9{extra} }}"#),
         );
     assert_eq!(text.matches("lookahead = 1").count(), 2);
