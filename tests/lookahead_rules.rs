@@ -333,3 +333,83 @@ at_horizon = true
     assert!((qy - 1.405).abs() < 1e-12, "Q(y) {qy}");
     assert_eq!(action, "y");
 }
+
+#[test]
+fn the_hierarchy_weighs_the_observers_own_types_by_its_prior() {
+    // `o` has two types, A (prior 0.3) and B (0.7): against (x, l) A gets 1 and B 0,
+    // against (y, l) A gets 0 and B 1, and both get 0.5 for (y, r). Level 1 of `o`
+    // (against `l`'s level 0, l) is x for A and y for B. `l` (level 2) answers `o`'s
+    // level 1 with `o`'s types weighed as in the engine's forecasts, by `o`'s beliefs
+    // with its own types at its prior: P(x) = 0.3, so EU(l) = 0.3 < EU(r) = 0.7: r,
+    // in round 1 and at the predicted round 2 alike. `o` answers r with y there:
+    //   Q(x) = 0 + 0.9 · 0.5 = 0.45,   Q(y) = 0.5 + 0.9 · 0.5 = 0.95, whatever its type.
+    // Weighing `o`'s own types by its true type would make `l` play l after a type-A
+    // `o` (Q = (0, 0.5)); predicting `l` like a best responder, l after x
+    // (type A: Q(x) = 0, type B: Q(x) = 0.9).
+    let text = |plan: &str| {
+        format!(
+            r#"
+[scenario]
+name = "own_types"
+horizon = 2
+
+[[agents]]
+name = "o"
+actions = ["x", "y"]
+decision = {{ rule = "best_response", lookahead = 1, discount = 0.9, plan = "{plan}" }}
+types = [
+  {{ name = "A", prior = 0.3, values = {{ k = 1 }} }},
+  {{ name = "B", prior = 0.7, values = {{ k = 0 }} }},
+]
+
+  [[agents.utility]]
+  when = {{ o = "x", l = "l" }}
+  value = "self.k"
+
+  [[agents.utility]]
+  when = {{ o = "y", l = "l" }}
+  value = "1 - self.k"
+
+  [[agents.utility]]
+  when = {{ o = "y", l = "r" }}
+  value = 0.5
+
+[[agents]]
+name = "l"
+actions = ["l", "r"]
+level0 = {{ l = 1.0 }}
+decision = {{ rule = "level_k", level = 2 }}
+
+  [[agents.utility]]
+  when = {{ l = "l", o = "x" }}
+  value = 1
+
+  [[agents.utility]]
+  when = {{ l = "r", o = "y" }}
+  value = 1
+
+[[outcomes]]
+name = "end"
+at_horizon = true
+"#
+        )
+    };
+    for plan in PLANS {
+        let mut e = engine(&text(plan));
+        let mut seen = [false, false];
+        for run in 0..16 {
+            let (_, trace) = e.run_traced(5, run);
+            seen[usize::from(trace.types[0] == "B")] = true;
+            let a = &trace.rounds[0].agents[0];
+            let q: Vec<f64> = a.expected_utility.iter().map(|n| n.value).collect();
+            assert_eq!(
+                q,
+                [0.45, 0.95],
+                "plan {plan}, run {run}, type {}",
+                trace.types[0]
+            );
+            assert_eq!(a.action, "y");
+        }
+        assert_eq!(seen, [true, true], "both types drawn");
+    }
+}

@@ -22,8 +22,8 @@
 //!   like the next round's utility.
 //!
 //! Nodes are memoised per observer and round (keyed by the exact bits of the state,
-//! the round, the previous play, the counts and `k`), so a finite game whose states recur is
-//! evaluated once per node. With `H = 0` none of this runs.
+//! the round, the previous play, the counts and `k`), so a finite game whose states
+//! recur is evaluated once per node. With `H = 0` none of this runs.
 
 use std::collections::HashMap;
 
