@@ -232,116 +232,150 @@ pub struct Status {
     pub outcome: Option<usize>,
 }
 
-type ObserveItem = (
+/// What the first steps of a round read and write of each agent.
+type PerceiveItem = (
     &'static Agent,
     &'static mut Perception,
     &'static mut Empirical,
     &'static mut StateEstimate,
     &'static mut AgentRng,
+    &'static Forecasts,
+    &'static mut Beliefs,
+    &'static mut Utilities,
 );
 
+/// `observe`, `update_beliefs` and `appraise`, agent by agent in one pass over the
+/// agents: each reads the world and its own agent's components and writes only its
+/// own agent's components (and its own block of `all`), so one pass gives exactly the
+/// three passes in order.
+fn perceive(
+    model: &Model,
+    round: &Round,
+    profile: &Profile,
+    world: &WorldState,
+    all: &mut AllValues,
+    mut agents: Query<PerceiveItem>,
+) {
+    for (
+        agent,
+        mut perception,
+        mut empirical,
+        mut estimate,
+        mut rng,
+        forecasts,
+        mut beliefs,
+        mut utilities,
+    ) in &mut agents
+    {
+        let i = agent.index;
+        observe(
+            model,
+            round,
+            profile,
+            world,
+            i,
+            &mut perception,
+            &mut empirical,
+            &mut estimate,
+            &mut rng,
+        );
+        if round.0 > 1 {
+            update_beliefs(model, i, &perception, forecasts, &mut beliefs);
+        }
+        appraise(model, world, all, i, &mut utilities, &mut estimate);
+    }
+}
+
+/// Agent `i` receives intelligence on the last round and reads the state variables.
+#[allow(clippy::too_many_arguments)]
 fn observe(
     model: &Model,
     round: &Round,
     profile: &Profile,
     world: &WorldState,
-    mut agents: Query<ObserveItem>,
+    i: usize,
+    p: &mut Perception,
+    empirical: &mut Empirical,
+    est: &mut StateEstimate,
+    rng: &mut AgentRng,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, mut perception, mut empirical, mut estimate, mut rng) in &mut agents {
-        let i = agent.index;
-        let p = &mut *perception;
-        p.marginals.fill(0.0);
-        for (j, aj) in s.agents.iter().enumerate() {
-            let (off, n) = (d.action_offset[j], aj.actions.len());
-            let seen = if round.0 == 1 {
-                aj.status_quo
-            } else if j == i {
-                Some(profile.previous[j])
-            } else {
-                let u: f64 = rng.0.random();
-                Some(model::draw_signal(
-                    profile.previous[j],
-                    n,
-                    s.agents[i].intel[j],
-                    u,
-                ))
-            };
-            match seen {
-                Some(a) => {
-                    p.marginals[off + a] = 1.0;
-                    p.signals[j] = a;
-                    if round.0 > 1 && model.counts_actions {
-                        empirical.counts[off + a] += 1.0;
-                    }
-                }
-                None => p.marginals[off..off + n].fill(1.0 / n as f64),
-            }
-            p.points[j] = seen;
-        }
-        // Readings of state variables (after the action signals, in declaration order).
-        let est = &mut *estimate;
-        for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
-            let noise = standard_normal(&mut rng.0);
-            let y = world.frame[intel.var] + intel.sd * noise;
-            est.reading[k] = y;
-            model::kalman_update(&mut est.mean[k], &mut est.var[k], y, intel.sd, intel.drift);
-        }
-    }
-}
-
-type UpdateItem = (
-    &'static Agent,
-    &'static Perception,
-    &'static Forecasts,
-    &'static mut Beliefs,
-);
-
-fn update_beliefs(model: &Model, round: &Round, mut agents: Query<UpdateItem>) {
-    if round.0 == 1 {
-        return;
-    }
-    let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, perception, forecasts, mut beliefs) in &mut agents {
-        let i = agent.index;
-        for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
-            let (n, nt) = (aj.actions.len(), aj.types.len());
-            let (to, fo) = (d.type_offset[j], d.forecast_offset[j]);
-            model::bayes_update(
-                &mut beliefs.probs[to..to + nt],
-                &forecasts.probs[fo..fo + nt * n],
+    p.marginals.fill(0.0);
+    for (j, aj) in s.agents.iter().enumerate() {
+        let (off, n) = (d.action_offset[j], aj.actions.len());
+        let seen = if round.0 == 1 {
+            aj.status_quo
+        } else if j == i {
+            Some(profile.previous[j])
+        } else {
+            let u: f64 = rng.0.random();
+            Some(model::draw_signal(
+                profile.previous[j],
                 n,
-                perception.signals[j],
                 s.agents[i].intel[j],
-            );
+                u,
+            ))
+        };
+        match seen {
+            Some(a) => {
+                p.marginals[off + a] = 1.0;
+                p.signals[j] = a;
+                if round.0 > 1 && model.counts_actions {
+                    empirical.counts[off + a] += 1.0;
+                }
+            }
+            None => p.marginals[off..off + n].fill(1.0 / n as f64),
         }
+        p.points[j] = seen;
+    }
+    // Readings of state variables (after the action signals, in declaration order).
+    for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
+        let noise = standard_normal(&mut rng.0);
+        let y = world.frame[intel.var] + intel.sd * noise;
+        est.reading[k] = y;
+        model::kalman_update(&mut est.mean[k], &mut est.var[k], y, intel.sd, intel.drift);
     }
 }
 
-type AppraiseItem = (
-    &'static Agent,
-    &'static mut Utilities,
-    &'static mut StateEstimate,
-);
+/// Agent `i`'s Bayes update of its beliefs over the others' types (from round 2).
+fn update_beliefs(
+    model: &Model,
+    i: usize,
+    perception: &Perception,
+    forecasts: &Forecasts,
+    beliefs: &mut Beliefs,
+) {
+    let (s, d) = (&*model.scenario, &model.dims);
+    for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
+        let (n, nt) = (aj.actions.len(), aj.types.len());
+        let (to, fo) = (d.type_offset[j], d.forecast_offset[j]);
+        model::bayes_update(
+            &mut beliefs.probs[to..to + nt],
+            &forecasts.probs[fo..fo + nt * n],
+            n,
+            perception.signals[j],
+            s.agents[i].intel[j],
+        );
+    }
+}
 
+/// Agent `i`'s utility terms in the current state (and on its perceived state).
 fn appraise(
     model: &Model,
     world: &WorldState,
     all: &mut AllValues,
-    mut agents: Query<AppraiseItem>,
+    i: usize,
+    utilities: &mut Utilities,
+    est: &mut StateEstimate,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, mut utilities, mut estimate) in &mut agents {
-        let i = agent.index;
-        model::evaluate_terms(&s.agents[i], &world.frame, &mut utilities.values);
-        // Everyone's values, for level-k reasoners and for the forecasts of `i`.
-        let off = d.value_offset[i];
-        all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
-        if estimate.active() {
-            let est = &mut *estimate;
-            model::perceived_frame(s, &s.agents[i], &est.mean, &world.frame, &mut est.frame);
-            model::evaluate_all_terms(s, d, &est.frame, &mut est.values);
-        }
+    model::evaluate_terms(&s.agents[i], &world.frame, &mut utilities.values);
+    // Everyone's values, for level-k reasoners and for the forecasts of `i`.
+    let off = d.value_offset[i];
+    all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
+    if est.active() {
+        model::perceived_frame(s, &s.agents[i], &est.mean, &world.frame, &mut est.frame);
+        model::evaluate_all_terms(s, d, &est.frame, &mut est.values);
     }
 }
 
@@ -555,9 +589,7 @@ fn check_terminal(
 /// than a whole round of a small game (`benches/RESULTS.md`,
 /// `../shared/docs/ECS-NOTES.md`).
 pub struct RoundSystems {
-    observe: QueryState<ObserveItem>,
-    update: QueryState<UpdateItem>,
-    appraise: QueryState<AppraiseItem>,
+    perceive: QueryState<PerceiveItem>,
     forecast: QueryState<forecast::ObserverItem>,
     decide: QueryState<DecideItem>,
     resolve: QueryState<ResolveItem>,
@@ -569,9 +601,7 @@ impl RoundSystems {
     /// The round's queries, on `world` (whose agents are already spawned).
     pub fn new(world: &mut World) -> Self {
         RoundSystems {
-            observe: world.query(),
-            update: world.query(),
-            appraise: world.query(),
+            perceive: world.query(),
             forecast: world.query(),
             decide: world.query(),
             resolve: world.query(),
@@ -583,19 +613,13 @@ impl RoundSystems {
     /// Plays one round.
     pub fn run(&mut self, world: &mut World, r: &mut RunState) {
         let m = &r.model;
-        observe(
+        perceive(
             m,
             &r.round,
             &r.profile,
             &r.world,
-            self.observe.query_mut(&mut *world),
-        );
-        update_beliefs(m, &r.round, self.update.query_mut(&mut *world));
-        appraise(
-            m,
-            &r.world,
             &mut r.all,
-            self.appraise.query_mut(&mut *world),
+            self.perceive.query_mut(&mut *world),
         );
         availability::update_availability(m, &r.world, &mut r.avail);
         forecast::forecast(
