@@ -199,9 +199,17 @@ impl TypeForm<'_> {
             pos.resize(players.len(), 0);
             sigma.clear();
             sigma.extend((0..players.len()).map(|p| choices(p)[0]));
+            // The player whose best reply failed last is checked first: it often
+            // fails again, and the order of the checks does not change their
+            // conjunction.
+            let mut first = 0;
             'search: loop {
-                if (0..players.len()).all(|p| self.best_reply(&players, &sigma, p, sc)) {
-                    break 'search Some(self.profile_index(&players, &sigma));
+                let failed = std::iter::once(first)
+                    .chain((0..players.len()).filter(|&p| p != first))
+                    .find(|&p| !self.best_reply(&players, &sigma, p, sc));
+                match failed {
+                    None => break 'search Some(self.profile_index(&players, &sigma)),
+                    Some(p) => first = p,
                 }
                 // Next profile, last player fastest.
                 let mut p = players.len();
