@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-400}
 cargo bench --bench instructions --no-run -q 2>/dev/null
-bin=$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)
+bin=$(ls -t ${CARGO_TARGET_DIR:-target}/release/deps/instructions-* | grep -v '\.d$' | head -1)
 count() { # scenario variant runs -> instructions
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 \
     | awk '/refs:/ {gsub(",", "", $NF); print $NF}'

@@ -25,6 +25,8 @@ fn identical(a: &RunResult, b: &RunResult) -> bool {
         && same_bits(&a.final_state, &b.final_state)
         && same_bits(&a.payoffs, &b.payoffs)
         && same_bits(&a.play, &b.play)
+        // The end-of-run analysis: `Debug` prints every float exactly (and -0.0).
+        && format!("{:?}", a.analysis) == format!("{:?}", b.analysis)
 }
 
 fn assert_agree(file: &str, runs: u64) {

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use brink_core::analysis::Analyzer;
 use brink_core::availability::{self, Availability};
 use brink_core::classify::Classifier;
 use brink_core::model::{self, Dims};
@@ -98,6 +99,8 @@ pub struct PlainEngine {
     others: Vec<f64>,
     result: RunResult,
     classifier: Classifier,
+    /// The end-of-run analysis (the engine's).
+    analyzer: Analyzer,
     /// The last `window` profiles (ring buffer) and the rounds recorded.
     history: Vec<usize>,
     recorded: u64,
@@ -162,6 +165,7 @@ impl PlainEngine {
                 ..RunResult::default()
             },
             classifier: Classifier::new(s),
+            analyzer: Analyzer::new(s, &dims),
             history: vec![0; s.classification.window as usize * n_agents],
             recorded: 0,
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
@@ -452,6 +456,11 @@ impl PlainEngine {
             .final_state
             .copy_from_slice(&frame[..s.state.len()]);
         for (i, (spec, agent)) in s.agents.iter().zip(&self.agents).enumerate() {
+            let end = &mut self.analyzer.agents[i];
+            end.values.copy_from_slice(&agent.utilities);
+            end.beliefs.copy_from_slice(&agent.beliefs);
+            end.expected.copy_from_slice(&agent.expected);
+            end.policy.copy_from_slice(&agent.policy);
             let n = spec.terms.len();
             self.values[i].copy_from_slice(&agent.utilities[agent.ty * n..(agent.ty + 1) * n]);
             self.result.payoffs[i] = agent.payoff + spec.payoffs[agent.ty][outcome].eval(frame);
@@ -466,6 +475,15 @@ impl PlainEngine {
             self.recorded,
             &mut self.result.play,
             self.avail.mask(),
+        );
+        self.result.analysis = self.analyzer.analyse(
+            s,
+            &self.dims,
+            &self.types,
+            &self.current,
+            &self.result.play,
+            self.avail.mask(),
+            self.classifier.full_stage_game(),
         );
     }
 }

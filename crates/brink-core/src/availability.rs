@@ -12,15 +12,13 @@
 //! Scenarios without masks never touch any of this (every flag stays true), so their
 //! results are unchanged bit for bit.
 
-use bevy_ecs::prelude::*;
-
 use crate::engine::{Model, WorldState};
 use crate::model::Dims;
 use crate::rules::DecisionRule;
 use crate::scenario::CompiledScenario;
 
 /// Which actions can be played this round, flat by [`Dims::action_offset`].
-#[derive(Resource, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Availability {
     /// Whether the scenario has masks at all (otherwise every flag is always true).
     pub active: bool,
@@ -128,12 +126,8 @@ pub fn level0(level0: &[f64], policy: &mut [f64], available: Option<&[bool]>) {
     }
 }
 
-/// The system: this round's availability, on the state at the start of the round.
-pub fn update_availability(
-    model: Res<Model>,
-    world: Res<WorldState>,
-    mut availability: ResMut<Availability>,
-) {
+/// The round's step: this round's availability, on the state at the start of the round.
+pub fn update_availability(model: &Model, world: &WorldState, availability: &mut Availability) {
     if availability.active {
         evaluate(
             &model.scenario,

@@ -25,6 +25,8 @@ pub struct Classifier {
     fill: StageFill,
     /// Per agent, the floor payoff of [`restrict_to_available`] (scratch).
     floor: Vec<f64>,
+    /// Strategy counts and the current profile of the restriction (scratch).
+    walk: Vec<usize>,
     solver: PureNashSolver,
     /// The last two-player stage game whose equilibria were enumerated, and them.
     mixed_cache: Option<(Vec<f64>, Vec<MixedProfile>)>,
@@ -45,6 +47,7 @@ impl Classifier {
             full_ok: false,
             game,
             floor: vec![0.0; sizes.len()],
+            walk: Vec::new(),
             fill: StageFill::default(),
             solver: PureNashSolver::new(),
             mixed_cache: None,
@@ -90,7 +93,7 @@ impl Classifier {
         }
         self.game.payoffs_mut().copy_from_slice(self.full.payoffs());
         if let Some(flags) = mask.filter(|f| f.iter().any(|ok| !ok)) {
-            restrict_in_place(&mut self.game, d, flags, &mut self.floor);
+            restrict_in_place(&mut self.game, d, flags, &mut self.floor, &mut self.walk);
         }
         if window == 1 {
             return self.classify_profile(last);
@@ -99,12 +102,17 @@ impl Classifier {
         // players: every equilibrium (extreme ones if the game is degenerate) by exact
         // vertex enumeration; more players: the pure equilibria.
         self.candidates.clear();
-        let mixed_ok = k == 2 && self.add_mixed_candidates();
+        let mixed_ok = k == 2 && self.enumerate_mixed();
         if !mixed_ok {
             self.add_pure_candidates();
         }
+        // The cached equilibria are read in place (no copy per run).
+        let candidates = match &self.mixed_cache {
+            Some((_, eqs)) if mixed_ok => eqs,
+            _ => &self.candidates,
+        };
         let mut best: Option<(f64, usize)> = None;
-        for (c, eq) in self.candidates.iter().enumerate() {
+        for (c, eq) in candidates.iter().enumerate() {
             let dist = model::play_distance(d, play, eq);
             if dist <= s.classification.tolerance && best.is_none_or(|(b, _)| dist < b) {
                 best = Some((dist, c));
@@ -112,7 +120,7 @@ impl Classifier {
         }
         match best {
             None => EquilibriumClass::NotAnEquilibrium,
-            Some((_, c)) => self.class_of(&self.candidates[c]),
+            Some((_, c)) => self.class_of(&candidates[c]),
         }
     }
 
@@ -139,9 +147,9 @@ impl Classifier {
         }
     }
 
-    /// Adds every equilibrium of the two-player stage game (enumerated once per
-    /// distinct game); false when the enumeration failed.
-    fn add_mixed_candidates(&mut self) -> bool {
+    /// Every equilibrium of the two-player stage game into the cache (enumerated
+    /// once per distinct game); false when the enumeration failed.
+    fn enumerate_mixed(&mut self) -> bool {
         let payoffs = self.game.payoffs();
         let cached = matches!(&self.mixed_cache, Some((p, _)) if p.as_slice() == payoffs);
         if !cached {
@@ -161,11 +169,7 @@ impl Classifier {
                 (payoffs.to_vec(), eqs)
             });
         }
-        if let Some((_, eqs)) = &self.mixed_cache {
-            self.candidates.extend(eqs.iter().cloned());
-            return true;
-        }
-        false
+        self.mixed_cache.is_some()
     }
 
     /// Adds the pure equilibria, each as a profile of degenerate mixed strategies.
@@ -185,26 +189,25 @@ impl Classifier {
 
     /// The class of the equilibrium `eq`: pure when every support is one action.
     fn class_of(&self, eq: &MixedProfile) -> EquilibriumClass {
-        let supports: Vec<u64> = eq
-            .iter()
-            .map(|st| {
-                st.iter()
-                    .enumerate()
-                    .filter(|(_, p)| **p > 0.0)
-                    .fold(0u64, |m, (a, _)| m | (1 << a))
-            })
-            .collect();
-        if supports.iter().all(|m| m.count_ones() == 1) {
-            let actions: Vec<usize> = supports
+        let support = |st: &Vec<f64>| {
+            st.iter()
+                .enumerate()
+                .filter(|(_, p)| **p > 0.0)
+                .fold(0u64, |m, (a, _)| m | (1 << a))
+        };
+        if eq.iter().all(|st| support(st).count_ones() == 1) {
+            // The profile's index, as `profile_index` computes it (mixed radix).
+            let index: usize = eq
                 .iter()
-                .map(|m| m.trailing_zeros() as usize)
-                .collect();
+                .enumerate()
+                .map(|(i, st)| support(st).trailing_zeros() as usize * self.game.stride(i))
+                .sum();
             EquilibriumClass::PureNash {
-                profile: self.game.profile_index(&actions) as u64,
+                profile: index as u64,
             }
         } else {
             EquilibriumClass::MixedNash {
-                supports: [supports[0], supports[1]],
+                supports: [support(&eq[0]), support(&eq[1])],
             }
         }
     }
@@ -232,17 +235,19 @@ fn window_frequencies(d: &Dims, k: usize, history: &[usize], len: usize, play: &
 /// of the result are exactly those of the game over the available actions. Every
 /// player keeps at least one available action (checked at load).
 pub fn restrict_to_available(game: &mut NormalFormGame<f64>, d: &Dims, flags: &[bool]) {
-    let mut floor = Vec::new();
-    restrict_in_place(game, d, flags, &mut floor);
+    let (mut floor, mut walk) = (Vec::new(), Vec::new());
+    restrict_in_place(game, d, flags, &mut floor, &mut walk);
 }
 
-/// [`restrict_to_available`] with the floors in `floor` (scratch): every entry is
-/// rewritten in place from its own value, so no copy of the game is needed.
+/// [`restrict_to_available`] with the floors in `floor` and the strategy counts and
+/// current profile in `walk` (scratch): every entry is rewritten in place from its
+/// own value, so no copy of the game is needed.
 fn restrict_in_place(
     game: &mut NormalFormGame<f64>,
     d: &Dims,
     flags: &[bool],
     floor: &mut Vec<f64>,
+    walk: &mut Vec<usize>,
 ) {
     let k = game.strategy_counts().len();
     floor.clear();
@@ -259,8 +264,10 @@ fn restrict_in_place(
     }
     // Walk the profiles in the game's flat order (the last player's action varies
     // fastest, as in `profile_index`), keeping the current profile in `profile`.
-    let counts = game.strategy_counts().to_vec();
-    let mut profile = vec![0usize; k];
+    walk.clear();
+    walk.extend_from_slice(game.strategy_counts());
+    walk.resize(2 * k, 0);
+    let (counts, profile) = walk.split_at_mut(k);
     for row in game.payoffs_mut().chunks_exact_mut(k) {
         for (player, slot) in row.iter_mut().enumerate() {
             if !flags[d.action_offset[player] + profile[player]] {

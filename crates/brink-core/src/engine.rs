@@ -1,6 +1,7 @@
-//! One run as a bevy_ecs world: agents are entities, the world state is a resource,
-//! and one round is a fixed sequence of small systems ([`RoundSystems`]), read top to
-//! bottom:
+//! One run as a bevy_ecs world: agents are entities with components, the world state
+//! and the run's bookkeeping are one [`RunState`] held next to the world, and one
+//! round is a fixed sequence of small steps over cached queries ([`RoundSystems`]),
+//! read top to bottom:
 //!
 //! ```text
 //! observe → update_beliefs → appraise → forecast → decide → resolve → check_terminal
@@ -22,7 +23,7 @@
 //! - `check_terminal`: the first outcome condition that holds ends the run; at the
 //!   horizon the at-horizon outcomes decide.
 //!
-//! The world, systems and entities are built once per [`Engine`] (once per worker
+//! The world, queries and entities are built once per [`Engine`] (once per worker
 //! thread) and reset in place for each run: building a `World` and its systems costs
 //! ~80 µs, far more than a run. Components are overwritten, never inserted or removed,
 //! so no archetype moves happen and the runs stay independent.
@@ -30,11 +31,13 @@
 use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
-use bevy_ecs::system::BoxedSystem;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 mod forecast;
+mod state;
+
+pub use state::RunState;
 
 use crate::analysis::Analyzer;
 use crate::availability::{self, Availability};
@@ -153,7 +156,7 @@ pub struct AgentRng(pub ChaCha8Rng);
 pub struct Payoff(pub f64);
 
 /// The compiled scenario and buffer offsets.
-#[derive(Resource, Clone)]
+#[derive(Clone)]
 pub struct Model {
     /// The scenario.
     pub scenario: Arc<CompiledScenario>,
@@ -161,9 +164,6 @@ pub struct Model {
     pub dims: Dims,
     /// Whether some agent plays fictitious play (only then are action counts kept).
     pub counts_actions: bool,
-    /// Whether some agent reasons by level-k or cognitive hierarchy (only then is
-    /// [`AllValues`] filled).
-    pub reasons_in_levels: bool,
     /// Per agent: whether all its types respond myopically to the last round
     /// (best response or logit without lookahead), so that forecasts of it can be
     /// shared between observers who perceived the same last round.
@@ -175,12 +175,12 @@ pub struct Model {
 
 /// The lookahead trees of forward-looking agents and of observers forecasting them
 /// (see [`crate::lookahead`]).
-#[derive(Resource, Default)]
+#[derive(Default)]
 pub struct Plans(pub Planner);
 
 /// The world state: the frame formulas read (state variables, round, this round's
 /// action indicators, the agents' true type values) and scratch for effects.
-#[derive(Resource, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WorldState {
     /// See [`crate::scenario::FrameLayout`].
     pub frame: Vec<f64>,
@@ -189,7 +189,7 @@ pub struct WorldState {
 }
 
 /// Actions by agent index: this round's and last round's.
-#[derive(Resource, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Profile {
     /// This round's actions.
     pub current: Vec<usize>,
@@ -198,12 +198,13 @@ pub struct Profile {
 }
 
 /// Every agent's utility-term values this round, `[type][term]` at
-/// [`Dims::value_offset`]: what level-k reasoners need of everyone.
-#[derive(Resource, Clone, Debug)]
+/// [`Dims::value_offset`]: what level-k reasoners need of everyone, and what
+/// observers forecast each target from.
+#[derive(Clone, Debug)]
 pub struct AllValues(pub Vec<f64>);
 
 /// The profiles of the last `window` rounds (a ring buffer), for classification.
-#[derive(Resource, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct History {
     /// `window × agents` actions.
     pub profiles: Vec<usize>,
@@ -213,139 +214,183 @@ pub struct History {
 
 /// Every agent's true type this run (for terms that read another agent's type
 /// values: payoffs are paid under true types).
-#[derive(Resource, Clone, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TrueTypes(pub Vec<usize>);
 
 /// The current round, from 1.
-#[derive(Resource, Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct Round(pub u32);
 
 /// The world's random stream (effect noise).
-#[derive(Resource, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct WorldRng(pub ChaCha8Rng);
 
 /// The outcome, once the run has ended.
-#[derive(Resource, Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Status {
     /// Outcome index.
     pub outcome: Option<usize>,
 }
 
+/// What the first steps of a round read and write of each agent.
+type PerceiveItem = (
+    &'static Agent,
+    &'static mut Perception,
+    &'static mut Empirical,
+    &'static mut StateEstimate,
+    &'static mut AgentRng,
+    &'static Forecasts,
+    &'static mut Beliefs,
+    &'static mut Utilities,
+);
+
+/// `observe`, `update_beliefs` and `appraise`, agent by agent in one pass over the
+/// agents: each reads the world and its own agent's components and writes only its
+/// own agent's components (and its own block of `all`), so one pass gives exactly the
+/// three passes in order.
+fn perceive(
+    model: &Model,
+    round: &Round,
+    profile: &Profile,
+    world: &WorldState,
+    all: &mut AllValues,
+    mut agents: Query<PerceiveItem>,
+) {
+    for (
+        agent,
+        mut perception,
+        mut empirical,
+        mut estimate,
+        mut rng,
+        forecasts,
+        mut beliefs,
+        mut utilities,
+    ) in &mut agents
+    {
+        let i = agent.index;
+        observe(
+            model,
+            round,
+            profile,
+            world,
+            i,
+            &mut perception,
+            &mut empirical,
+            &mut estimate,
+            &mut rng,
+        );
+        if round.0 > 1 {
+            update_beliefs(model, i, &perception, forecasts, &mut beliefs);
+        }
+        appraise(model, world, all, i, &mut utilities, &mut estimate);
+    }
+}
+
+/// Agent `i` receives intelligence on the last round and reads the state variables.
+#[allow(clippy::too_many_arguments)]
 fn observe(
-    model: Res<Model>,
-    round: Res<Round>,
-    profile: Res<Profile>,
-    world: Res<WorldState>,
-    mut agents: Query<(
-        &Agent,
-        &mut Perception,
-        &mut Empirical,
-        &mut StateEstimate,
-        &mut AgentRng,
-    )>,
+    model: &Model,
+    round: &Round,
+    profile: &Profile,
+    world: &WorldState,
+    i: usize,
+    p: &mut Perception,
+    empirical: &mut Empirical,
+    est: &mut StateEstimate,
+    rng: &mut AgentRng,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, mut perception, mut empirical, mut estimate, mut rng) in &mut agents {
-        let i = agent.index;
-        let p = &mut *perception;
-        p.marginals.fill(0.0);
-        for (j, aj) in s.agents.iter().enumerate() {
-            let (off, n) = (d.action_offset[j], aj.actions.len());
-            let seen = if round.0 == 1 {
-                aj.status_quo
-            } else if j == i {
-                Some(profile.previous[j])
-            } else {
-                let u: f64 = rng.0.random();
-                Some(model::draw_signal(
-                    profile.previous[j],
-                    n,
-                    s.agents[i].intel[j],
-                    u,
-                ))
-            };
-            match seen {
-                Some(a) => {
-                    p.marginals[off + a] = 1.0;
-                    p.signals[j] = a;
-                    if round.0 > 1 && model.counts_actions {
-                        empirical.counts[off + a] += 1.0;
-                    }
-                }
-                None => p.marginals[off..off + n].fill(1.0 / n as f64),
-            }
-            p.points[j] = seen;
-        }
-        // Readings of state variables (after the action signals, in declaration order).
-        let est = &mut *estimate;
-        for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
-            let noise = standard_normal(&mut rng.0);
-            let y = world.frame[intel.var] + intel.sd * noise;
-            est.reading[k] = y;
-            model::kalman_update(&mut est.mean[k], &mut est.var[k], y, intel.sd, intel.drift);
-        }
-    }
-}
-
-fn update_beliefs(
-    model: Res<Model>,
-    round: Res<Round>,
-    mut agents: Query<(&Agent, &Perception, &Forecasts, &mut Beliefs)>,
-) {
-    if round.0 == 1 {
-        return;
-    }
-    let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, perception, forecasts, mut beliefs) in &mut agents {
-        let i = agent.index;
-        for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
-            let (n, nt) = (aj.actions.len(), aj.types.len());
-            let (to, fo) = (d.type_offset[j], d.forecast_offset[j]);
-            model::bayes_update(
-                &mut beliefs.probs[to..to + nt],
-                &forecasts.probs[fo..fo + nt * n],
+    p.marginals.fill(0.0);
+    for (j, aj) in s.agents.iter().enumerate() {
+        let (off, n) = (d.action_offset[j], aj.actions.len());
+        let seen = if round.0 == 1 {
+            aj.status_quo
+        } else if j == i {
+            Some(profile.previous[j])
+        } else {
+            let u: f64 = rng.0.random();
+            Some(model::draw_signal(
+                profile.previous[j],
                 n,
-                perception.signals[j],
                 s.agents[i].intel[j],
-            );
+                u,
+            ))
+        };
+        match seen {
+            Some(a) => {
+                p.marginals[off + a] = 1.0;
+                p.signals[j] = a;
+                if round.0 > 1 && model.counts_actions {
+                    empirical.counts[off + a] += 1.0;
+                }
+            }
+            None => p.marginals[off..off + n].fill(1.0 / n as f64),
         }
+        p.points[j] = seen;
+    }
+    // Readings of state variables (after the action signals, in declaration order).
+    for (k, intel) in s.agents[i].state_intel.iter().enumerate() {
+        let noise = standard_normal(&mut rng.0);
+        let y = world.frame[intel.var] + intel.sd * noise;
+        est.reading[k] = y;
+        model::kalman_update(&mut est.mean[k], &mut est.var[k], y, intel.sd, intel.drift);
     }
 }
 
-fn appraise(
-    model: Res<Model>,
-    world: Res<WorldState>,
-    mut all: ResMut<AllValues>,
-    mut agents: Query<(&Agent, &mut Utilities, &mut StateEstimate)>,
+/// Agent `i`'s Bayes update of its beliefs over the others' types (from round 2).
+fn update_beliefs(
+    model: &Model,
+    i: usize,
+    perception: &Perception,
+    forecasts: &Forecasts,
+    beliefs: &mut Beliefs,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
-    for (agent, mut utilities, mut estimate) in &mut agents {
-        let i = agent.index;
-        model::evaluate_terms(&s.agents[i], &world.frame, &mut utilities.values);
-        if model.reasons_in_levels {
-            let off = d.value_offset[i];
-            all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
-        }
-        if estimate.active() {
-            let est = &mut *estimate;
-            model::perceived_frame(s, &s.agents[i], &est.mean, &world.frame, &mut est.frame);
-            model::evaluate_all_terms(s, d, &est.frame, &mut est.values);
-        }
+    for (j, aj) in s.agents.iter().enumerate().filter(|(j, _)| *j != i) {
+        let (n, nt) = (aj.actions.len(), aj.types.len());
+        let (to, fo) = (d.type_offset[j], d.forecast_offset[j]);
+        model::bayes_update(
+            &mut beliefs.probs[to..to + nt],
+            &forecasts.probs[fo..fo + nt * n],
+            n,
+            perception.signals[j],
+            s.agents[i].intel[j],
+        );
     }
 }
 
-type DecideItem<'a> = (
-    &'a Agent,
-    &'a PrivateType,
-    &'a Beliefs,
-    &'a Forecasts,
-    &'a Perception,
-    &'a Empirical,
-    &'a StateEstimate,
-    &'a Utilities,
-    &'a DecisionRule,
-    &'a mut Choice,
-    &'a mut AgentRng,
+/// Agent `i`'s utility terms in the current state (and on its perceived state).
+fn appraise(
+    model: &Model,
+    world: &WorldState,
+    all: &mut AllValues,
+    i: usize,
+    utilities: &mut Utilities,
+    est: &mut StateEstimate,
+) {
+    let (s, d) = (&*model.scenario, &model.dims);
+    model::evaluate_terms(&s.agents[i], &world.frame, &mut utilities.values);
+    // Everyone's values, for level-k reasoners and for the forecasts of `i`.
+    let off = d.value_offset[i];
+    all.0[off..off + utilities.values.len()].copy_from_slice(&utilities.values);
+    if est.active() {
+        model::perceived_frame(s, &s.agents[i], &est.mean, &world.frame, &mut est.frame);
+        model::evaluate_all_terms(s, d, &est.frame, &mut est.values);
+    }
+}
+
+type DecideItem = (
+    &'static Agent,
+    &'static PrivateType,
+    &'static Beliefs,
+    &'static Forecasts,
+    &'static Perception,
+    &'static Empirical,
+    &'static StateEstimate,
+    &'static Utilities,
+    &'static DecisionRule,
+    &'static mut Choice,
+    &'static mut AgentRng,
 );
 
 /// Scratch of `decide`.
@@ -358,15 +403,15 @@ struct DecideScratch {
 
 #[allow(clippy::too_many_arguments)]
 fn decide(
-    model: Res<Model>,
-    all: Res<AllValues>,
-    round: Res<Round>,
-    world: Res<WorldState>,
-    mut plans: ResMut<Plans>,
-    avail: Res<Availability>,
-    mut profile: ResMut<Profile>,
+    model: &Model,
+    all: &AllValues,
+    round: &Round,
+    world: &WorldState,
+    plans: &mut Plans,
+    avail: &Availability,
+    profile: &mut Profile,
     mut agents: Query<DecideItem>,
-    mut scratch: Local<DecideScratch>,
+    scratch: &mut DecideScratch,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
     let sc = &mut *scratch;
@@ -476,13 +521,20 @@ fn decide(
     }
 }
 
+type ResolveItem = (
+    &'static Agent,
+    &'static PrivateType,
+    &'static Utilities,
+    &'static mut Payoff,
+);
+
 fn resolve(
-    model: Res<Model>,
-    profile: Res<Profile>,
-    types: Res<TrueTypes>,
-    mut world: ResMut<WorldState>,
-    mut rng: ResMut<WorldRng>,
-    mut agents: Query<(&Agent, &PrivateType, &Utilities, &mut Payoff)>,
+    model: &Model,
+    profile: &Profile,
+    types: &TrueTypes,
+    world: &mut WorldState,
+    rng: &mut WorldRng,
+    mut agents: Query<ResolveItem>,
 ) {
     let s = &*model.scenario;
     let w = &mut *world;
@@ -509,12 +561,12 @@ fn resolve(
 }
 
 fn check_terminal(
-    model: Res<Model>,
-    mut world: ResMut<WorldState>,
-    mut round: ResMut<Round>,
-    mut status: ResMut<Status>,
-    mut profile: ResMut<Profile>,
-    mut history: ResMut<History>,
+    model: &Model,
+    world: &mut WorldState,
+    round: &mut Round,
+    status: &mut Status,
+    profile: &mut Profile,
+    history: &mut History,
 ) {
     status.outcome = model::check_outcome(&model.scenario, &world.frame, round.0);
     let p = &mut *profile;
@@ -530,51 +582,84 @@ fn check_terminal(
     }
 }
 
-/// The systems of one round, in order, run one after the other on the world.
+/// The steps of one round, in order, called one after the other on the world.
 ///
-/// They are ordinary bevy systems (their parameters are fetched and their `Local`
-/// state kept by bevy), called in a fixed order without a `Schedule`: an executor's
-/// bookkeeping (system sets, run conditions, deferred buffers) costs more than a whole
-/// round of a small game (`benches/RESULTS.md`).
-pub struct RoundSystems(Vec<BoxedSystem>);
+/// Each step is a plain function over a cached `QueryState` of the agents and the
+/// [`RunState`], without bevy's system machinery: fetching a system's parameters
+/// (resources, `SystemParam` bookkeeping) and an executor's bookkeeping cost more
+/// than a whole round of a small game (`benches/RESULTS.md`,
+/// `../shared/docs/ECS-NOTES.md`).
+pub struct RoundSystems {
+    perceive: QueryState<PerceiveItem>,
+    forecast: QueryState<forecast::ObserverItem>,
+    decide: QueryState<DecideItem>,
+    resolve: QueryState<ResolveItem>,
+    forecast_cache: forecast::ForecastCache,
+    decide_scratch: DecideScratch,
+}
 
 impl RoundSystems {
-    /// The round's systems, initialised on `world`.
+    /// The round's queries, on `world` (whose agents are already spawned).
     pub fn new(world: &mut World) -> Self {
-        let mut systems: Vec<BoxedSystem> = vec![
-            Box::new(IntoSystem::into_system(observe)),
-            Box::new(IntoSystem::into_system(update_beliefs)),
-            Box::new(IntoSystem::into_system(appraise)),
-            Box::new(IntoSystem::into_system(availability::update_availability)),
-            Box::new(IntoSystem::into_system(forecast::forecast)),
-            Box::new(IntoSystem::into_system(decide)),
-            Box::new(IntoSystem::into_system(resolve)),
-            Box::new(IntoSystem::into_system(check_terminal)),
-        ];
-        for system in &mut systems {
-            system.initialize(world);
+        RoundSystems {
+            perceive: world.query(),
+            forecast: world.query(),
+            decide: world.query(),
+            resolve: world.query(),
+            forecast_cache: forecast::ForecastCache::default(),
+            decide_scratch: DecideScratch::default(),
         }
-        RoundSystems(systems)
     }
 
     /// Plays one round.
-    pub fn run(&mut self, world: &mut World) {
-        for system in &mut self.0 {
-            // The systems' parameters are resources and queries that always exist.
-            system
-                .run_without_applying_deferred((), world)
-                .expect("round system parameters exist");
-        }
-    }
-
-    /// Keeps change ticks from wrapping over very long batches (what a `Schedule`
-    /// does after each run).
-    pub fn check_change_ticks(&mut self, world: &mut World) {
-        if let Some(check) = world.check_change_ticks() {
-            for system in &mut self.0 {
-                system.check_change_tick(check);
-            }
-        }
+    pub fn run(&mut self, world: &mut World, r: &mut RunState) {
+        let m = &r.model;
+        perceive(
+            m,
+            &r.round,
+            &r.profile,
+            &r.world,
+            &mut r.all,
+            self.perceive.query_mut(&mut *world),
+        );
+        availability::update_availability(m, &r.world, &mut r.avail);
+        forecast::forecast(
+            m,
+            &r.all,
+            &r.avail,
+            &r.round,
+            self.forecast.query_mut(&mut *world),
+            &mut r.plans,
+            &r.world,
+            &mut self.forecast_cache,
+        );
+        decide(
+            m,
+            &r.all,
+            &r.round,
+            &r.world,
+            &mut r.plans,
+            &r.avail,
+            &mut r.profile,
+            self.decide.query_mut(&mut *world),
+            &mut self.decide_scratch,
+        );
+        resolve(
+            m,
+            &r.profile,
+            &r.types,
+            &mut r.world,
+            &mut r.rng,
+            self.resolve.query_mut(&mut *world),
+        );
+        check_terminal(
+            m,
+            &mut r.world,
+            &mut r.round,
+            &mut r.status,
+            &mut r.profile,
+            &mut r.history,
+        );
     }
 }
 
@@ -596,7 +681,7 @@ type ResetItem = (
 pub struct Engine {
     world: World,
     systems: RoundSystems,
-    traced: Option<RoundSystems>,
+    run: RunState,
     scenario: Arc<CompiledScenario>,
     agents: QueryState<ResetItem>,
     finals: QueryState<(
@@ -622,7 +707,7 @@ impl Engine {
         let s = &*scenario;
         let mut world = World::new();
         spawn_agents(&mut world, s, &dims);
-        insert_resources(&mut world, &scenario, dims);
+        let run = RunState::new(&scenario, dims);
         let n_state = s.state.len();
 
         let systems = RoundSystems::new(&mut world);
@@ -637,7 +722,7 @@ impl Engine {
         Engine {
             world,
             systems,
-            traced: None,
+            run,
             agents,
             finals,
             result,
@@ -657,10 +742,9 @@ impl Engine {
     /// Plays run `index` of the batch with `master` seed and returns its result.
     pub fn run(&mut self, master: u64, index: u64) -> &RunResult {
         self.reset(master, index);
-        while self.world.resource::<Status>().outcome.is_none() {
-            self.systems.run(&mut self.world);
+        while self.run.status.outcome.is_none() {
+            self.systems.run(&mut self.world, &mut self.run);
         }
-        self.systems.check_change_ticks(&mut self.world);
         self.finish();
         &self.result
     }
@@ -670,9 +754,6 @@ impl Engine {
     /// the run.
     pub fn run_traced(&mut self, master: u64, index: u64) -> (RunResult, Trace) {
         self.reset(master, index);
-        let systems = self
-            .traced
-            .get_or_insert_with(|| RoundSystems::new(&mut self.world));
         let mut trace = Trace::new(&self.scenario, master, index);
         trace.types = {
             let mut q = self.world.query::<(&Agent, &PrivateType)>();
@@ -682,9 +763,11 @@ impl Engine {
             }
             t
         };
-        while self.world.resource::<Status>().outcome.is_none() {
-            systems.run(&mut self.world);
-            trace.rounds.push(trace::record_round(&mut self.world));
+        while self.run.status.outcome.is_none() {
+            self.systems.run(&mut self.world, &mut self.run);
+            trace
+                .rounds
+                .push(trace::record_round(&mut self.world, &self.run));
         }
         self.finish();
         trace.outcome = self.scenario.outcomes[self.result.outcome].name.clone();
@@ -701,7 +784,7 @@ impl Engine {
     fn reset(&mut self, master: u64, index: u64) {
         let key = seed::run_key(master, index);
         let s = &*self.scenario;
-        let dims = self.world.resource::<Model>().dims.clone();
+        let dims = &self.run.model.dims;
         for (
             agent,
             mut ty,
@@ -762,9 +845,9 @@ impl Engine {
         }
         let mut world_rng = ChaCha8Rng::from_seed(key);
         world_rng.set_stream(seed::WORLD_STREAM);
-        self.world.resource_mut::<WorldRng>().0 = world_rng;
-        let mut ws = self.world.resource_mut::<WorldState>();
-        let frame = &mut ws.frame;
+        let run = &mut self.run;
+        run.rng.0 = world_rng;
+        let frame = &mut run.world.frame;
         frame.fill(0.0);
         for (k, v) in s.state.iter().enumerate() {
             frame[k] = v.initial;
@@ -774,22 +857,20 @@ impl Engine {
             let off = s.layout.values[i];
             frame[off..off + a.value_names.len()].copy_from_slice(&a.types[self.types[i]].values);
         }
-        self.world
-            .resource_mut::<TrueTypes>()
-            .0
-            .clone_from(&self.types);
-        self.world.resource_mut::<Round>().0 = 1;
-        self.world.resource_mut::<Status>().outcome = None;
-        self.world.resource_mut::<History>().recorded = 0;
+        run.types.0.clone_from(&self.types);
+        run.round.0 = 1;
+        run.status.outcome = None;
+        run.history.recorded = 0;
     }
 
     /// Terminal payoffs, final state and the equilibrium class of the settled play.
     fn finish(&mut self) {
         let s = &*self.scenario;
-        let outcome = self.world.resource::<Status>().outcome.expect("run ended");
-        let frame = &self.world.resource::<WorldState>().frame;
+        let run = &self.run;
+        let outcome = run.status.outcome.expect("run ended");
+        let frame = &run.world.frame;
         self.result.outcome = outcome;
-        self.result.rounds = self.world.resource::<Round>().0;
+        self.result.rounds = run.round.0;
         self.result
             .final_state
             .copy_from_slice(&frame[..s.state.len()]);
@@ -805,10 +886,10 @@ impl Engine {
             self.values[i].copy_from_slice(&utilities.values[ty.0 * n..(ty.0 + 1) * n]);
             self.result.payoffs[i] = payoff.0 + spec.payoffs[ty.0][outcome].eval(frame);
         }
-        let d = &self.world.resource::<Model>().dims;
-        let history = self.world.resource::<History>();
-        let last = &self.world.resource::<Profile>().current;
-        let mask = self.world.resource::<Availability>().mask();
+        let d = &run.model.dims;
+        let history = &run.history;
+        let last = &run.profile.current;
+        let mask = run.avail.mask();
         self.result.equilibrium = self.classifier.classify(
             s,
             d,
@@ -876,62 +957,4 @@ fn spawn_agents(world: &mut World, s: &CompiledScenario, dims: &Dims) {
             },
         ));
     }
-}
-
-/// Inserts the world's resources: state, profiles, history, round, RNG, status and model.
-fn insert_resources(world: &mut World, scenario: &Arc<CompiledScenario>, dims: Dims) {
-    let s = &**scenario;
-    let n_state = s.state.len();
-    world.insert_resource(WorldState {
-        frame: vec![0.0; s.layout.len],
-        delta: vec![0.0; n_state],
-        set: vec![None; n_state],
-    });
-    world.insert_resource(Profile {
-        current: vec![0; s.agents.len()],
-        previous: vec![0; s.agents.len()],
-    });
-    world.insert_resource(AllValues(vec![0.0; dims.values]));
-    world.insert_resource(Availability::new(s, &dims));
-    world.insert_resource(History {
-        profiles: vec![0; s.classification.window as usize * s.agents.len()],
-        recorded: 0,
-    });
-    world.insert_resource(Round(1));
-    world.insert_resource(TrueTypes(vec![0; s.agents.len()]));
-    world.insert_resource(WorldRng(ChaCha8Rng::from_seed([0; 32])));
-    world.insert_resource(Status::default());
-    world.insert_resource(Model {
-        scenario: Arc::clone(scenario),
-        dims,
-        counts_actions: rules(s).any(|r| matches!(r, DecisionRule::FictitiousPlay { .. })),
-        reasons_in_levels: rules(s).any(|r| {
-            matches!(
-                r,
-                DecisionRule::LevelK { .. } | DecisionRule::CognitiveHierarchy { .. }
-            )
-        }),
-        forecast_inputs: (0..s.agents.len())
-            .map(|j| model::forecast_inputs(s, j))
-            .collect(),
-        shared_forecast: s
-            .agents
-            .iter()
-            .map(|a| {
-                a.types.iter().all(|t| {
-                    !t.lookahead.active()
-                        && matches!(
-                            t.rule,
-                            DecisionRule::BestResponse | DecisionRule::Logit { .. }
-                        )
-                })
-            })
-            .collect(),
-    });
-    world.insert_resource(Plans::default());
-}
-
-/// Every type's decision rule.
-fn rules(s: &CompiledScenario) -> impl Iterator<Item = DecisionRule> + '_ {
-    s.agents.iter().flat_map(|a| a.types.iter().map(|t| t.rule))
 }

@@ -194,7 +194,7 @@ at_horizon = true
                 let _ = want.reset_from_fn(|p, i| utility_at(&s.agents[i], &values[i], p, &types));
                 let mut got = vec![f64::NAN; want.payoffs().len()];
                 assert!(fill_stage_payoffs(
-                    &s,
+                    s,
                     &values,
                     &types,
                     &mut got,

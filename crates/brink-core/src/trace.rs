@@ -6,8 +6,7 @@ use bevy_ecs::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{
-    Agent, Beliefs, Choice, Empirical, Model, Payoff, Perception, Profile, Round, StateEstimate,
-    Status, WorldState,
+    Agent, Beliefs, Choice, Empirical, Payoff, Perception, RunState, StateEstimate,
 };
 use crate::model::{self, Dims};
 use crate::rules::DecisionRule;
@@ -133,13 +132,12 @@ fn named(names: &[String], values: &[f64]) -> Vec<Named> {
 }
 
 /// Reads the round just played from the world.
-pub(crate) fn record_round(world: &mut World) -> RoundTrace {
-    let model = world.resource::<Model>().clone();
-    let (s, d) = (&*model.scenario, &model.dims);
-    let outcome = world.resource::<Status>().outcome;
-    let round = world.resource::<Round>().0 - u32::from(outcome.is_none());
-    let frame = world.resource::<WorldState>().frame.clone();
-    let profile = world.resource::<Profile>().current.clone();
+pub(crate) fn record_round(world: &mut World, run: &RunState) -> RoundTrace {
+    let (s, d) = (&*run.model.scenario, &run.model.dims);
+    let outcome = run.status.outcome;
+    let round = run.round.0 - u32::from(outcome.is_none());
+    let frame = &run.world.frame;
+    let profile = &run.profile.current;
     let mut agents: Vec<Option<AgentRound>> = vec![None; s.agents.len()];
     let mut q = world.query::<(
         &Agent,

@@ -45,17 +45,31 @@ pub struct Scratch {
     /// Per-type play `[agent][type][action]` (forecast layout), for interdependent terms.
     typed: Vec<f64>,
     eu: Vec<f64>,
+    /// The search's players, whether each is realised, position and profile.
+    players: Vec<(usize, usize)>,
+    realised: Vec<bool>,
+    pos: Vec<usize>,
+    sigma: Vec<usize>,
 }
 
 impl TypeForm<'_> {
     /// The players `(agent, type)`, in order.
     pub fn players(&self) -> Vec<(usize, usize)> {
-        self.s
-            .agents
-            .iter()
-            .enumerate()
-            .flat_map(|(i, a)| (0..a.types.len()).map(move |t| (i, t)))
-            .collect()
+        let mut players = Vec::new();
+        self.players_into(&mut players);
+        players
+    }
+
+    /// [`TypeForm::players`] into `players`, reusing its buffer.
+    fn players_into(&self, players: &mut Vec<(usize, usize)>) {
+        players.clear();
+        players.extend(
+            self.s
+                .agents
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| (0..a.types.len()).map(move |t| (i, t))),
+        );
     }
 
     /// Expected utility of each declared action of player `(i, t)` when the others
@@ -161,42 +175,64 @@ impl TypeForm<'_> {
         realised: &[Vec<usize>],
         sc: &mut Scratch,
     ) -> Option<u64> {
-        let players = self.players();
-        let choices: Vec<&[usize]> = players
-            .iter()
-            .map(|&(i, t)| {
-                if t == types[i] {
-                    realised[i].as_slice()
-                } else {
-                    self.sets.sets[i].as_slice()
-                }
-            })
-            .collect();
-        if choices.iter().any(|c| c.is_empty()) {
-            return None;
-        }
-        let mut pos = vec![0usize; players.len()];
-        let mut sigma: Vec<usize> = choices.iter().map(|c| c[0]).collect();
-        loop {
-            if (0..players.len()).all(|p| self.best_reply(&players, &sigma, p, sc)) {
-                return Some(self.profile_index(&players, &sigma));
+        // The search's buffers are taken out of the scratch (the best-reply checks
+        // borrow it) and put back at the end: no allocation once warm.
+        let mut players = std::mem::take(&mut sc.players);
+        let mut is_realised = std::mem::take(&mut sc.realised);
+        let mut pos = std::mem::take(&mut sc.pos);
+        let mut sigma = std::mem::take(&mut sc.sigma);
+        self.players_into(&mut players);
+        is_realised.clear();
+        is_realised.extend(players.iter().map(|&(i, t)| t == types[i]));
+        let choices = |p: usize| -> &[usize] {
+            let i = players[p].0;
+            if is_realised[p] {
+                realised[i].as_slice()
+            } else {
+                self.sets.sets[i].as_slice()
             }
-            // Next profile, last player fastest.
-            let mut p = players.len();
-            loop {
-                if p == 0 {
-                    return None;
+        };
+        let found = if (0..players.len()).any(|p| choices(p).is_empty()) {
+            None
+        } else {
+            pos.clear();
+            pos.resize(players.len(), 0);
+            sigma.clear();
+            sigma.extend((0..players.len()).map(|p| choices(p)[0]));
+            // The player whose best reply failed last is checked first: it often
+            // fails again, and the order of the checks does not change their
+            // conjunction.
+            let mut first = 0;
+            'search: loop {
+                let failed = std::iter::once(first)
+                    .chain((0..players.len()).filter(|&p| p != first))
+                    .find(|&p| !self.best_reply(&players, &sigma, p, sc));
+                match failed {
+                    None => break 'search Some(self.profile_index(&players, &sigma)),
+                    Some(p) => first = p,
                 }
-                p -= 1;
-                pos[p] += 1;
-                if pos[p] < choices[p].len() {
-                    sigma[p] = choices[p][pos[p]];
-                    break;
+                // Next profile, last player fastest.
+                let mut p = players.len();
+                loop {
+                    if p == 0 {
+                        break 'search None;
+                    }
+                    p -= 1;
+                    pos[p] += 1;
+                    if pos[p] < choices(p).len() {
+                        sigma[p] = choices(p)[pos[p]];
+                        break;
+                    }
+                    pos[p] = 0;
+                    sigma[p] = choices(p)[0];
                 }
-                pos[p] = 0;
-                sigma[p] = choices[p][0];
             }
-        }
+        };
+        sc.players = players;
+        sc.realised = is_realised;
+        sc.pos = pos;
+        sc.sigma = sigma;
+        found
     }
 
     /// Index of `sigma` (declared actions per player) in the agent-type form.

@@ -47,6 +47,10 @@ pub struct Analyzer {
     lambdas: Vec<f64>,
     mixed: Vec<Vec<f64>>,
     regret_scratch: Vec<f64>,
+    /// Scratch of the pure regret (the last profile as strategy positions).
+    positions: Vec<usize>,
+    /// Stage games of the other shapes seen (masks), for reuse.
+    spare: Vec<NormalFormGame<f64>>,
     /// Whether some utility term reads another agent's type values.
     interdependent: bool,
 }
@@ -81,6 +85,8 @@ impl Analyzer {
                 .map(|a| vec![0.0; a.actions.len()])
                 .collect(),
             regret_scratch: Vec::new(),
+            positions: Vec::new(),
+            spare: Vec::new(),
             interdependent: s.has_interdependent_values(),
             sets,
         }
@@ -103,9 +109,22 @@ impl Analyzer {
             }
             self.lambdas[i] = crate::scenario::logit_lambda(a, types[i]).unwrap_or(f64::INFINITY);
         }
-        let sizes = self.sets.sizes();
-        if self.nash.strategy_counts() != sizes.as_slice() {
-            self.nash = stage::empty_game(&sizes);
+        // A game of another shape (another mask): one kept from an earlier run if
+        // there is one (every payoff is refilled before it is read), so that a warm
+        // analyser does not allocate.
+        let sets = &self.sets.sets;
+        let fits = |g: &NormalFormGame<f64>| {
+            g.strategy_counts()
+                .iter()
+                .copied()
+                .eq(sets.iter().map(Vec::len))
+        };
+        if !fits(&self.nash) {
+            let next = match self.spare.iter().position(fits) {
+                Some(k) => self.spare.swap_remove(k),
+                None => stage::empty_game(&self.sets.sizes()),
+            };
+            self.spare.push(std::mem::replace(&mut self.nash, next));
         }
     }
 
@@ -186,7 +205,7 @@ impl Analyzer {
         } else if windowed {
             regret::mixed_regret(&self.nash, &self.mixed, &mut self.regret_scratch)
         } else {
-            regret::pure_regret(&self.nash, &self.sets, last)
+            regret::pure_regret(&self.nash, &self.sets, last, &mut self.positions)
         };
         let mut regret_interim = 0.0f64;
         let mut deliberate = 0u64;

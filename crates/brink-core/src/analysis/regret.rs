@@ -7,14 +7,20 @@ use super::stage::ActionSets;
 /// Regret of the pure profile `last` (declared actions) in `game` (strategies are
 /// the entries of `sets`): the largest gain any player gets by deviating alone.
 /// Exactly 0 when no deviation is strictly better, i.e. iff `last` is a (weak) pure
-/// Nash equilibrium.
-pub fn pure_regret(game: &NormalFormGame<f64>, sets: &ActionSets, last: &[usize]) -> f64 {
-    let pos: Vec<usize> = last
-        .iter()
-        .zip(&sets.sets)
-        .map(|(a, set)| set.iter().position(|b| b == a).unwrap_or(0))
-        .collect();
-    let index = game.profile_index(&pos);
+/// Nash equilibrium. `pos` is scratch.
+pub fn pure_regret(
+    game: &NormalFormGame<f64>,
+    sets: &ActionSets,
+    last: &[usize],
+    pos: &mut Vec<usize>,
+) -> f64 {
+    pos.clear();
+    pos.extend(
+        last.iter()
+            .zip(&sets.sets)
+            .map(|(a, set)| set.iter().position(|b| b == a).unwrap_or(0)),
+    );
+    let index = game.profile_index(pos);
     let mut worst = 0.0f64;
     for player in 0..game.num_players() {
         let here = *game.payoff_at(index, player);

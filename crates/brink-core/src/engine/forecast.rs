@@ -6,7 +6,7 @@ use bevy_ecs::prelude::*;
 
 use super::{
     AllValues, Beliefs, Empirical, Forecasts, Model, Perception, Plans, PrivateType, Round,
-    StateEstimate, Utilities,
+    StateEstimate, WorldState,
 };
 use crate::availability::{self, Availability};
 use crate::engine::Agent;
@@ -80,32 +80,35 @@ pub(super) fn modelled_play<'a>(
     }
 }
 
+/// What the forecast step reads and writes of each observer.
+pub(super) type ObserverItem = (
+    &'static Agent,
+    &'static PrivateType,
+    &'static Perception,
+    &'static Beliefs,
+    &'static Empirical,
+    &'static StateEstimate,
+    &'static mut Forecasts,
+);
+
+/// The round's forecast step. Targets are visited in agent order; their true term
+/// values are read from `all` (which `appraise` fills for every agent).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn forecast(
-    model: Res<Model>,
-    all: Res<AllValues>,
-    avail: Res<Availability>,
-    round: Res<Round>,
-    targets: Query<(&Agent, &Utilities)>,
-    mut observers: Query<(
-        &Agent,
-        &PrivateType,
-        &Perception,
-        &Beliefs,
-        &Empirical,
-        &StateEstimate,
-        &mut Forecasts,
-    )>,
-    mut plans: ResMut<Plans>,
-    world: Res<super::WorldState>,
-    mut cache: Local<ForecastCache>,
+    model: &Model,
+    all: &AllValues,
+    avail: &Availability,
+    round: &Round,
+    mut observers: Query<ObserverItem>,
+    plans: &mut Plans,
+    world: &WorldState,
+    cache: &mut ForecastCache,
 ) {
     let (s, d) = (&*model.scenario, &model.dims);
     let c = &mut *cache;
-    for (target, utilities) in &targets {
-        let j = target.index;
-        let aj = &s.agents[j];
+    for (j, aj) in s.agents.iter().enumerate() {
         let (n, nterms) = (aj.actions.len(), aj.terms.len());
+        let true_values = &all.0[d.value_offset[j]..][..aj.types.len() * nterms];
         let block_len = aj.types.len() * n;
         c.eu.resize(n, 0.0);
         c.q.resize(n, 0.0);
@@ -124,7 +127,7 @@ pub(super) fn forecast(
                     &estimate.values,
                 )
             } else {
-                (&utilities.values, &all.0)
+                (true_values, &all.0)
             };
             let block = &mut forecasts.probs[d.forecast_offset[j]..][..block_len];
             // Targets whose types all respond to the last round, myopically: forecasts
