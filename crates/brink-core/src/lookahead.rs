@@ -540,7 +540,7 @@ impl Planner {
         prune: f64,
     ) -> f64 {
         let aj = &s.agents[j];
-        let (n, nterms) = (aj.actions.len(), aj.terms.len());
+        let n = aj.actions.len();
         let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
         let slot = d.type_offset[j] + t;
         let delta = aj.types[t].lookahead.discount;
@@ -566,19 +566,8 @@ impl Planner {
                 &mut policies,
                 &mut play,
             );
+            let stage = self.stage_value(s, d, (j, t), &values_all, &policies, &play, &mut eu);
             let pol = &policies[fo + t * n..fo + (t + 1) * n];
-            let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-            let view = model::TypeView {
-                weights: &self.weights,
-                play: Some(&policies),
-            };
-            model::expected_utilities(s, d, j, vals, &play, &view, &mut eu);
-            let stage: f64 = pol
-                .iter()
-                .zip(&eu)
-                .filter(|(p, _)| **p > 0.0)
-                .map(|(p, u)| p * u)
-                .sum();
             if level == k {
                 levels.push((stage, 0.0, 0.0));
                 break;
@@ -718,7 +707,7 @@ impl Planner {
         let mut values = vec![0.0; d.types * width];
         let mut eu = Vec::new();
         for (j, aj) in s.agents.iter().enumerate() {
-            let (n, nterms) = (aj.actions.len(), aj.terms.len());
+            let n = aj.actions.len();
             let (off, fo) = (d.action_offset[j], d.forecast_offset[j]);
             eu.resize(n, 0.0);
             for (t, ty) in aj.types.iter().enumerate() {
@@ -726,21 +715,8 @@ impl Planner {
                 if self.weights[slot] == 0.0 {
                     continue;
                 }
+                let stage = self.stage_value(s, d, (j, t), &values_all, &policies, &play, &mut eu);
                 let pol = &policies[fo + t * n..fo + (t + 1) * n];
-                let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-                // Terms reading the others' type values: each type weighted by the
-                // observer's weights, with that type's predicted play.
-                let view = model::TypeView {
-                    weights: &self.weights,
-                    play: Some(&policies),
-                };
-                model::expected_utilities(s, d, j, vals, &play, &view, &mut eu);
-                let stage: f64 = pol
-                    .iter()
-                    .zip(&eu)
-                    .filter(|(p, _)| **p > 0.0)
-                    .map(|(p, u)| p * u)
-                    .sum();
                 values[slot * width..(slot + 1) * width].fill(stage);
                 // Only agent-types that look ahead by the tree read values beyond this
                 // round (a rollout agent-type plays its myopic rule inside a tree).
@@ -801,6 +777,38 @@ impl Planner {
         }
         f[s.layout.values[0]..].copy_from_slice(&saved);
         total
+    }
+
+    /// This round's expected utility of agent `j`'s type `t` playing its predicted
+    /// policy (in `policies`) against the predicted play `play`; terms reading the
+    /// others' type values weigh each type by the observer's weights, with that type's
+    /// predicted play. `eu` is scratch of the agent's action count.
+    #[allow(clippy::too_many_arguments)]
+    fn stage_value(
+        &self,
+        s: &CompiledScenario,
+        d: &Dims,
+        (j, t): (usize, usize),
+        values_all: &[f64],
+        policies: &[f64],
+        play: &[f64],
+        eu: &mut [f64],
+    ) -> f64 {
+        let aj = &s.agents[j];
+        let (n, nterms) = (aj.actions.len(), aj.terms.len());
+        let fo = d.forecast_offset[j];
+        let pol = &policies[fo + t * n..fo + (t + 1) * n];
+        let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
+        let view = model::TypeView {
+            weights: &self.weights,
+            play: Some(policies),
+        };
+        model::expected_utilities(s, d, j, vals, play, &view, eu);
+        pol.iter()
+            .zip(eu.iter())
+            .filter(|(p, _)| **p > 0.0)
+            .map(|(p, u)| p * u)
+            .sum()
     }
 
     /// Which actions are available on `frame` (None for a scenario without masks).
