@@ -467,11 +467,11 @@ fn lookahead_runs_do_not_depend_on_earlier_runs_of_the_engine() {
     let text = text
         .replace(
             r#"lambda = "lambda_iran", lookahead = "lookahead", discount = "discount", plan = "rollout", prune = "prune" }"#,
-            r#"lambda = "lambda_iran", lookahead = 1, discount = 0.9 }"#,
+            r#"lambda = "lambda_iran", lookahead = 1, discount = 0.9, plan = "tree", prune = 0 }"#,
         )
         .replace(
             r#"lambda = "lambda_us", lookahead = "lookahead", discount = "discount", plan = "rollout", prune = "prune" }"#,
-            r#"lambda = "lambda_us", lookahead = 1, discount = 0.9 }"#,
+            r#"lambda = "lambda_us", lookahead = 1, discount = 0.9, plan = "tree", prune = 0 }"#,
         );
     assert_eq!(text.matches("lookahead = 1").count(), 2);
     let (mut a, mut b) = (engine(&text), engine(&text));
