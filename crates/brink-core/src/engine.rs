@@ -397,7 +397,7 @@ type DecideItem = (
 #[derive(Default)]
 struct DecideScratch {
     marginals: Vec<f64>,
-    others: forecast::OthersScratch,
+    others: model::OthersScratch,
     stage: Vec<f64>,
 }
 
@@ -443,7 +443,7 @@ fn decide(
             (&utilities.values, &all.0)
         };
         // What the agent expects the others to play.
-        let modelled = forecast::modelled_play(
+        let modelled = model::modelled_play(
             *rule,
             s,
             d,
@@ -695,7 +695,6 @@ pub struct Engine {
     result: RunResult,
     classifier: Classifier,
     analyzer: Analyzer,
-    types: Vec<usize>,
     values: Vec<Vec<f64>>,
 }
 
@@ -728,7 +727,6 @@ impl Engine {
             result,
             classifier: Classifier::new(s),
             analyzer: Analyzer::new(s, &Dims::new(s)),
-            types: vec![0; s.agents.len()],
             values: s.agents.iter().map(|a| vec![0.0; a.terms.len()]).collect(),
             scenario,
         }
@@ -802,7 +800,7 @@ impl Engine {
             let mut r = ChaCha8Rng::from_seed(key);
             r.set_stream(seed::agent_stream(i));
             ty.0 = model::draw_type(&s.agents[i], r.random());
-            self.types[i] = ty.0;
+            self.run.types.0[i] = ty.0;
             // The rule of the agent's true type.
             *rule = s.agents[i].types[ty.0].rule;
             emp.counts.fill(0.0);
@@ -855,9 +853,8 @@ impl Engine {
         frame[s.layout.round] = 1.0;
         for (i, a) in s.agents.iter().enumerate() {
             let off = s.layout.values[i];
-            frame[off..off + a.value_names.len()].copy_from_slice(&a.types[self.types[i]].values);
+            frame[off..off + a.value_names.len()].copy_from_slice(&a.types[run.types.0[i]].values);
         }
-        run.types.0.clone_from(&self.types);
         run.round.0 = 1;
         run.status.outcome = None;
         run.history.recorded = 0;
@@ -894,7 +891,7 @@ impl Engine {
             s,
             d,
             &self.values,
-            &self.types,
+            &run.types.0,
             last,
             &history.profiles,
             history.recorded,
@@ -904,7 +901,7 @@ impl Engine {
         self.result.analysis = self.analyzer.analyse(
             s,
             d,
-            &self.types,
+            &run.types.0,
             last,
             &self.result.play,
             mask,

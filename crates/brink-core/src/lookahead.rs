@@ -89,10 +89,9 @@ pub struct Planner {
     fp: bool,
     /// The observer's action counts at the root (empty unless `fp`).
     root_counts: Vec<f64>,
-    /// Scratch of the level-k / cognitive-hierarchy reasoning.
-    reasoning: model::Reasoning,
-    /// Scratch: the others' play as a modelled rule sees it.
-    faced: Vec<f64>,
+    /// Scratch of the model of the others of level-k, cognitive-hierarchy and
+    /// fictitious-play agent-types.
+    others: model::OthersScratch,
     /// Number of state variables plus the round slot: the part of a frame in keys.
     key_len: usize,
     /// Whether some utility term names another agent's action (only then does the
@@ -122,13 +121,6 @@ struct Step {
     /// The child node, when the branch continues (the tree).
     child: Option<usize>,
     /// The next frame and previous play, when the branch continues (a rollout).
-    next: Option<(Vec<f64>, Vec<f64>)>,
-}
-
-/// A predicted transition (see [`Planner::transition`]).
-struct Transition {
-    terminal: Vec<f64>,
-    p_continue: f64,
     next: Option<(Vec<f64>, Vec<f64>)>,
 }
 
@@ -368,30 +360,20 @@ impl Planner {
         dist: &[f64],
         look: Look,
     ) -> Step {
-        let tr = self.transition(s, d, frame, dist, look.prune);
-        if look.rollout {
-            return Step {
-                terminal: tr.terminal,
-                p_continue: tr.p_continue,
-                child: None,
-                next: tr.next,
-            };
+        let mut st = self.transition(s, d, frame, dist, look.prune);
+        if !look.rollout {
+            st.child = st.next.take().map(|(f, prev)| {
+                let c = advance(counts, &prev);
+                self.node(s, d, observer, (&f, &prev, &c), look)
+            });
         }
-        let child = tr.next.map(|(f, prev)| {
-            let c = advance(counts, &prev);
-            self.node(s, d, observer, (&f, &prev, &c), look)
-        });
-        Step {
-            terminal: tr.terminal,
-            p_continue: tr.p_continue,
-            child,
-            next: None,
-        }
+        st
     }
 
     /// The predicted transition of the node with `frame` under the profile
-    /// distribution `dist`: expected terminal payoffs, probability of continuing, and
-    /// the next frame and previous play (conditional on continuing). Profiles less
+    /// distribution `dist` (a [`Step`] without a child node): expected terminal
+    /// payoffs, probability of continuing, and the next frame and previous play
+    /// (conditional on continuing). Profiles less
     /// likely than `prune` times the most likely one are left out, and the transition
     /// is conditioned on the profiles kept (with `prune = 0` every profile counts).
     fn transition(
@@ -401,7 +383,7 @@ impl Planner {
         frame: &[f64],
         dist: &[f64],
         prune: f64,
-    ) -> Transition {
+    ) -> Step {
         let na = s.agents.len();
         let nstate = s.state.len();
         let round = frame[s.layout.round] as u32;
@@ -425,9 +407,10 @@ impl Planner {
         sc.start.push(sc.support.len());
         let mut terminal = vec![0.0; d.types];
         if (0..na).any(|m| sc.start[m] == sc.start[m + 1]) {
-            return Transition {
+            return Step {
                 terminal,
                 p_continue: 0.0,
+                child: None,
                 next: None,
             };
         }
@@ -518,9 +501,10 @@ impl Planner {
             (f, prev)
         });
         self.scratch = sc;
-        Transition {
+        Step {
             terminal,
             p_continue: p_cont,
+            child: None,
             next,
         }
     }
@@ -549,6 +533,7 @@ impl Planner {
         let mut policies = vec![0.0; d.forecasts];
         let mut play = vec![0.0; d.actions];
         let mut eu = vec![0.0; n];
+        let mut dist = vec![0.0; d.actions];
         // (stage value, terminal payoff, probability of continuing) of each level.
         let mut levels: Vec<(f64, f64, f64)> = Vec::with_capacity(k as usize + 1);
         let (mut f, mut p, mut c) = (frame.to_vec(), prev.to_vec(), counts.to_vec());
@@ -572,7 +557,7 @@ impl Planner {
                 levels.push((stage, 0.0, 0.0));
                 break;
             }
-            let mut dist = play.clone();
+            dist.copy_from_slice(&play);
             dist[off..off + n].copy_from_slice(pol);
             let tr = self.transition(s, d, &f, &dist, prune);
             levels.push((stage, tr.terminal[slot], tr.p_continue));
@@ -851,11 +836,10 @@ impl Planner {
         let Planner {
             weights,
             beliefs,
-            reasoning,
-            faced,
+            others,
             ..
         } = self;
-        // The rule whose model of the others `faced` holds (it serves every agent).
+        // The rule whose model of the others `others` holds (it serves every agent).
         let mut modelled: Option<DecisionRule> = None;
         play.fill(0.0);
         for (j, aj) in s.agents.iter().enumerate() {
@@ -872,7 +856,7 @@ impl Planner {
                     availability::level0(&aj.level0, &mut policies[r.clone()], mask);
                 } else {
                     let vals = &values_all[d.value_offset[j] + t * nterms..][..nterms];
-                    let (others, view) = match ty.rule {
+                    let (faced, view) = match ty.rule {
                         DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
                             let view = model::TypeView {
                                 weights,
@@ -882,9 +866,8 @@ impl Planner {
                         }
                         rule => {
                             if modelled != Some(rule) {
-                                model_of_others(
-                                    rule, s, d, values_all, beliefs, prev, counts, flags,
-                                    reasoning, faced,
+                                model::modelled_play(
+                                    rule, s, d, counts, prev, values_all, beliefs, others, flags,
                                 );
                                 modelled = Some(rule);
                             }
@@ -892,10 +875,10 @@ impl Planner {
                                 weights: beliefs,
                                 play: None,
                             };
-                            (&faced[..], view)
+                            (others.last(rule), view)
                         }
                     };
-                    model::expected_utilities(s, d, j, vals, others, &view, &mut eus[r.clone()]);
+                    model::expected_utilities(s, d, j, vals, faced, &view, &mut eus[r.clone()]);
                     availability::respond(
                         &ty.rule,
                         &mut eus[r.clone()],
@@ -907,54 +890,6 @@ impl Planner {
                     *x += w * p;
                 }
             }
-        }
-    }
-}
-
-/// The others' play (flat by action offset) as a level-k, cognitive-hierarchy or
-/// fictitious-play `rule` models it, into `out`, as the engine's
-/// `forecast::modelled_play` computes it: the hierarchy over the term values
-/// `values_all` with types weighted by `weights`, or the empirical frequencies of
-/// `counts` (`fallback` for an agent not counted yet); restricted to the available
-/// actions when the scenario has masks.
-#[allow(clippy::too_many_arguments)]
-fn model_of_others(
-    rule: DecisionRule,
-    s: &CompiledScenario,
-    d: &Dims,
-    values_all: &[f64],
-    weights: &[f64],
-    fallback: &[f64],
-    counts: &[f64],
-    flags: Option<&[bool]>,
-    reasoning: &mut model::Reasoning,
-    out: &mut Vec<f64>,
-) {
-    out.resize(d.actions, 0.0);
-    match rule {
-        DecisionRule::FictitiousPlay { .. } => {
-            model::empirical_beliefs(s, d, counts, fallback, out);
-            if let Some(m) = flags {
-                availability::restrict_all(s, d, out, m);
-            }
-        }
-        DecisionRule::LevelK { level, lambda } => {
-            let kind = model::Hierarchy::LevelK;
-            model::reason(
-                s, d, values_all, weights, level, kind, lambda, reasoning, flags,
-            );
-            out.copy_from_slice(&reasoning.faced);
-        }
-        DecisionRule::CognitiveHierarchy { level, tau, lambda } => {
-            let kind = model::Hierarchy::Cognitive { tau };
-            model::reason(
-                s, d, values_all, weights, level, kind, lambda, reasoning, flags,
-            );
-            out.copy_from_slice(&reasoning.faced);
-        }
-        // Best response and logit respond to the previous play.
-        DecisionRule::BestResponse | DecisionRule::Logit { .. } => {
-            out.copy_from_slice(&fallback[..d.actions]);
         }
     }
 }

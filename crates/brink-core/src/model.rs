@@ -4,6 +4,7 @@
 //! model in `benches/`, which is how the cost of the ECS itself is measured. Nothing
 //! here allocates or touches a random number generator: draws are passed in.
 
+use crate::rules::DecisionRule;
 use crate::scenario::{AgentSpec, CompiledScenario};
 
 /// Offsets of per-agent blocks in the flat buffers agents keep.
@@ -597,6 +598,75 @@ pub fn draw_type(agent: &AgentSpec, u: f64) -> usize {
         }
     }
     last
+}
+
+/// Scratch of [`modelled_play`], holding the last model it computed.
+#[derive(Default)]
+pub struct OthersScratch {
+    empirical: Vec<f64>,
+    reasoning: Reasoning,
+}
+
+impl OthersScratch {
+    /// The play the last [`modelled_play`] call for a rule like `rule` left here
+    /// (fictitious play: the empirical frequencies; level-k and cognitive hierarchy:
+    /// the hierarchy's `faced`).
+    pub fn last(&self, rule: DecisionRule) -> &[f64] {
+        match rule {
+            DecisionRule::FictitiousPlay { .. } => &self.empirical,
+            _ => &self.reasoning.faced,
+        }
+    }
+}
+
+/// What an agent with `rule` expects the others to play (flat by action offset), for
+/// the rules whose model of the others is not the forecasts: fictitious play (the
+/// empirical frequencies of `counts`, the perceived status quo `perceived` before any
+/// count) and level-k / cognitive hierarchy (the hierarchy over term `values`, types
+/// weighted by `weights`). None for best response and logit. Shared by the engine's
+/// forecasts and decisions and by the lookahead's predicted nodes.
+#[allow(clippy::too_many_arguments)]
+pub fn modelled_play<'a>(
+    rule: DecisionRule,
+    s: &CompiledScenario,
+    d: &Dims,
+    counts: &[f64],
+    perceived: &[f64],
+    values: &[f64],
+    weights: &[f64],
+    scratch: &'a mut OthersScratch,
+    mask: Option<&[bool]>,
+) -> Option<&'a [f64]> {
+    match rule {
+        DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
+        DecisionRule::FictitiousPlay { .. } => {
+            scratch.empirical.resize(d.actions, 0.0);
+            empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
+            if let Some(m) = mask {
+                crate::availability::restrict_all(s, d, &mut scratch.empirical, m);
+            }
+            Some(&scratch.empirical)
+        }
+        DecisionRule::LevelK { level, lambda }
+        | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
+            let kind = match rule {
+                DecisionRule::CognitiveHierarchy { tau, .. } => Hierarchy::Cognitive { tau },
+                _ => Hierarchy::LevelK,
+            };
+            reason(
+                s,
+                d,
+                values,
+                weights,
+                level,
+                kind,
+                lambda,
+                &mut scratch.reasoning,
+                mask,
+            );
+            Some(&scratch.reasoning.faced)
+        }
+    }
 }
 
 /// Moves the world state: every effect whose condition holds in the frame (state at

@@ -1,6 +1,7 @@
-//! The `forecast` system: what each observer predicts each type of each other agent
-//! plays this round, and the model of the others of the rules that do not use
-//! forecasts (fictitious play, level-k, cognitive hierarchy).
+//! The `forecast` step: what each observer predicts each type of each other agent
+//! plays this round. The model of the others of the rules that do not use forecasts
+//! (fictitious play, level-k, cognitive hierarchy) is `model::modelled_play`, shared
+//! with decisions and the lookahead.
 
 use bevy_ecs::prelude::*;
 
@@ -11,9 +12,8 @@ use super::{
 use crate::availability::{self, Availability};
 use crate::engine::Agent;
 use crate::lookahead::View;
-use crate::model::{self, Dims};
+use crate::model;
 use crate::rules::DecisionRule;
-use crate::scenario::CompiledScenario;
 
 /// Forecasts of one target, shared by observers who perceived the same last round
 /// (for targets whose rule responds to the last round), and scratch.
@@ -25,59 +25,7 @@ pub(super) struct ForecastCache {
     modelled: bool,
     keys: Vec<u64>,
     blocks: Vec<Vec<f64>>,
-    others: OthersScratch,
-}
-
-/// Scratch of [`modelled_play`].
-#[derive(Default)]
-pub(super) struct OthersScratch {
-    empirical: Vec<f64>,
-    reasoning: model::Reasoning,
-}
-
-/// What an agent with `rule` expects the others to play (flat by action offset), for
-/// the rules whose model of the others is not the forecasts: fictitious play (the
-/// empirical frequencies of `counts`, the perceived status quo `perceived` before any
-/// count) and level-k / cognitive hierarchy (the hierarchy over term `values`, types
-/// weighted by `weights`). None for best response and logit.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn modelled_play<'a>(
-    rule: DecisionRule,
-    s: &CompiledScenario,
-    d: &Dims,
-    counts: &[f64],
-    perceived: &[f64],
-    values: &[f64],
-    weights: &[f64],
-    scratch: &'a mut OthersScratch,
-    mask: Option<&[bool]>,
-) -> Option<&'a [f64]> {
-    match rule {
-        DecisionRule::BestResponse | DecisionRule::Logit { .. } => None,
-        DecisionRule::FictitiousPlay { .. } => {
-            scratch.empirical.resize(d.actions, 0.0);
-            model::empirical_beliefs(s, d, counts, perceived, &mut scratch.empirical);
-            if let Some(m) = mask {
-                availability::restrict_all(s, d, &mut scratch.empirical, m);
-            }
-            Some(&scratch.empirical)
-        }
-        DecisionRule::LevelK { level, lambda }
-        | DecisionRule::CognitiveHierarchy { level, lambda, .. } => {
-            model::reason(
-                s,
-                d,
-                values,
-                weights,
-                level,
-                hierarchy(rule),
-                lambda,
-                &mut scratch.reasoning,
-                mask,
-            );
-            Some(&scratch.reasoning.faced)
-        }
-    }
+    others: model::OthersScratch,
 }
 
 /// What the forecast step reads and writes of each observer.
@@ -156,7 +104,7 @@ pub(super) fn forecast(
                 // The others' play as this type's rule models it (computed once for
                 // consecutive types with the same rule).
                 if ty == 0 || spec.rule != aj.types[ty - 1].rule {
-                    let modelled = modelled_play(
+                    let modelled = model::modelled_play(
                         spec.rule,
                         s,
                         d,
@@ -227,13 +175,5 @@ pub(super) fn forecast(
                 c.blocks[slot].extend_from_slice(block);
             }
         }
-    }
-}
-
-/// The kind of hierarchy of a level-k or cognitive-hierarchy rule.
-pub(super) fn hierarchy(rule: DecisionRule) -> model::Hierarchy {
-    match rule {
-        DecisionRule::CognitiveHierarchy { tau, .. } => model::Hierarchy::Cognitive { tau },
-        _ => model::Hierarchy::LevelK,
     }
 }
