@@ -40,6 +40,32 @@ fn argmax(xs: &[f64]) -> usize {
     (0..xs.len()).fold(0, |b, a| if xs[a] > xs[b] { a } else { b })
 }
 
+/// Runs `0..runs` of `s`: how many end in a deal, and in how many of those the US's
+/// and Iran's moves in the deal's month were the actions with the highest expected
+/// utility (with lookahead: Q) under their beliefs, i.e. not logit trembles.
+fn deals_and_deliberate(s: &Arc<CompiledScenario>, runs: u64) -> (u64, u64) {
+    let mut engine = Engine::new(s.clone());
+    let (mut deals, mut deliberate) = (0, 0);
+    for r in 0..runs {
+        let (result, trace) = engine.run_traced(MASTER, r);
+        if !is_deal(s, result.outcome) {
+            continue;
+        }
+        deals += 1;
+        let last = trace.rounds.last().unwrap();
+        let best = |agent: usize| {
+            let a = &last.agents[agent];
+            let eu: Vec<f64> = a.expected_utility.iter().map(|n| n.value).collect();
+            a.expected_utility[argmax(&eu)].name == a.action
+        };
+        let (usa, iran) = (0, 2);
+        if best(usa) && best(iran) {
+            deliberate += 1;
+        }
+    }
+    (deals, deliberate)
+}
+
 #[test]
 fn near_rational_deals_grow_with_relief_and_are_deliberate() {
     const RUNS: u64 = 3_000;
@@ -81,25 +107,7 @@ fn near_rational_deals_grow_with_relief_and_are_deliberate() {
     let mut o = NEAR_RATIONAL.to_vec();
     o.push(("relief_depth", 1.0));
     let s = flagship(&o);
-    let mut engine = Engine::new(s.clone());
-    let (mut deals, mut deliberate) = (0, 0);
-    for r in 0..600 {
-        let (result, trace) = engine.run_traced(MASTER, r);
-        if !is_deal(&s, result.outcome) {
-            continue;
-        }
-        deals += 1;
-        let last = trace.rounds.last().unwrap();
-        let best = |agent: usize| {
-            let a = &last.agents[agent];
-            let eu: Vec<f64> = a.expected_utility.iter().map(|n| n.value).collect();
-            a.expected_utility[argmax(&eu)].name == a.action
-        };
-        let (usa, iran) = (0, 2);
-        if best(usa) && best(iran) {
-            deliberate += 1;
-        }
-    }
+    let (deals, deliberate) = deals_and_deliberate(&s, 600);
     assert!(deals >= 60, "too few deals to judge: {deals} of 600");
     assert_eq!(deliberate, deals, "some deals were trembles");
 }
@@ -120,26 +128,7 @@ fn looking_ahead_finds_the_deals_the_stand_in_stood_for() {
     let deals = |lookahead: f64| {
         let mut o = base.clone();
         o.push(("lookahead", lookahead));
-        let s = flagship(&o);
-        let mut engine = Engine::new(s.clone());
-        let (mut deals, mut deliberate) = (0u64, 0u64);
-        for r in 0..RUNS {
-            let (result, trace) = engine.run_traced(MASTER, r);
-            if !is_deal(&s, result.outcome) {
-                continue;
-            }
-            deals += 1;
-            let last = trace.rounds.last().unwrap();
-            let best = |agent: usize| {
-                let a = &last.agents[agent];
-                let q: Vec<f64> = a.expected_utility.iter().map(|n| n.value).collect();
-                a.expected_utility[argmax(&q)].name == a.action
-            };
-            if best(0) && best(2) {
-                deliberate += 1;
-            }
-        }
-        (deals, deliberate)
+        deals_and_deliberate(&flagship(&o), RUNS)
     };
     assert_eq!(
         deals(0.0),
