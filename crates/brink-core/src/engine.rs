@@ -23,6 +23,11 @@
 //! - `check_terminal`: the first outcome condition that holds ends the run; at the
 //!   horizon the at-horizon outcomes decide.
 //!
+//! `observe`, `update_beliefs` and `appraise` run in one pass over the agents, and
+//! `forecast` and `decide` in another: each step of a pass reads and writes only its
+//! own agent's components (and the shared values every agent's `appraise` fills first),
+//! so a pass gives exactly its steps in order.
+//!
 //! The world, queries and entities are built once per [`Engine`] (once per worker
 //! thread) and reset in place for each run: building a `World` and its systems costs
 //! ~80 µs, far more than a run. Components are overwritten, never inserted or removed,
@@ -379,11 +384,12 @@ fn appraise(
     }
 }
 
-type DecideItem = (
+/// What `forecast` and `decide` read and write of each agent.
+type ThinkItem = (
     &'static Agent,
     &'static PrivateType,
     &'static Beliefs,
-    &'static Forecasts,
+    &'static mut Forecasts,
     &'static Perception,
     &'static Empirical,
     &'static StateEstimate,
@@ -401,8 +407,12 @@ struct DecideScratch {
     stage: Vec<f64>,
 }
 
+/// `forecast` and `decide`, agent by agent in one pass over the agents: an agent's
+/// forecasts are its own (of the others) and its decision reads only its own
+/// forecasts, so one pass gives exactly the two passes in order (see
+/// [`forecast::forecast`] for the forecasts shared between observers).
 #[allow(clippy::too_many_arguments)]
-fn decide(
+fn think(
     model: &Model,
     all: &AllValues,
     round: &Round,
@@ -410,17 +420,17 @@ fn decide(
     plans: &mut Plans,
     avail: &Availability,
     profile: &mut Profile,
-    mut agents: Query<DecideItem>,
+    mut agents: Query<ThinkItem>,
+    cache: &mut forecast::ForecastCache,
     scratch: &mut DecideScratch,
 ) {
-    let (s, d) = (&*model.scenario, &model.dims);
-    let sc = &mut *scratch;
-    sc.marginals.resize(d.actions, 0.0);
+    cache.begin_round(model.scenario.agents.len());
+    scratch.marginals.resize(model.dims.actions, 0.0);
     for (
         agent,
         ty,
         beliefs,
-        forecasts,
+        mut forecasts,
         perception,
         empirical,
         estimate,
@@ -430,95 +440,171 @@ fn decide(
         mut rng,
     ) in &mut agents
     {
-        let i = agent.index;
-        let spec = &s.agents[i];
-        let nterms = spec.terms.len();
-        // Term values as the agent sees them: on its estimate of the state, if it has one.
-        let (own_values, all_values): (&[f64], &[f64]) = if estimate.active() {
-            (
-                &estimate.values[d.value_offset[i]..][..spec.types.len() * nterms],
-                &estimate.values,
-            )
-        } else {
-            (&utilities.values, &all.0)
+        let observer = forecast::Observer {
+            index: agent.index,
+            own_type: ty.0,
+            perception,
+            beliefs,
+            empirical,
+            estimate,
         };
-        // What the agent expects the others to play.
-        let modelled = model::modelled_play(
-            *rule,
+        forecast::forecast(
+            model,
+            all,
+            avail,
+            round,
+            &observer,
+            &mut forecasts,
+            plans,
+            world,
+            cache,
+        );
+        let mind = Mind {
+            observer,
+            forecasts: &forecasts,
+            utilities,
+            rule: *rule,
+        };
+        profile.current[agent.index] = decide(
+            model,
+            all,
+            round,
+            world,
+            plans,
+            avail,
+            &mind,
+            &mut choice,
+            &mut rng,
+            scratch,
+        );
+    }
+}
+
+/// What `decide` reads of its agent.
+struct Mind<'a> {
+    observer: forecast::Observer<'a>,
+    forecasts: &'a Forecasts,
+    utilities: &'a Utilities,
+    rule: DecisionRule,
+}
+
+/// Agent `m`'s decision: its expected utilities, its policy, and the action drawn.
+#[allow(clippy::too_many_arguments)]
+fn decide(
+    model: &Model,
+    all: &AllValues,
+    round: &Round,
+    world: &WorldState,
+    plans: &mut Plans,
+    avail: &Availability,
+    m: &Mind,
+    c: &mut Choice,
+    rng: &mut AgentRng,
+    sc: &mut DecideScratch,
+) -> usize {
+    let (s, d) = (&*model.scenario, &model.dims);
+    let o = &m.observer;
+    let (i, rule) = (o.index, &m.rule);
+    let (beliefs, forecasts, perception, empirical, estimate) = (
+        o.beliefs,
+        m.forecasts,
+        o.perception,
+        o.empirical,
+        o.estimate,
+    );
+    let spec = &s.agents[i];
+    let nterms = spec.terms.len();
+    // Term values as the agent sees them: on its estimate of the state, if it has one.
+    let (own_values, all_values): (&[f64], &[f64]) = if estimate.active() {
+        (
+            &estimate.values[d.value_offset[i]..][..spec.types.len() * nterms],
+            &estimate.values,
+        )
+    } else {
+        (&m.utilities.values, &all.0)
+    };
+    // What the agent expects the others to play.
+    let modelled = model::modelled_play(
+        *rule,
+        s,
+        d,
+        &empirical.counts,
+        &perception.marginals,
+        all_values,
+        &beliefs.probs,
+        &mut sc.others,
+        avail.mask(),
+    );
+    // Per-type play for terms reading the others' type values: the forecasts, when
+    // they are the rule's model of the others.
+    let per_type = modelled.is_none().then_some(&forecasts.probs[..]);
+    let faced: &[f64] = match modelled {
+        Some(play) => play,
+        None => {
+            // Each other agent's play: its types' forecast play weighted by beliefs.
+            for (j, aj) in s.agents.iter().enumerate() {
+                let (off, n) = (d.action_offset[j], aj.actions.len());
+                let m = &mut sc.marginals[off..off + n];
+                m.fill(0.0);
+                if j == i {
+                    continue;
+                }
+                for t in 0..aj.types.len() {
+                    let b = beliefs.probs[d.type_offset[j] + t];
+                    let row = &forecasts.probs[d.forecast_offset[j] + t * n..][..n];
+                    m.iter_mut().zip(row).for_each(|(x, &p)| *x += b * p);
+                }
+            }
+            &sc.marginals
+        }
+    };
+    let values = &own_values[o.own_type * nterms..(o.own_type + 1) * nterms];
+    let view = model::TypeView {
+        weights: &beliefs.probs,
+        play: per_type,
+    };
+    model::expected_utilities(s, d, i, values, faced, &view, &mut c.expected);
+    if spec.types[o.own_type].lookahead.active() {
+        // Forward-looking: this round's expected utility plus the discounted
+        // expected utility of the rounds ahead (`crate::lookahead`).
+        let frame = if estimate.active() {
+            &estimate.frame
+        } else {
+            &world.frame
+        };
+        let view = View {
+            observer: i,
+            own_type: o.own_type,
+            beliefs: &beliefs.probs,
+            frame,
+            round: round.0,
+            prev: &perception.marginals,
+            counts: &empirical.counts,
+        };
+        plans.0.begin(s, d, &view);
+        sc.stage.clone_from(&c.expected);
+        plans.0.action_values(
             s,
             d,
-            &empirical.counts,
-            &perception.marginals,
-            all_values,
-            &beliefs.probs,
-            &mut sc.others,
-            avail.mask(),
+            i,
+            i,
+            o.own_type,
+            &sc.stage,
+            Some(faced),
+            &mut c.expected,
         );
-        // Per-type play for terms reading the others' type values: the forecasts, when
-        // they are the rule's model of the others.
-        let per_type = modelled.is_none().then_some(&forecasts.probs[..]);
-        let faced: &[f64] = match modelled {
-            Some(play) => play,
-            None => {
-                // Each other agent's play: its types' forecast play weighted by beliefs.
-                for (j, aj) in s.agents.iter().enumerate() {
-                    let (off, n) = (d.action_offset[j], aj.actions.len());
-                    let m = &mut sc.marginals[off..off + n];
-                    m.fill(0.0);
-                    if j == i {
-                        continue;
-                    }
-                    for t in 0..aj.types.len() {
-                        let b = beliefs.probs[d.type_offset[j] + t];
-                        let row = &forecasts.probs[d.forecast_offset[j] + t * n..][..n];
-                        m.iter_mut().zip(row).for_each(|(x, &p)| *x += b * p);
-                    }
-                }
-                &sc.marginals
-            }
-        };
-        let values = &own_values[ty.0 * nterms..(ty.0 + 1) * nterms];
-        let c = &mut *choice;
-        let view = model::TypeView {
-            weights: &beliefs.probs,
-            play: per_type,
-        };
-        model::expected_utilities(s, d, i, values, faced, &view, &mut c.expected);
-        if spec.types[ty.0].lookahead.active() {
-            // Forward-looking: this round's expected utility plus the discounted
-            // expected utility of the rounds ahead (`crate::lookahead`).
-            let frame = if estimate.active() {
-                &estimate.frame
-            } else {
-                &world.frame
-            };
-            let view = View {
-                observer: i,
-                own_type: ty.0,
-                beliefs: &beliefs.probs,
-                frame,
-                round: round.0,
-                prev: &perception.marginals,
-                counts: &empirical.counts,
-            };
-            plans.0.begin(s, d, &view);
-            sc.stage.clone_from(&c.expected);
-            plans
-                .0
-                .action_values(s, d, i, i, ty.0, &sc.stage, Some(faced), &mut c.expected);
-        }
-        let mask = avail.of(d.action_offset[i], spec.actions.len());
-        match *rule {
-            DecisionRule::LevelK { level: 0, .. }
-            | DecisionRule::CognitiveHierarchy { level: 0, .. } => {
-                mask.inspect(|m| availability::mask_expected(&mut c.expected, m));
-                availability::level0(&spec.level0, &mut c.policy, mask);
-            }
-            _ => availability::respond(rule, &mut c.expected, &mut c.policy, mask),
-        }
-        c.action = sample(&c.policy, rng.0.random());
-        profile.current[i] = c.action;
     }
+    let mask = avail.of(d.action_offset[i], spec.actions.len());
+    match *rule {
+        DecisionRule::LevelK { level: 0, .. }
+        | DecisionRule::CognitiveHierarchy { level: 0, .. } => {
+            mask.inspect(|m| availability::mask_expected(&mut c.expected, m));
+            availability::level0(&spec.level0, &mut c.policy, mask);
+        }
+        _ => availability::respond(rule, &mut c.expected, &mut c.policy, mask),
+    }
+    c.action = sample(&c.policy, rng.0.random());
+    c.action
 }
 
 type ResolveItem = (
@@ -591,8 +677,7 @@ fn check_terminal(
 /// `../shared/docs/ECS-NOTES.md`).
 pub struct RoundSystems {
     perceive: QueryState<PerceiveItem>,
-    forecast: QueryState<forecast::ObserverItem>,
-    decide: QueryState<DecideItem>,
+    think: QueryState<ThinkItem>,
     resolve: QueryState<ResolveItem>,
     forecast_cache: forecast::ForecastCache,
     decide_scratch: DecideScratch,
@@ -603,8 +688,7 @@ impl RoundSystems {
     pub fn new(world: &mut World) -> Self {
         RoundSystems {
             perceive: world.query(),
-            forecast: world.query(),
-            decide: world.query(),
+            think: world.query(),
             resolve: world.query(),
             forecast_cache: forecast::ForecastCache::default(),
             decide_scratch: DecideScratch::default(),
@@ -623,17 +707,7 @@ impl RoundSystems {
             self.perceive.query_mut(&mut *world),
         );
         availability::update_availability(m, &r.world, &mut r.avail);
-        forecast::forecast(
-            m,
-            &r.all,
-            &r.avail,
-            &r.round,
-            self.forecast.query_mut(&mut *world),
-            &mut r.plans,
-            &r.world,
-            &mut self.forecast_cache,
-        );
-        decide(
+        think(
             m,
             &r.all,
             &r.round,
@@ -641,7 +715,8 @@ impl RoundSystems {
             &mut r.plans,
             &r.avail,
             &mut r.profile,
-            self.decide.query_mut(&mut *world),
+            self.think.query_mut(&mut *world),
+            &mut self.forecast_cache,
             &mut self.decide_scratch,
         );
         resolve(
