@@ -66,8 +66,15 @@ impl Dims {
 pub fn evaluate_terms(agent: &AgentSpec, frame: &[f64], out: &mut [f64]) {
     let n = agent.terms.len();
     for (k, term) in agent.terms.iter().enumerate() {
-        for (ty, e) in term.value_by_type.iter().enumerate() {
-            out[ty * n + k] = e.eval(frame);
+        if term.shared {
+            let v = term.value_by_type[0].eval(frame);
+            for ty in 0..term.value_by_type.len() {
+                out[ty * n + k] = v;
+            }
+        } else {
+            for (ty, e) in term.value_by_type.iter().enumerate() {
+                out[ty * n + k] = e.eval(frame);
+            }
         }
     }
 }

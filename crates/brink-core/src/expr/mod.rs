@@ -440,6 +440,20 @@ fn compile_with_stack(
 }
 
 impl Expr {
+    /// Whether `other` computes the same function of the variables as `self`: the
+    /// same compiled code, constants equal bit for bit (so `eval` gives the same
+    /// bits on any `vars`).
+    pub fn same_code(&self, other: &Expr) -> bool {
+        match (&self.code, &other.code) {
+            (Code::Const(a), Code::Const(b)) => a.to_bits() == b.to_bits(),
+            (Code::Var(a), Code::Var(b)) => a == b,
+            // The derived `PartialEq` of `Op` takes 0.0 == -0.0; their `Debug` forms
+            // differ, and print every other constant exactly (shortest round trip).
+            (Code::Ops(a), Code::Ops(b)) => a == b && format!("{a:?}") == format!("{b:?}"),
+            _ => false,
+        }
+    }
+
     /// Evaluates the formula, reading variable `slot` from `vars[slot]`.
     ///
     /// For a [`ValueType::Bool`] formula the result is `0.0` or `1.0`
@@ -575,6 +589,30 @@ mod tests {
         assert_eq!(compile("a", &s, Num).unwrap().as_const(), Some(4.0));
         assert_eq!(compile("t", &s, Bool).unwrap().as_const(), Some(1.0));
         assert_eq!(s.get("nope"), None);
+    }
+
+    #[test]
+    fn same_code_tells_apart_different_folded_values() {
+        let with = |v: f64, src: &str| {
+            let mut s = Symbols::new("test");
+            s.insert_var("x", 0, Num);
+            s.insert_const("self.v", v, Num);
+            compile(src, &s, Num).unwrap()
+        };
+        // A formula that does not read the folded value: the same code for any value.
+        assert!(with(1.0, "0.5 * x + 2").same_code(&with(7.0, "0.5 * x + 2")));
+        // One that reads it: different code unless the values are equal bit for bit.
+        assert!(with(1.0, "self.v * x").same_code(&with(1.0, "self.v * x")));
+        assert!(!with(1.0, "self.v * x").same_code(&with(2.0, "self.v * x")));
+        assert!(!with(0.0, "x / (self.v + x)").same_code(&with(-0.0, "x / (self.v + x)")));
+        assert!(!with(0.0, "self.v").same_code(&with(-0.0, "self.v")));
+        assert!(!with(1.0, "x").same_code(&with(1.0, "self.v")));
+        // Same results whenever the code is the same.
+        let (a, b) = (with(3.0, "x * x - 1"), with(4.0, "x * x - 1"));
+        assert!(a.same_code(&b));
+        for x in [-2.0, 0.0, 0.3, 1e300] {
+            assert_eq!(a.eval(&[x]).to_bits(), b.eval(&[x]).to_bits());
+        }
     }
 
     #[test]

@@ -110,9 +110,31 @@ pub struct Term {
     /// types of the agents it reads, each copy with those values folded in and
     /// counting only when those agents are of those types (`docs/SCENARIO.md` §6.4.1).
     pub types: Vec<(usize, usize)>,
+    /// Whether every type's formula is the same computation (the formula reads no
+    /// `self.*` value that differs between the owner's types): it is then evaluated
+    /// once per frame for all types.
+    pub shared: bool,
 }
 
 impl Term {
+    /// A term; [`Term::shared`] is worked out from `value_by_type`.
+    pub fn new(
+        conditions: Vec<Condition>,
+        value_by_type: Vec<Expr>,
+        types: Vec<(usize, usize)>,
+    ) -> Self {
+        let shared = value_by_type
+            .iter()
+            .skip(1)
+            .all(|e| e.same_code(&value_by_type[0]));
+        Term {
+            conditions,
+            value_by_type,
+            types,
+            shared,
+        }
+    }
+
     /// Whether the term counts when the agents are of `types` (one per agent).
     #[inline]
     pub fn types_hold(&self, types: &[usize]) -> bool {

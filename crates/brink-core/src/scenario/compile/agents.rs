@@ -502,11 +502,7 @@ impl Compiler<'_> {
                     )?);
                     continue;
                 }
-                terms.push(Term {
-                    conditions,
-                    value_by_type,
-                    types: Vec::new(),
-                });
+                terms.push(Term::new(conditions, value_by_type, Vec::new()));
             }
         }
         Ok(terms)

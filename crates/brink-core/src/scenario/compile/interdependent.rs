@@ -173,11 +173,11 @@ impl Compiler<'_> {
                     self.quantity(value, fallback.clone(), field, &syms)
                 })
                 .collect::<Result<Vec<_>>>()?;
-            terms.push(Term {
-                conditions: conditions.to_vec(),
+            terms.push(Term::new(
+                conditions.to_vec(),
                 value_by_type,
-                types: read.iter().copied().zip(types.iter().copied()).collect(),
-            });
+                read.iter().copied().zip(types.iter().copied()).collect(),
+            ));
         }
         Ok(terms)
     }
