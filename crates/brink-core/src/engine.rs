@@ -47,7 +47,7 @@ pub use state::RunState;
 use crate::analysis::Analyzer;
 use crate::availability::{self, Availability};
 use crate::classify::Classifier;
-use crate::lookahead::{Planner, View};
+use crate::lookahead::Planner;
 use crate::model::{self, Dims};
 use crate::normal::standard_normal;
 use crate::rules::{DecisionRule, FictitiousPrior, sample};
@@ -567,21 +567,7 @@ fn decide(
     if spec.types[o.own_type].lookahead.active() {
         // Forward-looking: this round's expected utility plus the discounted
         // expected utility of the rounds ahead (`crate::lookahead`).
-        let frame = if estimate.active() {
-            &estimate.frame
-        } else {
-            &world.frame
-        };
-        let view = View {
-            observer: i,
-            own_type: o.own_type,
-            beliefs: &beliefs.probs,
-            frame,
-            round: round.0,
-            prev: &perception.marginals,
-            counts: &empirical.counts,
-        };
-        plans.0.begin(s, d, &view);
+        plans.0.begin(s, d, &o.view(round, world));
         sc.stage.clone_from(&c.expected);
         plans.0.action_values(
             s,

@@ -46,6 +46,27 @@ pub(super) struct Observer<'a> {
     pub estimate: &'a StateEstimate,
 }
 
+impl<'a> Observer<'a> {
+    /// What the lookahead starts from for this observer: its beliefs, the frame it
+    /// decides on (its estimate of the state, or the true one), the last round as it
+    /// perceived it, its action counts.
+    pub(super) fn view(&self, round: &Round, world: &'a WorldState) -> View<'a> {
+        View {
+            observer: self.index,
+            own_type: self.own_type,
+            beliefs: &self.beliefs.probs,
+            frame: if self.estimate.active() {
+                &self.estimate.frame
+            } else {
+                &world.frame
+            },
+            round: round.0,
+            prev: &self.perception.marginals,
+            counts: &self.empirical.counts,
+        }
+    }
+}
+
 /// The forecast step of one observer: what it predicts each type of each other
 /// agent plays this round, targets in agent order. The targets' true term values are
 /// read from `all` (which `appraise` fills for every agent). Observers may be visited
@@ -149,24 +170,7 @@ pub(super) fn forecast(
             model::expected_utilities(s, d, j, values, faced, &view, &mut c.eu);
             if spec.lookahead.active() {
                 if !planned {
-                    let frame = if estimate.active() {
-                        &estimate.frame
-                    } else {
-                        &world.frame
-                    };
-                    plans.0.begin(
-                        s,
-                        d,
-                        &View {
-                            observer: o.index,
-                            own_type: o.own_type,
-                            beliefs: &beliefs.probs,
-                            frame,
-                            round: round.0,
-                            prev: &perception.marginals,
-                            counts: &empirical.counts,
-                        },
-                    );
+                    plans.0.begin(s, d, &o.view(round, world));
                     planned = true;
                 }
                 plans
