@@ -21,7 +21,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 pub(crate) struct Overflow;
 
 /// Integer operations used by the fraction-free algorithms.
-pub(crate) trait Int: Clone + Debug + PartialEq + Eq + core::hash::Hash {
+pub(crate) trait Int: Clone + Debug + Ord + core::hash::Hash {
     fn from_big(b: &BigInt) -> Option<Self>;
     fn to_big(&self) -> BigInt;
     fn zero() -> Self;
@@ -37,6 +37,10 @@ pub(crate) trait Int: Clone + Debug + PartialEq + Eq + core::hash::Hash {
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering;
     /// `acc += a * b` (or `acc −= a * b` when `negate`).
     fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow>;
+    /// `a / e`, where the division is known to be exact (`e ≠ 0`).
+    fn div_exact(a: &Self, e: &Self) -> Self;
+    /// `−a`.
+    fn neg(a: &Self) -> Result<Self, Overflow>;
 }
 
 /// The methods of `Int` that are the same text for every machine integer
@@ -71,6 +75,15 @@ macro_rules! machine_int_basics {
             }
             .ok_or(Overflow)?;
             Ok(())
+        }
+        #[inline]
+        fn div_exact(a: &Self, e: &Self) -> Self {
+            debug_assert_eq!(a % e, 0, "inexact division");
+            a / e
+        }
+        #[inline]
+        fn neg(a: &Self) -> Result<Self, Overflow> {
+            a.checked_neg().ok_or(Overflow)
         }
     };
 }
@@ -179,6 +192,13 @@ impl Int for BigInt {
     }
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering {
         (a * b).cmp(&(c * d))
+    }
+    fn div_exact(a: &Self, e: &Self) -> Self {
+        debug_assert!(Zero::is_zero(&(a % e)), "inexact division");
+        a / e
+    }
+    fn neg(a: &Self) -> Result<Self, Overflow> {
+        Ok(-a)
     }
     fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
         if negate {

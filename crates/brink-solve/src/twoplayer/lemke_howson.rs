@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 use num_bigint::BigInt;
-use num_traits::{One, ToPrimitive};
+use num_integer::Integer;
+use num_traits::{One, ToPrimitive, Zero};
 
 use super::certify::certify;
 use super::int::{Int, Mat, Overflow};
 use super::polytope::Tableau;
-use super::{Bimatrix, bimatrix, make_equilibrium, sort_equilibria};
+use super::{Bimatrix, bimatrix, check_two_player, make_equilibrium, sort_equilibria};
 use crate::equilibrium::{Equilibrium, SolveError};
 use crate::game::NormalFormGame;
 use crate::rational::{Q, to_f64};
@@ -95,10 +96,11 @@ pub fn lemke_howson_path(
     game: &NormalFormGame<Q>,
     initial_label: usize,
 ) -> Result<LemkeHowsonRun<Q>, SolveError> {
-    let bm = checked(game, initial_label)?;
-    let (x, y, pivots) = run(game, &bm, initial_label)?;
+    let prep = Prepared::new(game)?;
+    check_label(prep.m, prep.n, initial_label)?;
+    let (equilibrium, pivots) = run(&prep, initial_label)?;
     Ok(LemkeHowsonRun {
-        equilibrium: make_equilibrium(game, &x, &y),
+        equilibrium,
         pivots,
     })
 }
@@ -118,7 +120,8 @@ pub fn lemke_howson_exact(
     game: &NormalFormGame<Q>,
     initial_label: usize,
 ) -> Result<LemkeHowsonRun<Q>, SolveError> {
-    let bm = checked(game, initial_label)?;
+    let bm = bimatrix(game)?;
+    check_label(bm.m, bm.n, initial_label)?;
     let (x, y, pivots) = run_exact(&bm, initial_label)?;
     Ok(LemkeHowsonRun {
         equilibrium: make_equilibrium(game, &x, &y),
@@ -126,15 +129,14 @@ pub fn lemke_howson_exact(
     })
 }
 
-fn checked(game: &NormalFormGame<Q>, label: usize) -> Result<Bimatrix, SolveError> {
-    let bm = bimatrix(game)?;
-    if label >= bm.m + bm.n {
+fn check_label(m: usize, n: usize, label: usize) -> Result<(), SolveError> {
+    if label >= m + n {
         return Err(SolveError::InvalidArgument(format!(
             "Lemke-Howson label {label} out of range (the game has {} labels)",
-            bm.m + bm.n
+            m + n
         )));
     }
-    Ok(bm)
+    Ok(())
 }
 
 /// The distinct equilibria reached by Lemke–Howson from every initial label
@@ -144,11 +146,10 @@ fn checked(game: &NormalFormGame<Q>, label: usize) -> Result<Bimatrix, SolveErro
 ///
 /// As [`lemke_howson`].
 pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>, SolveError> {
-    let bm = bimatrix(game)?;
-    let mut out = Vec::with_capacity(bm.m + bm.n);
-    for label in 0..bm.m + bm.n {
-        let (x, y, _) = run(game, &bm, label)?;
-        out.push(make_equilibrium(game, &x, &y));
+    let prep = Prepared::new(game)?;
+    let mut out = Vec::with_capacity(prep.m + prep.n);
+    for label in 0..prep.m + prep.n {
+        out.push(run(&prep, label)?.0);
     }
     sort_equilibria(&mut out);
     Ok(out)
@@ -156,14 +157,121 @@ pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>,
 
 type Path = (Vec<BigInt>, Vec<BigInt>, usize);
 
-/// Float-guided run with exact certification, falling back to the exact path.
-fn run(game: &NormalFormGame<Q>, bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
-    if let Some((bases, pivots)) = float_path(game, label)
-        && let Some((x, y)) = certify(bm, &bases)
-    {
-        return Ok((x, y, pivots));
+/// A two-player game prepared for Lemke–Howson paths: the payoffs as `f64` for
+/// the guide path and, when every payoff is an integer that fits in `i64` (the
+/// common case), the game's positive integer form in `i128`, built without
+/// `BigInt`.
+struct Prepared<'g> {
+    game: &'g NormalFormGame<Q>,
+    m: usize,
+    n: usize,
+    /// Both players' payoffs scaled into `[1, 2]` ([`unit_payoffs`]), or
+    /// `None` if one is not finite as an `f64`.
+    unit: Option<[Vec<f64>; 2]>,
+    small: Option<SmallGame>,
+}
+
+/// A game whose payoffs are all integers that fit in `i64`.
+struct SmallGame {
+    /// The payoffs of each player, row-major.
+    raw: [Vec<i64>; 2],
+    /// The positive integer form (as [`bimatrix`]: `raw − min + 1`).
+    a: Mat<i128>,
+    b: Mat<i128>,
+}
+
+impl<'g> Prepared<'g> {
+    fn new(game: &'g NormalFormGame<Q>) -> Result<Self, SolveError> {
+        check_two_player(game)?;
+        let (m, n) = (game.num_strategies(0), game.num_strategies(1));
+        let ints = |player: usize| -> Option<Vec<i64>> {
+            (0..m * n)
+                .map(|idx| {
+                    let x = game.payoff_at(idx, player);
+                    if x.denom().is_one() {
+                        x.numer().to_i64()
+                    } else {
+                        None
+                    }
+                })
+                .collect()
+        };
+        let small = match (ints(0), ints(1)) {
+            (Some(ra), Some(rb)) => Some(SmallGame {
+                a: positive_i128(&ra, m, n),
+                b: positive_i128(&rb, m, n),
+                raw: [ra, rb],
+            }),
+            _ => None,
+        };
+        let unit = match &small {
+            // The same values as `unit_payoffs` computes from the game.
+            Some(s) => {
+                let f = |p: usize| scale_unit(s.raw[p].iter().map(|&v| v as f64).collect());
+                f(0).zip(f(1))
+            }
+            None => unit_payoffs(game, 0).zip(unit_payoffs(game, 1)),
+        }
+        .map(|(a, b)| [a, b]);
+        Ok(Prepared {
+            game,
+            m,
+            n,
+            unit,
+            small,
+        })
     }
-    run_exact(bm, label)
+}
+
+/// `v − min(v) + 1` as an `m × n` matrix.
+fn positive_i128(v: &[i64], m: usize, n: usize) -> Mat<i128> {
+    let min = v.iter().copied().min().unwrap_or(0);
+    Mat {
+        rows: m,
+        cols: n,
+        data: v
+            .iter()
+            .map(|&x| i128::from(x) - i128::from(min) + 1)
+            .collect(),
+    }
+}
+
+/// Float-guided run with exact certification, falling back to the exact path.
+fn run(prep: &Prepared<'_>, label: usize) -> Result<(Equilibrium<Q>, usize), SolveError> {
+    let game = prep.game;
+    let Some((bases, pivots)) = float_path(prep, label) else {
+        return exact_equilibrium(game, label);
+    };
+    if let Some(s) = &prep.small {
+        match certify(&s.a, &s.b, &bases) {
+            Ok(Some((x, y))) => {
+                let eq = small_equilibrium(s, prep.n, &x, &y).unwrap_or_else(|| {
+                    let big = |v: &[i128]| v.iter().map(|&e| BigInt::from(e)).collect::<Vec<_>>();
+                    make_equilibrium(game, &big(&x), &big(&y))
+                });
+                return Ok((eq, pivots));
+            }
+            Ok(None) => return exact_equilibrium(game, label),
+            // An entry outgrew i128: certify again in BigInt.
+            Err(Overflow) => {}
+        }
+    }
+    let bm = bimatrix(game)?;
+    match certify(&bm.a, &bm.b, &bases) {
+        Ok(Some((x, y))) => Ok((make_equilibrium(game, &x, &y), pivots)),
+        Ok(None) => exact_equilibrium(game, label),
+        Err(Overflow) => unreachable!("BigInt never overflows"),
+    }
+}
+
+/// The end of the exact path from `label` ([`run_exact`]).
+fn exact_equilibrium(
+    game: &NormalFormGame<Q>,
+    label: usize,
+) -> Result<(Equilibrium<Q>, usize), SolveError> {
+    let bm = bimatrix(game)?;
+    let (x, y, pivots) = run_exact(&bm, label)?;
+    Ok((make_equilibrium(game, &x, &y), pivots))
 }
 
 fn run_exact(bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
@@ -336,6 +444,11 @@ fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
             }
         })
         .collect();
+    scale_unit(v)
+}
+
+/// `v` shifted and scaled into `[1, 2]`, or `None` if an entry is not finite.
+fn scale_unit(v: Vec<f64>) -> Option<Vec<f64>> {
     if v.iter().any(|x| !x.is_finite()) {
         return None;
     }
@@ -347,13 +460,12 @@ fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
 
 /// The Lemke–Howson path in `f64`: the final bases of both tableaux and the
 /// number of pivots, or `None` if the floating-point run broke down.
-fn float_path(game: &NormalFormGame<Q>, label: usize) -> Option<([Vec<usize>; 2], usize)> {
-    let (m, n) = (game.num_strategies(0), game.num_strategies(1));
-    let a = unit_payoffs(game, 0)?;
-    let b = unit_payoffs(game, 1)?;
+fn float_path(prep: &Prepared<'_>, label: usize) -> Option<([Vec<usize>; 2], usize)> {
+    let (m, n) = (prep.m, prep.n);
+    let [a, b] = prep.unit.as_ref()?;
     let mut tabs = [
-        FloatTableau::new(&a, &b, m, n, 0),
-        FloatTableau::new(&a, &b, m, n, 1),
+        FloatTableau::new(a, b, m, n, 0),
+        FloatTableau::new(a, b, m, n, 1),
     ];
     let mut side = if label < m { 0 } else { 1 };
     let mut entering = label;
@@ -377,4 +489,46 @@ fn float_path(game: &NormalFormGame<Q>, label: usize) -> Option<([Vec<usize>; 2]
     }
     let [p, q] = tabs;
     Some(([p.basis, q.basis], pivots))
+}
+
+/// The equilibrium `(x / Σx, y / Σy)` of a [`SmallGame`] with its expected
+/// payoffs, in `i128` arithmetic: the same value as [`make_equilibrium`], or
+/// `None` if an intermediate value leaves `i128`.
+fn small_equilibrium(s: &SmallGame, n: usize, x: &[i128], y: &[i128]) -> Option<Equilibrium<Q>> {
+    let sum = |v: &[i128]| v.iter().try_fold(0i128, |acc, &e| acc.checked_add(e));
+    let (sx, sy) = (sum(x)?, sum(y)?);
+    let strategies = vec![small_normalize(x, sx), small_normalize(y, sy)];
+    let denom = sx.checked_mul(sy)?;
+    let mut payoffs = Vec::with_capacity(2);
+    for raw in &s.raw {
+        let mut acc = 0i128;
+        for (i, &xi) in x.iter().enumerate().filter(|(_, v)| **v != 0) {
+            for (j, &yj) in y.iter().enumerate().filter(|(_, v)| **v != 0) {
+                let t = xi
+                    .checked_mul(yj)?
+                    .checked_mul(i128::from(raw[i * n + j]))?;
+                acc = acc.checked_add(t)?;
+            }
+        }
+        payoffs.push(small_ratio(acc, denom));
+    }
+    Some(Equilibrium {
+        strategies,
+        payoffs,
+    })
+}
+
+/// `v / total` as exact probabilities (`v` non-negative, `total > 0`).
+fn small_normalize(v: &[i128], total: i128) -> Vec<Q> {
+    v.iter().map(|&e| small_ratio(e, total)).collect()
+}
+
+/// `num / den` in lowest terms (`den > 0`), as `Q::new` would reduce it.
+fn small_ratio(num: i128, den: i128) -> Q {
+    debug_assert!(den > 0);
+    if num == 0 {
+        return Q::zero();
+    }
+    let g = num.gcd(&den);
+    Q::new_raw(BigInt::from(num / g), BigInt::from(den / g))
 }
