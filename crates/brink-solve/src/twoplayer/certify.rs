@@ -4,6 +4,43 @@ use core::cmp::Ordering;
 
 use super::int::{Int, Mat, Overflow};
 
+/// A positive integer payoff matrix as [`certify`] reads it.
+pub(crate) trait Payoffs<I> {
+    /// `(rows, columns)`.
+    fn shape(&self) -> (usize, usize);
+    /// The entry in row `i`, column `j`.
+    fn at(&self, i: usize, j: usize) -> I;
+}
+
+impl<I: Int> Payoffs<I> for Mat<I> {
+    fn shape(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+    #[inline]
+    fn at(&self, i: usize, j: usize) -> I {
+        Mat::at(self, i, j).clone()
+    }
+}
+
+/// Machine-integer payoffs `raw` (`rows × cols`, row-major) shifted by
+/// `shift`, read on the fly (no matrix is built).
+pub(crate) struct Shifted<'a> {
+    pub raw: &'a [i64],
+    pub rows: usize,
+    pub cols: usize,
+    pub shift: i128,
+}
+
+impl Payoffs<i128> for Shifted<'_> {
+    fn shape(&self) -> (usize, usize) {
+        (self.rows, self.cols)
+    }
+    #[inline]
+    fn at(&self, i: usize, j: usize) -> i128 {
+        i128::from(self.raw[i * self.cols + j]) + self.shift
+    }
+}
+
 /// Recomputes the basic solutions of the two final bases exactly and checks
 /// that they form a completely labelled pair of points of `P` and `Q`, i.e. a
 /// Nash equilibrium (von Stengel 2007, *Algorithmic Game Theory* ch. 3,
@@ -11,26 +48,24 @@ use super::int::{Int, Mat, Overflow};
 /// unnormalized points, `Ok(None)` if the bases do not certify, or
 /// [`Overflow`] if a stored value leaves `I` (the caller then certifies again
 /// with `BigInt`, which never overflows).
-pub(crate) fn certify<I: Int>(
-    a: &Mat<I>,
-    b: &Mat<I>,
+pub(crate) fn certify<I: Int, M: Payoffs<I>>(
+    a: &M,
+    b: &M,
     bases: &[Vec<usize>; 2],
 ) -> Result<Option<(Vec<I>, Vec<I>)>, Overflow> {
-    let (m, n) = (a.rows, a.cols);
-    let mut bp = vec![false; m + n];
-    let mut bq = vec![false; m + n];
-    for &v in &bases[0] {
-        bp[v] = true;
-    }
-    for &v in &bases[1] {
-        bq[v] = true;
-    }
+    let (m, n) = a.shape();
+    let mut bp = bases[0].clone();
+    let mut bq = bases[1].clone();
+    bp.sort_unstable();
+    bq.sort_unstable();
     // P: x_I basic, columns T with s_j nonbasic are tight: B_{I,T}ᵀ x_I = 1.
-    let support_x: Vec<usize> = (0..m).filter(|&i| bp[i]).collect();
-    let tight_cols: Vec<usize> = (0..n).filter(|&j| !bp[m + j]).collect();
+    let split = bp.partition_point(|&v| v < m);
+    let support_x = &bp[..split];
+    let tight_cols = complement(&bp[split..], m, n);
     // Q: y_J basic, rows with r_i nonbasic are tight: A_{S,J} y_J = 1.
-    let support_y: Vec<usize> = (0..n).filter(|&j| bq[m + j]).collect();
-    let tight_rows: Vec<usize> = (0..m).filter(|&i| !bq[i]).collect();
+    let split = bq.partition_point(|&v| v < m);
+    let support_y: Vec<usize> = bq[split..].iter().map(|&v| v - m).collect();
+    let tight_rows = complement(&bq[..split], 0, m);
     if support_x.len() != tight_cols.len() || support_y.len() != tight_rows.len() {
         return Ok(None);
     }
@@ -39,11 +74,11 @@ pub(crate) fn certify<I: Int>(
     }
     let mx: Vec<I> = tight_cols
         .iter()
-        .flat_map(|&j| support_x.iter().map(move |&i| b.at(i, j).clone()))
+        .flat_map(|&j| support_x.iter().map(move |&i| b.at(i, j)))
         .collect();
     let my: Vec<I> = tight_rows
         .iter()
-        .flat_map(|&i| support_y.iter().map(move |&j| a.at(i, j).clone()))
+        .flat_map(|&i| support_y.iter().map(move |&j| a.at(i, j)))
         .collect();
     let Some((xs, dx)) = solve_ones(mx, support_x.len())? else {
         return Ok(None);
@@ -64,10 +99,11 @@ pub(crate) fn certify<I: Int>(
     if x.iter().chain(&y).any(|v| v.sign() < 0) {
         return Ok(None);
     }
+    // (x and y vanish outside their supports.)
     for (j, yj) in y.iter().enumerate() {
         let mut s = I::zero();
-        for (i, xi) in x.iter().enumerate().filter(|(_, v)| !v.is_zero()) {
-            I::mul_acc(&mut s, b.at(i, j), xi, false)?;
+        for &i in support_x {
+            I::mul_acc(&mut s, &b.at(i, j), &x[i], false)?;
         }
         match s.cmp(&dx) {
             Ordering::Greater => return Ok(None),
@@ -77,8 +113,8 @@ pub(crate) fn certify<I: Int>(
     }
     for (i, xi) in x.iter().enumerate() {
         let mut s = I::zero();
-        for (j, yj) in y.iter().enumerate().filter(|(_, v)| !v.is_zero()) {
-            I::mul_acc(&mut s, a.at(i, j), yj, false)?;
+        for &j in &support_y {
+            I::mul_acc(&mut s, &a.at(i, j), &y[j], false)?;
         }
         match s.cmp(&dy) {
             Ordering::Greater => return Ok(None),
@@ -90,6 +126,19 @@ pub(crate) fn certify<I: Int>(
         return Ok(None);
     }
     Ok(Some((x, y)))
+}
+
+/// The indices `0..len` whose variable `offset + index` is not among the
+/// sorted variables `basic`.
+fn complement(basic: &[usize], offset: usize, len: usize) -> Vec<usize> {
+    let mut out = Vec::with_capacity(len);
+    let mut rest = basic.iter().peekable();
+    for k in 0..len {
+        if rest.next_if_eq(&&(offset + k)).is_none() {
+            out.push(k);
+        }
+    }
+    out
 }
 
 /// Solves `M v = 1` exactly for a square `k × k` integer matrix (row-major in

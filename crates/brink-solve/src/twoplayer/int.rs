@@ -44,9 +44,9 @@ pub(crate) trait Int: Clone + Debug + Ord + core::hash::Hash {
 }
 
 /// The methods of `Int` that are the same text for every machine integer
-/// (`$to` converts from a `BigInt`).
+/// (`$to` converts from a `BigInt`, `$mul` is the checked product).
 macro_rules! machine_int_basics {
-    ($to:ident) => {
+    ($to:ident, $mul:path) => {
         fn from_big(b: &BigInt) -> Option<Self> {
             b.$to()
         }
@@ -67,7 +67,7 @@ macro_rules! machine_int_basics {
         }
         #[inline]
         fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
-            let p = a.checked_mul(*b).ok_or(Overflow)?;
+            let p = $mul(*a, *b).ok_or(Overflow)?;
             *acc = if negate {
                 acc.checked_sub(p)
             } else {
@@ -88,19 +88,39 @@ macro_rules! machine_int_basics {
     };
 }
 
+/// `a · b`, or `None` if it leaves `i128`. Factors that fit in `i64` (the
+/// common case) take one widening multiplication instead of the general
+/// overflow-checked 128-bit product.
+#[inline]
+fn mul128(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
+
+/// `r / e` (`e ≠ 0`), in 64-bit division when both fit in `i64`.
+#[inline]
+fn div128(r: i128, e: i128) -> i128 {
+    match (i64::try_from(r), i64::try_from(e)) {
+        (Ok(x), Ok(y)) if y != -1 => i128::from(x / y),
+        _ => r / e,
+    }
+}
+
 fn narrow(b: BigInt) -> Result<i128, Overflow> {
     b.to_i128().ok_or(Overflow)
 }
 
 impl Int for i128 {
-    machine_int_basics!(to_i128);
+    machine_int_basics!(to_i128, mul128);
     #[inline]
     fn mul_sub_div(a: &Self, b: &Self, c: &Self, d: &Self, e: &Self) -> Result<Self, Overflow> {
-        if let (Some(x), Some(y)) = (a.checked_mul(*b), c.checked_mul(*d))
+        if let (Some(x), Some(y)) = (mul128(*a, *b), mul128(*c, *d))
             && let Some(r) = x.checked_sub(y)
         {
             debug_assert_eq!(r % e, 0, "inexact division in integer pivoting");
-            return Ok(r / e);
+            return Ok(div128(r, *e));
         }
         let num = BigInt::from(*a) * b - BigInt::from(*c) * d;
         narrow(num / e)
@@ -109,7 +129,7 @@ impl Int for i128 {
     fn dot(a: &[Self], b: &[Self]) -> Result<Self, Overflow> {
         let mut acc: i128 = 0;
         for (x, y) in a.iter().zip(b) {
-            match x.checked_mul(*y).and_then(|p| acc.checked_add(p)) {
+            match mul128(*x, *y).and_then(|p| acc.checked_add(p)) {
                 Some(s) => acc = s,
                 None => {
                     let big = a.iter().zip(b).fold(<BigInt as Zero>::zero(), |s, (x, y)| {
@@ -123,7 +143,7 @@ impl Int for i128 {
     }
     #[inline]
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering {
-        if let (Some(x), Some(y)) = (a.checked_mul(*b), c.checked_mul(*d)) {
+        if let (Some(x), Some(y)) = (mul128(*a, *b), mul128(*c, *d)) {
             return x.cmp(&y);
         }
         (BigInt::from(*a) * b).cmp(&(BigInt::from(*c) * d))
@@ -131,7 +151,7 @@ impl Int for i128 {
 }
 
 impl Int for i64 {
-    machine_int_basics!(to_i64);
+    machine_int_basics!(to_i64, i64::checked_mul);
     #[inline]
     fn mul_sub_div(a: &Self, b: &Self, c: &Self, d: &Self, e: &Self) -> Result<Self, Overflow> {
         let r = *a as i128 * *b as i128 - *c as i128 * *d as i128;

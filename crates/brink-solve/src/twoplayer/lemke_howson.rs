@@ -6,13 +6,16 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{One, ToPrimitive, Zero};
 
-use super::certify::certify;
+use super::certify::{Shifted, certify};
+use super::float_path::{
+    FloatTableau, UnitScale, follow, initial_tableaux, initial_tableaux_with, unit_payoffs,
+};
 use super::int::{Int, Mat, Overflow};
 use super::polytope::Tableau;
 use super::{Bimatrix, bimatrix, check_two_player, make_equilibrium, sort_equilibria};
 use crate::equilibrium::{Equilibrium, SolveError};
 use crate::game::NormalFormGame;
-use crate::rational::{Q, to_f64};
+use crate::rational::Q;
 
 /// Pivot limit of one Lemke–Howson path; reaching it returns
 /// [`SolveError::NoConvergence`]. Paths this long only occur on games built to
@@ -96,9 +99,10 @@ pub fn lemke_howson_path(
     game: &NormalFormGame<Q>,
     initial_label: usize,
 ) -> Result<LemkeHowsonRun<Q>, SolveError> {
-    let prep = Prepared::new(game)?;
+    let mut prep = Prepared::new(game)?;
     check_label(prep.m, prep.n, initial_label)?;
-    let (equilibrium, pivots) = run(&prep, initial_label)?;
+    let guide = prep.guide.take();
+    let (equilibrium, pivots) = run(&prep, guide, initial_label)?;
     Ok(LemkeHowsonRun {
         equilibrium,
         pivots,
@@ -149,7 +153,7 @@ pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>,
     let prep = Prepared::new(game)?;
     let mut out = Vec::with_capacity(prep.m + prep.n);
     for label in 0..prep.m + prep.n {
-        out.push(run(&prep, label)?.0);
+        out.push(run(&prep, prep.guide.clone(), label)?.0);
     }
     sort_equilibria(&mut out);
     Ok(out)
@@ -157,17 +161,17 @@ pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>,
 
 type Path = (Vec<BigInt>, Vec<BigInt>, usize);
 
-/// A two-player game prepared for Lemke–Howson paths: the payoffs as `f64` for
-/// the guide path and, when every payoff is an integer that fits in `i64` (the
-/// common case), the game's positive integer form in `i128`, built without
-/// `BigInt`.
+/// A two-player game prepared for Lemke–Howson paths: the initial tableaux of
+/// the floating-point guide path and, when every payoff is an integer that
+/// fits in `i64` (the common case), the game's positive integer form in
+/// `i128`, built without `BigInt`.
 struct Prepared<'g> {
     game: &'g NormalFormGame<Q>,
     m: usize,
     n: usize,
-    /// Both players' payoffs scaled into `[1, 2]` ([`unit_payoffs`]), or
-    /// `None` if one is not finite as an `f64`.
-    unit: Option<[Vec<f64>; 2]>,
+    /// The guide path's initial tableaux of `P` and `Q` for the payoffs
+    /// scaled into `[1, 2]`, or `None` if a payoff is not finite as an `f64`.
+    guide: Option<[FloatTableau; 2]>,
     small: Option<SmallGame>,
 }
 
@@ -175,75 +179,100 @@ struct Prepared<'g> {
 struct SmallGame {
     /// The payoffs of each player, row-major.
     raw: [Vec<i64>; 2],
-    /// The positive integer form (as [`bimatrix`]: `raw − min + 1`).
-    a: Mat<i128>,
-    b: Mat<i128>,
+    /// `1 − min` of each player's payoffs: `raw + shift` is the positive
+    /// integer form of [`bimatrix`].
+    shift: [i128; 2],
+    /// Each player's map of the payoffs into `[1, 2]` for the guide path.
+    unit: [UnitScale; 2],
+}
+
+impl SmallGame {
+    /// Player `p`'s positive integer payoffs (`m × n`).
+    fn positive(&self, p: usize, m: usize, n: usize) -> Shifted<'_> {
+        Shifted {
+            raw: &self.raw[p],
+            rows: m,
+            cols: n,
+            shift: self.shift[p],
+        }
+    }
 }
 
 impl<'g> Prepared<'g> {
     fn new(game: &'g NormalFormGame<Q>) -> Result<Self, SolveError> {
         check_two_player(game)?;
         let (m, n) = (game.num_strategies(0), game.num_strategies(1));
-        let ints = |player: usize| -> Option<Vec<i64>> {
-            (0..m * n)
-                .map(|idx| {
-                    let x = game.payoff_at(idx, player);
-                    if x.denom().is_one() {
-                        x.numer().to_i64()
-                    } else {
-                        None
-                    }
-                })
-                .collect()
-        };
-        let small = match (ints(0), ints(1)) {
-            (Some(ra), Some(rb)) => Some(SmallGame {
-                a: positive_i128(&ra, m, n),
-                b: positive_i128(&rb, m, n),
-                raw: [ra, rb],
-            }),
-            _ => None,
-        };
-        let unit = match &small {
-            // The same values as `unit_payoffs` computes from the game.
-            Some(s) => {
-                let f = |p: usize| scale_unit(s.raw[p].iter().map(|&v| v as f64).collect());
-                f(0).zip(f(1))
+        let small = small_payoffs(game, m * n).map(|raw| {
+            let range = |v: &[i64]| {
+                v.iter()
+                    .fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+            };
+            let ranges = [range(&raw[0]), range(&raw[1])];
+            SmallGame {
+                shift: ranges.map(|(lo, _)| 1 - i128::from(lo)),
+                unit: ranges.map(|(lo, hi)| UnitScale::new(lo, hi)),
+                raw,
             }
-            None => unit_payoffs(game, 0).zip(unit_payoffs(game, 1)),
-        }
-        .map(|(a, b)| [a, b]);
+        });
+        let guide = match &small {
+            Some(s) => {
+                let [ua, ub] = s.unit;
+                let (ra, rb) = (&s.raw[0], &s.raw[1]);
+                Some(initial_tableaux_with(
+                    |k| ua.apply(ra[k]),
+                    |k| ub.apply(rb[k]),
+                    m,
+                    n,
+                ))
+            }
+            None => unit_payoffs(game, 0)
+                .zip(unit_payoffs(game, 1))
+                .map(|(a, b)| initial_tableaux(&a, &b, m, n)),
+        };
         Ok(Prepared {
             game,
             m,
             n,
-            unit,
+            guide,
             small,
         })
     }
 }
 
-/// `v − min(v) + 1` as an `m × n` matrix.
-fn positive_i128(v: &[i64], m: usize, n: usize) -> Mat<i128> {
-    let min = v.iter().copied().min().unwrap_or(0);
-    Mat {
-        rows: m,
-        cols: n,
-        data: v
-            .iter()
-            .map(|&x| i128::from(x) - i128::from(min) + 1)
-            .collect(),
+/// Both players' payoffs (`cells` each) if every one is an integer that fits
+/// in `i64`.
+fn small_payoffs(game: &NormalFormGame<Q>, cells: usize) -> Option<[Vec<i64>; 2]> {
+    let mut raw = [Vec::with_capacity(cells), Vec::with_capacity(cells)];
+    // The flat table holds the two players' payoffs of each cell in turn.
+    for pair in game.payoffs().chunks_exact(2) {
+        for (v, x) in raw.iter_mut().zip(pair) {
+            if !x.denom().is_one() {
+                return None;
+            }
+            v.push(x.numer().to_i64()?);
+        }
     }
+    Some(raw)
 }
 
 /// Float-guided run with exact certification, falling back to the exact path.
-fn run(prep: &Prepared<'_>, label: usize) -> Result<(Equilibrium<Q>, usize), SolveError> {
+///
+/// `guide` is the guide path's initial tableaux (`prep.guide`, moved or
+/// cloned by the caller).
+fn run(
+    prep: &Prepared<'_>,
+    guide: Option<[FloatTableau; 2]>,
+    label: usize,
+) -> Result<(Equilibrium<Q>, usize), SolveError> {
     let game = prep.game;
-    let Some((bases, pivots)) = float_path(prep, label) else {
+    // A generous cap: a float run that wanders is abandoned for the exact one.
+    let cap = (64 * (prep.m + prep.n) * (prep.m + prep.n) + 1000).min(LEMKE_HOWSON_MAX_PIVOTS);
+    let Some((bases, pivots)) = guide.and_then(|tabs| follow(tabs, prep.m, label, cap)) else {
         return exact_equilibrium(game, label);
     };
     if let Some(s) = &prep.small {
-        match certify(&s.a, &s.b, &bases) {
+        let (a, b) = (s.positive(0, prep.m, prep.n), s.positive(1, prep.m, prep.n));
+        match certify(&a, &b, &bases) {
             Ok(Some((x, y))) => {
                 let eq = small_equilibrium(s, prep.n, &x, &y).unwrap_or_else(|| {
                     let big = |v: &[i128]| v.iter().map(|&e| BigInt::from(e)).collect::<Vec<_>>();
@@ -325,172 +354,6 @@ fn no_convergence(label: usize) -> SolveError {
     ))
 }
 
-/// Relative tolerance of the floating-point guide path.
-const FLOAT_TOL: f64 = 1e-9;
-
-/// A dense `f64` tableau `B⁻¹[M | I | 1]` with the same variable numbering as
-/// the exact one.
-struct FloatTableau {
-    rows: usize,
-    width: usize,
-    t: Vec<f64>,
-    basis: Vec<usize>,
-    init_basis: Vec<usize>,
-}
-
-impl FloatTableau {
-    fn new(a: &[f64], b: &[f64], m: usize, n: usize, player: usize) -> Self {
-        let vars = m + n;
-        let width = vars + 1;
-        let rows = if player == 0 { n } else { m };
-        let mut t = vec![0.0; rows * width];
-        let mut basis = Vec::with_capacity(rows);
-        for r in 0..rows {
-            let row = &mut t[r * width..(r + 1) * width];
-            if player == 0 {
-                for (i, slot) in row[..m].iter_mut().enumerate() {
-                    *slot = b[i * n + r];
-                }
-                row[m + r] = 1.0;
-                basis.push(m + r);
-            } else {
-                row[r] = 1.0;
-                row[m..m + n].copy_from_slice(&a[r * n..(r + 1) * n]);
-                basis.push(r);
-            }
-            row[vars] = 1.0;
-        }
-        FloatTableau {
-            rows,
-            width,
-            t,
-            init_basis: basis.clone(),
-            basis,
-        }
-    }
-
-    fn at(&self, r: usize, c: usize) -> f64 {
-        self.t[r * self.width + c]
-    }
-
-    /// Lexicographic minimum-ratio test with a relative tolerance for ties.
-    fn lex_min_ratio(&self, c: usize) -> Option<usize> {
-        let col_max = (0..self.rows)
-            .map(|r| self.at(r, c).abs())
-            .fold(0.0, f64::max);
-        let piv_tol = FLOAT_TOL * col_max.max(f64::MIN_POSITIVE);
-        let rhs = self.width - 1;
-        let mut best: Option<usize> = None;
-        for r in 0..self.rows {
-            let a = self.at(r, c);
-            if a <= piv_tol {
-                continue;
-            }
-            let Some(b) = best else {
-                best = Some(r);
-                continue;
-            };
-            let ab = self.at(b, c);
-            let cols = core::iter::once(rhs).chain(self.init_basis.iter().copied());
-            for col in cols {
-                let (x, y) = (self.at(r, col) / a, self.at(b, col) / ab);
-                if (x - y).abs() <= FLOAT_TOL * x.abs().max(y.abs()).max(1.0) {
-                    continue;
-                }
-                if x < y {
-                    best = Some(r);
-                }
-                break;
-            }
-        }
-        best
-    }
-
-    fn pivot(&mut self, r: usize, c: usize) {
-        let w = self.width;
-        let p = self.at(r, c);
-        let (before, rest) = self.t.split_at_mut(r * w);
-        let (prow, after) = rest.split_at_mut(w);
-        for v in prow.iter_mut() {
-            *v /= p;
-        }
-        prow[c] = 1.0;
-        for row in before.chunks_mut(w).chain(after.chunks_mut(w)) {
-            let f = row[c];
-            if f != 0.0 {
-                for (v, pv) in row.iter_mut().zip(prow.iter()) {
-                    *v -= f * pv;
-                }
-                row[c] = 0.0;
-            }
-        }
-        self.basis[r] = c;
-    }
-}
-
-/// One player's payoffs as `f64`, shifted and scaled into `[1, 2]` (a positive
-/// affine transformation, so the equilibria are unchanged).
-fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
-    let (m, n) = (game.num_strategies(0), game.num_strategies(1));
-    let v: Vec<f64> = (0..m * n)
-        .map(|idx| {
-            let x = game.payoff_at(idx, player);
-            if x.denom().is_one() {
-                x.numer()
-                    .to_i64()
-                    .map_or_else(|| x.numer().to_f64().unwrap_or(f64::NAN), |i| i as f64)
-            } else {
-                to_f64(x)
-            }
-        })
-        .collect();
-    scale_unit(v)
-}
-
-/// `v` shifted and scaled into `[1, 2]`, or `None` if an entry is not finite.
-fn scale_unit(v: Vec<f64>) -> Option<Vec<f64>> {
-    if v.iter().any(|x| !x.is_finite()) {
-        return None;
-    }
-    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let scale = if hi > lo { hi - lo } else { 1.0 };
-    Some(v.into_iter().map(|x| (x - lo) / scale + 1.0).collect())
-}
-
-/// The Lemke–Howson path in `f64`: the final bases of both tableaux and the
-/// number of pivots, or `None` if the floating-point run broke down.
-fn float_path(prep: &Prepared<'_>, label: usize) -> Option<([Vec<usize>; 2], usize)> {
-    let (m, n) = (prep.m, prep.n);
-    let [a, b] = prep.unit.as_ref()?;
-    let mut tabs = [
-        FloatTableau::new(a, b, m, n, 0),
-        FloatTableau::new(a, b, m, n, 1),
-    ];
-    let mut side = if label < m { 0 } else { 1 };
-    let mut entering = label;
-    let mut pivots = 0;
-    // A generous cap: a float run that wanders is abandoned for the exact one.
-    let cap = 64 * (m + n) * (m + n) + 1000;
-    loop {
-        if pivots >= cap.min(LEMKE_HOWSON_MAX_PIVOTS) {
-            return None;
-        }
-        let tab = &mut tabs[side];
-        let r = tab.lex_min_ratio(entering)?;
-        let leaving = tab.basis[r];
-        tab.pivot(r, entering);
-        pivots += 1;
-        if leaving == label {
-            break;
-        }
-        entering = leaving;
-        side = 1 - side;
-    }
-    let [p, q] = tabs;
-    Some(([p.basis, q.basis], pivots))
-}
-
 /// The equilibrium `(x / Σx, y / Σy)` of a [`SmallGame`] with its expected
 /// payoffs, in `i128` arithmetic: the same value as [`make_equilibrium`], or
 /// `None` if an intermediate value leaves `i128`.
@@ -529,6 +392,15 @@ fn small_ratio(num: i128, den: i128) -> Q {
     if num == 0 {
         return Q::zero();
     }
-    let g = num.gcd(&den);
-    Q::new_raw(BigInt::from(num / g), BigInt::from(den / g))
+    let (num, den) = match (i64::try_from(num), i64::try_from(den)) {
+        (Ok(p), Ok(q)) => {
+            let g = p.gcd(&q);
+            (i128::from(p / g), i128::from(q / g))
+        }
+        _ => {
+            let g = num.gcd(&den);
+            (num / g, den / g)
+        }
+    };
+    Q::new_raw(BigInt::from(num), BigInt::from(den))
 }
