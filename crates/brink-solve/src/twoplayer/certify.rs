@@ -41,6 +41,9 @@ impl Payoffs<i128> for Shifted<'_> {
     }
 }
 
+/// The unnormalized points `(x, y)` of a certified basis pair.
+pub(crate) type Points<I> = (Vec<I>, Vec<I>);
+
 /// Recomputes the basic solutions of the two final bases exactly and checks
 /// that they form a completely labelled pair of points of `P` and `Q`, i.e. a
 /// Nash equilibrium (von Stengel 2007, *Algorithmic Game Theory* ch. 3,
@@ -52,7 +55,7 @@ pub(crate) fn certify<I: Int, M: Payoffs<I>>(
     a: &M,
     b: &M,
     bases: &[Vec<usize>; 2],
-) -> Result<Option<(Vec<I>, Vec<I>)>, Overflow> {
+) -> Result<Option<Points<I>>, Overflow> {
     let (m, n) = a.shape();
     let mut bp = bases[0].clone();
     let mut bq = bases[1].clone();

@@ -47,11 +47,14 @@ pub struct LemkeHowsonRun<T> {
 /// # Exactness and speed
 ///
 /// The path is first *followed* in `f64` (the same pivoting rule, with a
-/// relative tie tolerance of 1e-9), which takes microseconds per pivot even on
-/// 50×50 games. Its end point is then *recomputed exactly*: the two final
-/// bases are solved with fraction-free integer elimination and the pair is
-/// certified exactly to be feasible and completely labelled, i.e. a Nash
-/// equilibrium (von Stengel 2007, §3.3). If the floating-point run breaks
+/// relative tie tolerance of 1e-9, on tableaux that keep only the nonbasic
+/// columns), which takes well under a microsecond per pivot on 11×11 games and
+/// microseconds on 50×50 ones. Its end point is then *recomputed exactly*: the
+/// two final bases are solved with fraction-free integer elimination and the
+/// pair is certified exactly to be feasible and completely labelled, i.e. a
+/// Nash equilibrium (von Stengel 2007, §3.3). When every payoff is an integer
+/// that fits in `i64`, this is done in `i128` arithmetic, and again in
+/// arbitrary precision if a value outgrows `i128`. If the floating-point run breaks
 /// down or its end point does not certify, the path is re-run with exact
 /// integer pivoting ([`lemke_howson_exact`]). So the returned equilibrium is
 /// always exact. For nondegenerate games the floating-point path makes the same
@@ -403,4 +406,138 @@ fn small_ratio(num: i128, den: i128) -> Q {
         }
     };
     Q::new_raw(BigInt::from(num), BigInt::from(den))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An `m × n` game with integer payoffs (`pa`, `pb` row-major).
+    fn game(m: usize, n: usize, pa: &[i64], pb: &[i64]) -> NormalFormGame<Q> {
+        let payoffs = pa
+            .iter()
+            .zip(pb)
+            .flat_map(|(&a, &b)| [Q::from_integer(a.into()), Q::from_integer(b.into())])
+            .collect();
+        NormalFormGame::new(vec![m, n], payoffs).unwrap()
+    }
+
+    /// The guide path's end bases from `label`.
+    fn guide_bases(prep: &Prepared<'_>, label: usize) -> [Vec<usize>; 2] {
+        follow(prep.guide.clone().unwrap(), prep.m, label, usize::MAX)
+            .unwrap()
+            .0
+    }
+
+    /// The machine-integer certification and equilibrium against the
+    /// `BigInt` ones on the same bases: both certify or neither does, with
+    /// the same points, and the `i128` equilibrium (when it fits) is the
+    /// `BigInt` one.
+    fn small_matches_big(g: &NormalFormGame<Q>) -> Result<(), TestCaseError> {
+        let prep = Prepared::new(g).unwrap();
+        let s = prep.small.as_ref().unwrap();
+        let (a, b) = (s.positive(0, prep.m, prep.n), s.positive(1, prep.m, prep.n));
+        let bm = bimatrix(g).unwrap();
+        for label in 0..prep.m + prep.n {
+            let bases = guide_bases(&prep, label);
+            let big = certify(&bm.a, &bm.b, &bases).unwrap();
+            match certify(&a, &b, &bases) {
+                Err(Overflow) => {}
+                Ok(small) => {
+                    let widen = |v: &[i128]| v.iter().map(|&e| BigInt::from(e)).collect::<Vec<_>>();
+                    prop_assert_eq!(
+                        small.as_ref().map(|(x, y)| (widen(x), widen(y))),
+                        big.clone()
+                    );
+                    if let Some((x, y)) = small
+                        && let Some(eq) = small_equilibrium(s, prep.n, &x, &y)
+                    {
+                        let (bx, by) = big.unwrap();
+                        prop_assert_eq!(eq, make_equilibrium(g, &bx, &by));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rock–paper–scissors with payoffs times 2⁶⁰ (plus distinct offsets):
+    /// the fully mixed equilibrium's 3 × 3 determinants leave `i128`, so
+    /// certification overflows and is redone in `BigInt`, and the answer is
+    /// the exact path's and the unscaled game's.
+    #[test]
+    fn certification_overflow_falls_back_to_bigint() {
+        let pa = [0, -1, 1, 1, 0, -1, -1, 1, 0];
+        let pb = [0, 1, -1, -1, 0, 1, 1, -1, 0];
+        let big = |v: &[i64], off: i64| v.iter().map(|&x| (x << 60) + off).collect::<Vec<_>>();
+        let g = game(3, 3, &pa, &pb);
+        let h = game(3, 3, &big(&pa, 12345), &big(&pb, -777));
+        let prep = Prepared::new(&h).unwrap();
+        let s = prep.small.as_ref().unwrap();
+        let (a, b) = (s.positive(0, 3, 3), s.positive(1, 3, 3));
+        for label in 0..6 {
+            assert_eq!(
+                certify(&a, &b, &guide_bases(&prep, label)),
+                Err(Overflow),
+                "label {label}"
+            );
+            let fast = lemke_howson_path(&h, label).unwrap();
+            let exact = lemke_howson_exact(&h, label).unwrap();
+            assert_eq!(fast, exact, "label {label}");
+            let third = Q::new(1.into(), 3.into());
+            assert_eq!(fast.equilibrium.strategies, vec![vec![third.clone(); 3]; 2]);
+            assert_eq!(
+                fast.equilibrium.strategies,
+                lemke_howson(&g, label).unwrap().strategies
+            );
+        }
+    }
+
+    /// Matching pennies with payoffs `2⁶¹ ± 2³⁴`: certification fits in
+    /// `i128` (its integers are about 2³⁵), but the expected payoffs' products
+    /// `x_i y_j a_ij` (about 2¹³¹) do not, so the equilibrium is built in
+    /// `BigInt` — the same one as on the exact path.
+    #[test]
+    fn equilibrium_overflow_falls_back_to_bigint() {
+        let mp = [1i64, -1, -1, 1];
+        let pa: Vec<i64> = mp.iter().map(|&x| (1 << 61) + (x << 34)).collect();
+        let pb: Vec<i64> = mp.iter().map(|&x| (1 << 61) - (x << 34)).collect();
+        let h = game(2, 2, &pa, &pb);
+        let prep = Prepared::new(&h).unwrap();
+        let s = prep.small.as_ref().unwrap();
+        let (a, b) = (s.positive(0, 2, 2), s.positive(1, 2, 2));
+        for label in 0..4 {
+            let bases = guide_bases(&prep, label);
+            let (x, y) = certify(&a, &b, &bases).unwrap().unwrap();
+            assert_eq!(small_equilibrium(s, 2, &x, &y), None);
+            let fast = lemke_howson_path(&h, label).unwrap();
+            assert_eq!(fast, lemke_howson_exact(&h, label).unwrap());
+            let half = Q::new(1.into(), 2.into());
+            assert_eq!(fast.equilibrium.strategies, vec![vec![half; 2]; 2]);
+            let value = Q::from_integer(BigInt::from(1i64 << 61));
+            assert_eq!(fast.equilibrium.payoffs, vec![value.clone(), value]);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Random games, from small payoffs (degenerate, often pure) to
+        /// payoffs near ±2⁶² (the overflow fallbacks).
+        #[test]
+        fn machine_integer_path_matches_bigint(
+            (m, n, pa, pb) in (1usize..=5, 1usize..=5).prop_flat_map(|(m, n)| {
+                let pay = prop_oneof![-3i64..=3, -1000i64..=1000, any::<i64>().prop_map(|x| x >> 1)];
+                (
+                    Just(m),
+                    Just(n),
+                    proptest::collection::vec(pay.clone(), m * n),
+                    proptest::collection::vec(pay, m * n),
+                )
+            })
+        ) {
+            small_matches_big(&game(m, n, &pa, &pb))?;
+        }
+    }
 }
