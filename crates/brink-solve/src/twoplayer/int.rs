@@ -21,7 +21,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 pub(crate) struct Overflow;
 
 /// Integer operations used by the fraction-free algorithms.
-pub(crate) trait Int: Clone + Debug + PartialEq + Eq + core::hash::Hash {
+pub(crate) trait Int: Clone + Debug + Ord + core::hash::Hash {
     fn from_big(b: &BigInt) -> Option<Self>;
     fn to_big(&self) -> BigInt;
     fn zero() -> Self;
@@ -37,12 +37,16 @@ pub(crate) trait Int: Clone + Debug + PartialEq + Eq + core::hash::Hash {
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering;
     /// `acc += a * b` (or `acc −= a * b` when `negate`).
     fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow>;
+    /// `a / e`, where the division is known to be exact (`e ≠ 0`).
+    fn div_exact(a: &Self, e: &Self) -> Self;
+    /// `−a`.
+    fn neg(a: &Self) -> Result<Self, Overflow>;
 }
 
 /// The methods of `Int` that are the same text for every machine integer
-/// (`$to` converts from a `BigInt`).
+/// (`$to` converts from a `BigInt`, `$mul` is the checked product).
 macro_rules! machine_int_basics {
-    ($to:ident) => {
+    ($to:ident, $mul:path) => {
         fn from_big(b: &BigInt) -> Option<Self> {
             b.$to()
         }
@@ -63,7 +67,7 @@ macro_rules! machine_int_basics {
         }
         #[inline]
         fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
-            let p = a.checked_mul(*b).ok_or(Overflow)?;
+            let p = $mul(*a, *b).ok_or(Overflow)?;
             *acc = if negate {
                 acc.checked_sub(p)
             } else {
@@ -72,7 +76,36 @@ macro_rules! machine_int_basics {
             .ok_or(Overflow)?;
             Ok(())
         }
+        #[inline]
+        fn div_exact(a: &Self, e: &Self) -> Self {
+            debug_assert_eq!(a % e, 0, "inexact division");
+            a / e
+        }
+        #[inline]
+        fn neg(a: &Self) -> Result<Self, Overflow> {
+            a.checked_neg().ok_or(Overflow)
+        }
     };
+}
+
+/// `a · b`, or `None` if it leaves `i128`. Factors that fit in `i64` (the
+/// common case) take one widening multiplication instead of the general
+/// overflow-checked 128-bit product.
+#[inline]
+fn mul128(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
+
+/// `r / e` (`e ≠ 0`), in 64-bit division when both fit in `i64`.
+#[inline]
+fn div128(r: i128, e: i128) -> i128 {
+    match (i64::try_from(r), i64::try_from(e)) {
+        (Ok(x), Ok(y)) if y != -1 => i128::from(x / y),
+        _ => r / e,
+    }
 }
 
 fn narrow(b: BigInt) -> Result<i128, Overflow> {
@@ -80,14 +113,14 @@ fn narrow(b: BigInt) -> Result<i128, Overflow> {
 }
 
 impl Int for i128 {
-    machine_int_basics!(to_i128);
+    machine_int_basics!(to_i128, mul128);
     #[inline]
     fn mul_sub_div(a: &Self, b: &Self, c: &Self, d: &Self, e: &Self) -> Result<Self, Overflow> {
-        if let (Some(x), Some(y)) = (a.checked_mul(*b), c.checked_mul(*d))
+        if let (Some(x), Some(y)) = (mul128(*a, *b), mul128(*c, *d))
             && let Some(r) = x.checked_sub(y)
         {
             debug_assert_eq!(r % e, 0, "inexact division in integer pivoting");
-            return Ok(r / e);
+            return Ok(div128(r, *e));
         }
         let num = BigInt::from(*a) * b - BigInt::from(*c) * d;
         narrow(num / e)
@@ -96,7 +129,7 @@ impl Int for i128 {
     fn dot(a: &[Self], b: &[Self]) -> Result<Self, Overflow> {
         let mut acc: i128 = 0;
         for (x, y) in a.iter().zip(b) {
-            match x.checked_mul(*y).and_then(|p| acc.checked_add(p)) {
+            match mul128(*x, *y).and_then(|p| acc.checked_add(p)) {
                 Some(s) => acc = s,
                 None => {
                     let big = a.iter().zip(b).fold(<BigInt as Zero>::zero(), |s, (x, y)| {
@@ -110,7 +143,7 @@ impl Int for i128 {
     }
     #[inline]
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering {
-        if let (Some(x), Some(y)) = (a.checked_mul(*b), c.checked_mul(*d)) {
+        if let (Some(x), Some(y)) = (mul128(*a, *b), mul128(*c, *d)) {
             return x.cmp(&y);
         }
         (BigInt::from(*a) * b).cmp(&(BigInt::from(*c) * d))
@@ -118,7 +151,7 @@ impl Int for i128 {
 }
 
 impl Int for i64 {
-    machine_int_basics!(to_i64);
+    machine_int_basics!(to_i64, i64::checked_mul);
     #[inline]
     fn mul_sub_div(a: &Self, b: &Self, c: &Self, d: &Self, e: &Self) -> Result<Self, Overflow> {
         let r = *a as i128 * *b as i128 - *c as i128 * *d as i128;
@@ -179,6 +212,13 @@ impl Int for BigInt {
     }
     fn cmp_prod(a: &Self, b: &Self, c: &Self, d: &Self) -> Ordering {
         (a * b).cmp(&(c * d))
+    }
+    fn div_exact(a: &Self, e: &Self) -> Self {
+        debug_assert!(Zero::is_zero(&(a % e)), "inexact division");
+        a / e
+    }
+    fn neg(a: &Self) -> Result<Self, Overflow> {
+        Ok(-a)
     }
     fn mul_acc(acc: &mut Self, a: &Self, b: &Self, negate: bool) -> Result<(), Overflow> {
         if negate {

@@ -3,15 +3,19 @@
 use serde::{Deserialize, Serialize};
 
 use num_bigint::BigInt;
-use num_traits::{One, ToPrimitive};
+use num_integer::Integer;
+use num_traits::{One, ToPrimitive, Zero};
 
-use super::certify::certify;
+use super::certify::{Shifted, certify};
+use super::float_path::{
+    FloatTableau, UnitScale, follow, initial_tableaux, initial_tableaux_with, unit_payoffs,
+};
 use super::int::{Int, Mat, Overflow};
 use super::polytope::Tableau;
-use super::{Bimatrix, bimatrix, make_equilibrium, sort_equilibria};
+use super::{Bimatrix, bimatrix, check_two_player, make_equilibrium, sort_equilibria};
 use crate::equilibrium::{Equilibrium, SolveError};
 use crate::game::NormalFormGame;
-use crate::rational::{Q, to_f64};
+use crate::rational::Q;
 
 /// Pivot limit of one Lemke–Howson path; reaching it returns
 /// [`SolveError::NoConvergence`]. Paths this long only occur on games built to
@@ -43,11 +47,14 @@ pub struct LemkeHowsonRun<T> {
 /// # Exactness and speed
 ///
 /// The path is first *followed* in `f64` (the same pivoting rule, with a
-/// relative tie tolerance of 1e-9), which takes microseconds per pivot even on
-/// 50×50 games. Its end point is then *recomputed exactly*: the two final
-/// bases are solved with fraction-free integer elimination and the pair is
-/// certified exactly to be feasible and completely labelled, i.e. a Nash
-/// equilibrium (von Stengel 2007, §3.3). If the floating-point run breaks
+/// relative tie tolerance of 1e-9, on tableaux that keep only the nonbasic
+/// columns), which takes well under a microsecond per pivot on 11×11 games and
+/// microseconds on 50×50 ones. Its end point is then *recomputed exactly*: the
+/// two final bases are solved with fraction-free integer elimination and the
+/// pair is certified exactly to be feasible and completely labelled, i.e. a
+/// Nash equilibrium (von Stengel 2007, §3.3). When every payoff is an integer
+/// that fits in `i64`, this is done in `i128` arithmetic, and again in
+/// arbitrary precision if a value outgrows `i128`. If the floating-point run breaks
 /// down or its end point does not certify, the path is re-run with exact
 /// integer pivoting ([`lemke_howson_exact`]). So the returned equilibrium is
 /// always exact. For nondegenerate games the floating-point path makes the same
@@ -95,10 +102,12 @@ pub fn lemke_howson_path(
     game: &NormalFormGame<Q>,
     initial_label: usize,
 ) -> Result<LemkeHowsonRun<Q>, SolveError> {
-    let bm = checked(game, initial_label)?;
-    let (x, y, pivots) = run(game, &bm, initial_label)?;
+    let mut prep = Prepared::new(game)?;
+    check_label(prep.m, prep.n, initial_label)?;
+    let guide = prep.guide.take();
+    let (equilibrium, pivots) = run(&prep, guide, initial_label)?;
     Ok(LemkeHowsonRun {
-        equilibrium: make_equilibrium(game, &x, &y),
+        equilibrium,
         pivots,
     })
 }
@@ -118,7 +127,8 @@ pub fn lemke_howson_exact(
     game: &NormalFormGame<Q>,
     initial_label: usize,
 ) -> Result<LemkeHowsonRun<Q>, SolveError> {
-    let bm = checked(game, initial_label)?;
+    let bm = bimatrix(game)?;
+    check_label(bm.m, bm.n, initial_label)?;
     let (x, y, pivots) = run_exact(&bm, initial_label)?;
     Ok(LemkeHowsonRun {
         equilibrium: make_equilibrium(game, &x, &y),
@@ -126,15 +136,14 @@ pub fn lemke_howson_exact(
     })
 }
 
-fn checked(game: &NormalFormGame<Q>, label: usize) -> Result<Bimatrix, SolveError> {
-    let bm = bimatrix(game)?;
-    if label >= bm.m + bm.n {
+fn check_label(m: usize, n: usize, label: usize) -> Result<(), SolveError> {
+    if label >= m + n {
         return Err(SolveError::InvalidArgument(format!(
             "Lemke-Howson label {label} out of range (the game has {} labels)",
-            bm.m + bm.n
+            m + n
         )));
     }
-    Ok(bm)
+    Ok(())
 }
 
 /// The distinct equilibria reached by Lemke–Howson from every initial label
@@ -144,11 +153,10 @@ fn checked(game: &NormalFormGame<Q>, label: usize) -> Result<Bimatrix, SolveErro
 ///
 /// As [`lemke_howson`].
 pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>, SolveError> {
-    let bm = bimatrix(game)?;
-    let mut out = Vec::with_capacity(bm.m + bm.n);
-    for label in 0..bm.m + bm.n {
-        let (x, y, _) = run(game, &bm, label)?;
-        out.push(make_equilibrium(game, &x, &y));
+    let prep = Prepared::new(game)?;
+    let mut out = Vec::with_capacity(prep.m + prep.n);
+    for label in 0..prep.m + prep.n {
+        out.push(run(&prep, prep.guide.clone(), label)?.0);
     }
     sort_equilibria(&mut out);
     Ok(out)
@@ -156,14 +164,146 @@ pub fn lemke_howson_all(game: &NormalFormGame<Q>) -> Result<Vec<Equilibrium<Q>>,
 
 type Path = (Vec<BigInt>, Vec<BigInt>, usize);
 
-/// Float-guided run with exact certification, falling back to the exact path.
-fn run(game: &NormalFormGame<Q>, bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
-    if let Some((bases, pivots)) = float_path(game, label)
-        && let Some((x, y)) = certify(bm, &bases)
-    {
-        return Ok((x, y, pivots));
+/// A two-player game prepared for Lemke–Howson paths: the initial tableaux of
+/// the floating-point guide path and, when every payoff is an integer that
+/// fits in `i64` (the common case), the game's positive integer form in
+/// `i128`, built without `BigInt`.
+struct Prepared<'g> {
+    game: &'g NormalFormGame<Q>,
+    m: usize,
+    n: usize,
+    /// The guide path's initial tableaux of `P` and `Q` for the payoffs
+    /// scaled into `[1, 2]`, or `None` if a payoff is not finite as an `f64`.
+    guide: Option<[FloatTableau; 2]>,
+    small: Option<SmallGame>,
+}
+
+/// A game whose payoffs are all integers that fit in `i64`.
+struct SmallGame {
+    /// The payoffs of each player, row-major.
+    raw: [Vec<i64>; 2],
+    /// `1 − min` of each player's payoffs: `raw + shift` is the positive
+    /// integer form of [`bimatrix`].
+    shift: [i128; 2],
+    /// Each player's map of the payoffs into `[1, 2]` for the guide path.
+    unit: [UnitScale; 2],
+}
+
+impl SmallGame {
+    /// Player `p`'s positive integer payoffs (`m × n`).
+    fn positive(&self, p: usize, m: usize, n: usize) -> Shifted<'_> {
+        Shifted {
+            raw: &self.raw[p],
+            rows: m,
+            cols: n,
+            shift: self.shift[p],
+        }
     }
-    run_exact(bm, label)
+}
+
+impl<'g> Prepared<'g> {
+    fn new(game: &'g NormalFormGame<Q>) -> Result<Self, SolveError> {
+        check_two_player(game)?;
+        let (m, n) = (game.num_strategies(0), game.num_strategies(1));
+        let small = small_payoffs(game, m * n).map(|raw| {
+            let range = |v: &[i64]| {
+                v.iter()
+                    .fold((i64::MAX, i64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+            };
+            let ranges = [range(&raw[0]), range(&raw[1])];
+            SmallGame {
+                shift: ranges.map(|(lo, _)| 1 - i128::from(lo)),
+                unit: ranges.map(|(lo, hi)| UnitScale::new(lo, hi)),
+                raw,
+            }
+        });
+        let guide = match &small {
+            Some(s) => {
+                let [ua, ub] = s.unit;
+                let (ra, rb) = (&s.raw[0], &s.raw[1]);
+                Some(initial_tableaux_with(
+                    |k| ua.apply(ra[k]),
+                    |k| ub.apply(rb[k]),
+                    m,
+                    n,
+                ))
+            }
+            None => unit_payoffs(game, 0)
+                .zip(unit_payoffs(game, 1))
+                .map(|(a, b)| initial_tableaux(&a, &b, m, n)),
+        };
+        Ok(Prepared {
+            game,
+            m,
+            n,
+            guide,
+            small,
+        })
+    }
+}
+
+/// Both players' payoffs (`cells` each) if every one is an integer that fits
+/// in `i64`.
+fn small_payoffs(game: &NormalFormGame<Q>, cells: usize) -> Option<[Vec<i64>; 2]> {
+    let mut raw = [Vec::with_capacity(cells), Vec::with_capacity(cells)];
+    // The flat table holds the two players' payoffs of each cell in turn.
+    for pair in game.payoffs().chunks_exact(2) {
+        for (v, x) in raw.iter_mut().zip(pair) {
+            if !x.denom().is_one() {
+                return None;
+            }
+            v.push(x.numer().to_i64()?);
+        }
+    }
+    Some(raw)
+}
+
+/// Float-guided run with exact certification, falling back to the exact path.
+///
+/// `guide` is the guide path's initial tableaux (`prep.guide`, moved or
+/// cloned by the caller).
+fn run(
+    prep: &Prepared<'_>,
+    guide: Option<[FloatTableau; 2]>,
+    label: usize,
+) -> Result<(Equilibrium<Q>, usize), SolveError> {
+    let game = prep.game;
+    // A generous cap: a float run that wanders is abandoned for the exact one.
+    let cap = (64 * (prep.m + prep.n) * (prep.m + prep.n) + 1000).min(LEMKE_HOWSON_MAX_PIVOTS);
+    let Some((bases, pivots)) = guide.and_then(|tabs| follow(tabs, prep.m, label, cap)) else {
+        return exact_equilibrium(game, label);
+    };
+    if let Some(s) = &prep.small {
+        let (a, b) = (s.positive(0, prep.m, prep.n), s.positive(1, prep.m, prep.n));
+        match certify(&a, &b, &bases) {
+            Ok(Some((x, y))) => {
+                let eq = small_equilibrium(s, prep.n, &x, &y).unwrap_or_else(|| {
+                    let big = |v: &[i128]| v.iter().map(|&e| BigInt::from(e)).collect::<Vec<_>>();
+                    make_equilibrium(game, &big(&x), &big(&y))
+                });
+                return Ok((eq, pivots));
+            }
+            Ok(None) => return exact_equilibrium(game, label),
+            // An entry outgrew i128: certify again in BigInt.
+            Err(Overflow) => {}
+        }
+    }
+    let bm = bimatrix(game)?;
+    match certify(&bm.a, &bm.b, &bases) {
+        Ok(Some((x, y))) => Ok((make_equilibrium(game, &x, &y), pivots)),
+        Ok(None) => exact_equilibrium(game, label),
+        Err(Overflow) => unreachable!("BigInt never overflows"),
+    }
+}
+
+/// The end of the exact path from `label` ([`run_exact`]).
+fn exact_equilibrium(
+    game: &NormalFormGame<Q>,
+    label: usize,
+) -> Result<(Equilibrium<Q>, usize), SolveError> {
+    let bm = bimatrix(game)?;
+    let (x, y, pivots) = run_exact(&bm, label)?;
+    Ok((make_equilibrium(game, &x, &y), pivots))
 }
 
 fn run_exact(bm: &Bimatrix, label: usize) -> Result<Path, SolveError> {
@@ -217,164 +357,187 @@ fn no_convergence(label: usize) -> SolveError {
     ))
 }
 
-/// Relative tolerance of the floating-point guide path.
-const FLOAT_TOL: f64 = 1e-9;
-
-/// A dense `f64` tableau `B⁻¹[M | I | 1]` with the same variable numbering as
-/// the exact one.
-struct FloatTableau {
-    rows: usize,
-    width: usize,
-    t: Vec<f64>,
-    basis: Vec<usize>,
-    init_basis: Vec<usize>,
+/// The equilibrium `(x / Σx, y / Σy)` of a [`SmallGame`] with its expected
+/// payoffs, in `i128` arithmetic: the same value as [`make_equilibrium`], or
+/// `None` if an intermediate value leaves `i128`.
+fn small_equilibrium(s: &SmallGame, n: usize, x: &[i128], y: &[i128]) -> Option<Equilibrium<Q>> {
+    let sum = |v: &[i128]| v.iter().try_fold(0i128, |acc, &e| acc.checked_add(e));
+    let (sx, sy) = (sum(x)?, sum(y)?);
+    let strategies = vec![small_normalize(x, sx), small_normalize(y, sy)];
+    let denom = sx.checked_mul(sy)?;
+    let mut payoffs = Vec::with_capacity(2);
+    for raw in &s.raw {
+        let mut acc = 0i128;
+        for (i, &xi) in x.iter().enumerate().filter(|(_, v)| **v != 0) {
+            for (j, &yj) in y.iter().enumerate().filter(|(_, v)| **v != 0) {
+                let t = xi
+                    .checked_mul(yj)?
+                    .checked_mul(i128::from(raw[i * n + j]))?;
+                acc = acc.checked_add(t)?;
+            }
+        }
+        payoffs.push(small_ratio(acc, denom));
+    }
+    Some(Equilibrium {
+        strategies,
+        payoffs,
+    })
 }
 
-impl FloatTableau {
-    fn new(a: &[f64], b: &[f64], m: usize, n: usize, player: usize) -> Self {
-        let vars = m + n;
-        let width = vars + 1;
-        let rows = if player == 0 { n } else { m };
-        let mut t = vec![0.0; rows * width];
-        let mut basis = Vec::with_capacity(rows);
-        for r in 0..rows {
-            let row = &mut t[r * width..(r + 1) * width];
-            if player == 0 {
-                for (i, slot) in row[..m].iter_mut().enumerate() {
-                    *slot = b[i * n + r];
-                }
-                row[m + r] = 1.0;
-                basis.push(m + r);
-            } else {
-                row[r] = 1.0;
-                row[m..m + n].copy_from_slice(&a[r * n..(r + 1) * n]);
-                basis.push(r);
-            }
-            row[vars] = 1.0;
-        }
-        FloatTableau {
-            rows,
-            width,
-            t,
-            init_basis: basis.clone(),
-            basis,
-        }
-    }
-
-    fn at(&self, r: usize, c: usize) -> f64 {
-        self.t[r * self.width + c]
-    }
-
-    /// Lexicographic minimum-ratio test with a relative tolerance for ties.
-    fn lex_min_ratio(&self, c: usize) -> Option<usize> {
-        let col_max = (0..self.rows)
-            .map(|r| self.at(r, c).abs())
-            .fold(0.0, f64::max);
-        let piv_tol = FLOAT_TOL * col_max.max(f64::MIN_POSITIVE);
-        let rhs = self.width - 1;
-        let mut best: Option<usize> = None;
-        for r in 0..self.rows {
-            let a = self.at(r, c);
-            if a <= piv_tol {
-                continue;
-            }
-            let Some(b) = best else {
-                best = Some(r);
-                continue;
-            };
-            let ab = self.at(b, c);
-            let cols = core::iter::once(rhs).chain(self.init_basis.iter().copied());
-            for col in cols {
-                let (x, y) = (self.at(r, col) / a, self.at(b, col) / ab);
-                if (x - y).abs() <= FLOAT_TOL * x.abs().max(y.abs()).max(1.0) {
-                    continue;
-                }
-                if x < y {
-                    best = Some(r);
-                }
-                break;
-            }
-        }
-        best
-    }
-
-    fn pivot(&mut self, r: usize, c: usize) {
-        let w = self.width;
-        let p = self.at(r, c);
-        let (before, rest) = self.t.split_at_mut(r * w);
-        let (prow, after) = rest.split_at_mut(w);
-        for v in prow.iter_mut() {
-            *v /= p;
-        }
-        prow[c] = 1.0;
-        for row in before.chunks_mut(w).chain(after.chunks_mut(w)) {
-            let f = row[c];
-            if f != 0.0 {
-                for (v, pv) in row.iter_mut().zip(prow.iter()) {
-                    *v -= f * pv;
-                }
-                row[c] = 0.0;
-            }
-        }
-        self.basis[r] = c;
-    }
+/// `v / total` as exact probabilities (`v` non-negative, `total > 0`).
+fn small_normalize(v: &[i128], total: i128) -> Vec<Q> {
+    v.iter().map(|&e| small_ratio(e, total)).collect()
 }
 
-/// One player's payoffs as `f64`, shifted and scaled into `[1, 2]` (a positive
-/// affine transformation, so the equilibria are unchanged).
-fn unit_payoffs(game: &NormalFormGame<Q>, player: usize) -> Option<Vec<f64>> {
-    let (m, n) = (game.num_strategies(0), game.num_strategies(1));
-    let v: Vec<f64> = (0..m * n)
-        .map(|idx| {
-            let x = game.payoff_at(idx, player);
-            if x.denom().is_one() {
-                x.numer()
-                    .to_i64()
-                    .map_or_else(|| x.numer().to_f64().unwrap_or(f64::NAN), |i| i as f64)
-            } else {
-                to_f64(x)
-            }
-        })
-        .collect();
-    if v.iter().any(|x| !x.is_finite()) {
-        return None;
+/// `num / den` in lowest terms (`den > 0`), as `Q::new` would reduce it.
+fn small_ratio(num: i128, den: i128) -> Q {
+    debug_assert!(den > 0);
+    if num == 0 {
+        return Q::zero();
     }
-    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let scale = if hi > lo { hi - lo } else { 1.0 };
-    Some(v.into_iter().map(|x| (x - lo) / scale + 1.0).collect())
+    let (num, den) = match (i64::try_from(num), i64::try_from(den)) {
+        (Ok(p), Ok(q)) => {
+            let g = p.gcd(&q);
+            (i128::from(p / g), i128::from(q / g))
+        }
+        _ => {
+            let g = num.gcd(&den);
+            (num / g, den / g)
+        }
+    };
+    Q::new_raw(BigInt::from(num), BigInt::from(den))
 }
 
-/// The Lemke–Howson path in `f64`: the final bases of both tableaux and the
-/// number of pivots, or `None` if the floating-point run broke down.
-fn float_path(game: &NormalFormGame<Q>, label: usize) -> Option<([Vec<usize>; 2], usize)> {
-    let (m, n) = (game.num_strategies(0), game.num_strategies(1));
-    let a = unit_payoffs(game, 0)?;
-    let b = unit_payoffs(game, 1)?;
-    let mut tabs = [
-        FloatTableau::new(&a, &b, m, n, 0),
-        FloatTableau::new(&a, &b, m, n, 1),
-    ];
-    let mut side = if label < m { 0 } else { 1 };
-    let mut entering = label;
-    let mut pivots = 0;
-    // A generous cap: a float run that wanders is abandoned for the exact one.
-    let cap = 64 * (m + n) * (m + n) + 1000;
-    loop {
-        if pivots >= cap.min(LEMKE_HOWSON_MAX_PIVOTS) {
-            return None;
-        }
-        let tab = &mut tabs[side];
-        let r = tab.lex_min_ratio(entering)?;
-        let leaving = tab.basis[r];
-        tab.pivot(r, entering);
-        pivots += 1;
-        if leaving == label {
-            break;
-        }
-        entering = leaving;
-        side = 1 - side;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An `m × n` game with integer payoffs (`pa`, `pb` row-major).
+    fn game(m: usize, n: usize, pa: &[i64], pb: &[i64]) -> NormalFormGame<Q> {
+        let payoffs = pa
+            .iter()
+            .zip(pb)
+            .flat_map(|(&a, &b)| [Q::from_integer(a.into()), Q::from_integer(b.into())])
+            .collect();
+        NormalFormGame::new(vec![m, n], payoffs).unwrap()
     }
-    let [p, q] = tabs;
-    Some(([p.basis, q.basis], pivots))
+
+    /// The guide path's end bases from `label`.
+    fn guide_bases(prep: &Prepared<'_>, label: usize) -> [Vec<usize>; 2] {
+        follow(prep.guide.clone().unwrap(), prep.m, label, usize::MAX)
+            .unwrap()
+            .0
+    }
+
+    /// The machine-integer certification and equilibrium against the
+    /// `BigInt` ones on the same bases: both certify or neither does, with
+    /// the same points, and the `i128` equilibrium (when it fits) is the
+    /// `BigInt` one.
+    fn small_matches_big(g: &NormalFormGame<Q>) -> Result<(), TestCaseError> {
+        let prep = Prepared::new(g).unwrap();
+        let s = prep.small.as_ref().unwrap();
+        let (a, b) = (s.positive(0, prep.m, prep.n), s.positive(1, prep.m, prep.n));
+        let bm = bimatrix(g).unwrap();
+        for label in 0..prep.m + prep.n {
+            let bases = guide_bases(&prep, label);
+            let big = certify(&bm.a, &bm.b, &bases).unwrap();
+            match certify(&a, &b, &bases) {
+                Err(Overflow) => {}
+                Ok(small) => {
+                    let widen = |v: &[i128]| v.iter().map(|&e| BigInt::from(e)).collect::<Vec<_>>();
+                    prop_assert_eq!(
+                        small.as_ref().map(|(x, y)| (widen(x), widen(y))),
+                        big.clone()
+                    );
+                    if let Some((x, y)) = small
+                        && let Some(eq) = small_equilibrium(s, prep.n, &x, &y)
+                    {
+                        let (bx, by) = big.unwrap();
+                        prop_assert_eq!(eq, make_equilibrium(g, &bx, &by));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Rock–paper–scissors with payoffs times 2⁶⁰ (plus distinct offsets):
+    /// the fully mixed equilibrium's 3 × 3 determinants leave `i128`, so
+    /// certification overflows and is redone in `BigInt`, and the answer is
+    /// the exact path's and the unscaled game's.
+    #[test]
+    fn certification_overflow_falls_back_to_bigint() {
+        let pa = [0, -1, 1, 1, 0, -1, -1, 1, 0];
+        let pb = [0, 1, -1, -1, 0, 1, 1, -1, 0];
+        let big = |v: &[i64], off: i64| v.iter().map(|&x| (x << 60) + off).collect::<Vec<_>>();
+        let g = game(3, 3, &pa, &pb);
+        let h = game(3, 3, &big(&pa, 12345), &big(&pb, -777));
+        let prep = Prepared::new(&h).unwrap();
+        let s = prep.small.as_ref().unwrap();
+        let (a, b) = (s.positive(0, 3, 3), s.positive(1, 3, 3));
+        for label in 0..6 {
+            assert_eq!(
+                certify(&a, &b, &guide_bases(&prep, label)),
+                Err(Overflow),
+                "label {label}"
+            );
+            let fast = lemke_howson_path(&h, label).unwrap();
+            let exact = lemke_howson_exact(&h, label).unwrap();
+            assert_eq!(fast, exact, "label {label}");
+            let third = Q::new(1.into(), 3.into());
+            assert_eq!(fast.equilibrium.strategies, vec![vec![third.clone(); 3]; 2]);
+            assert_eq!(
+                fast.equilibrium.strategies,
+                lemke_howson(&g, label).unwrap().strategies
+            );
+        }
+    }
+
+    /// Matching pennies with payoffs `2⁶¹ ± 2³⁴`: certification fits in
+    /// `i128` (its integers are about 2³⁵), but the expected payoffs' products
+    /// `x_i y_j a_ij` (about 2¹³¹) do not, so the equilibrium is built in
+    /// `BigInt` — the same one as on the exact path.
+    #[test]
+    fn equilibrium_overflow_falls_back_to_bigint() {
+        let mp = [1i64, -1, -1, 1];
+        let pa: Vec<i64> = mp.iter().map(|&x| (1 << 61) + (x << 34)).collect();
+        let pb: Vec<i64> = mp.iter().map(|&x| (1 << 61) - (x << 34)).collect();
+        let h = game(2, 2, &pa, &pb);
+        let prep = Prepared::new(&h).unwrap();
+        let s = prep.small.as_ref().unwrap();
+        let (a, b) = (s.positive(0, 2, 2), s.positive(1, 2, 2));
+        for label in 0..4 {
+            let bases = guide_bases(&prep, label);
+            let (x, y) = certify(&a, &b, &bases).unwrap().unwrap();
+            assert_eq!(small_equilibrium(s, 2, &x, &y), None);
+            let fast = lemke_howson_path(&h, label).unwrap();
+            assert_eq!(fast, lemke_howson_exact(&h, label).unwrap());
+            let half = Q::new(1.into(), 2.into());
+            assert_eq!(fast.equilibrium.strategies, vec![vec![half; 2]; 2]);
+            let value = Q::from_integer(BigInt::from(1i64 << 61));
+            assert_eq!(fast.equilibrium.payoffs, vec![value.clone(), value]);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Random games, from small payoffs (degenerate, often pure) to
+        /// payoffs near ±2⁶² (the overflow fallbacks).
+        #[test]
+        fn machine_integer_path_matches_bigint(
+            (m, n, pa, pb) in (1usize..=5, 1usize..=5).prop_flat_map(|(m, n)| {
+                let pay = prop_oneof![-3i64..=3, -1000i64..=1000, any::<i64>().prop_map(|x| x >> 1)];
+                (
+                    Just(m),
+                    Just(n),
+                    proptest::collection::vec(pay.clone(), m * n),
+                    proptest::collection::vec(pay, m * n),
+                )
+            })
+        ) {
+            small_matches_big(&game(m, n, &pa, &pb))?;
+        }
+    }
 }

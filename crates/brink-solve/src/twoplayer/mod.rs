@@ -68,6 +68,7 @@ macro_rules! i128_then_bigint {
 }
 
 mod certify;
+mod float_path;
 mod int;
 mod lemke_howson;
 mod polytope;
