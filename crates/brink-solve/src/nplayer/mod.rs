@@ -131,6 +131,12 @@ pub struct EnumOptions {
     /// Refuse games with more support profiles than this (after dominance
     /// elimination) with [`SolveError::Unsupported`]. Default `2_000_000`.
     pub max_support_profiles: u64,
+    /// In the exclusion tests of the box search, bound the system over the
+    /// part of a box that holds probability vectors (the vertices of
+    /// `box ∩ {Σ z_p ≤ 1}` per player) rather than over the whole box (its
+    /// corners). Sound either way and the same equilibria; `true` examines
+    /// fewer boxes. Default `true` (`false` is for comparison).
+    pub clip_to_simplex: bool,
 }
 
 impl Default for EnumOptions {
@@ -142,6 +148,7 @@ impl Default for EnumOptions {
             max_boxes_per_support: 200_000,
             min_box_width: 1e-10,
             max_support_profiles: 2_000_000,
+            clip_to_simplex: true,
         }
     }
 }
