@@ -46,6 +46,8 @@ GAME_SPECS = [
     ("random_10x10x10", [10, 10, 10], -50, 50, False),
     ("random_2x2x2", [2, 2, 2], -50, 50, False),
     ("random_3x3x3", [3, 3, 3], -50, 50, False),
+    # Appended last so the games above keep their draws (and bytes).
+    ("random_4x4x4x4", [4, 4, 4, 4], -50, 50, False),
 ]
 
 # (criterion group, criterion bench id = game size, game stem, peer, method label, runner key)
@@ -72,6 +74,9 @@ COMPARISONS = [
     ("pure_nash", "10x10x10", "random_10x10x10", "gambit", "enumpure_solve", "gambit_enumpure"),
     ("enum_n", "2x2x2", "random_2x2x2", "gambit", "enumpoly_solve(use_strategic=True)", "gambit_enumpoly"),
     ("enum_n", "3x3x3", "random_3x3x3", "gambit", "enumpoly_solve(use_strategic=True)", "gambit_enumpoly"),
+    # No criterion id (brink takes minutes; timed by the enum_n example, see
+    # RESULTS.md): the brink column shows "-".
+    ("enum_n", "4x4x4x4", "random_4x4x4x4", "gambit", "enumpoly_solve(use_strategic=True)", "gambit_enumpoly"),
 ]
 
 

@@ -435,3 +435,106 @@ proptest! {
         }
     }
 }
+
+/// Random shape (3–4 players, 2–3 strategies) with continuous payoffs.
+fn generic_game_of_3_or_4_players() -> impl Strategy<Value = NormalFormGame<f64>> {
+    prop::collection::vec(2usize..=3, 3..=4).prop_flat_map(|counts| {
+        let len = counts.iter().product::<usize>() * counts.len();
+        prop::collection::vec(-1.0f64..1.0, len)
+            .prop_map(move |p| NormalFormGame::new(counts.clone(), p).unwrap())
+    })
+}
+
+/// Equilibria of `g` with the simplex clipping of the box search on and off.
+fn with_and_without_clipping(
+    g: &NormalFormGame<f64>,
+) -> (
+    brink_solve::nplayer::EnumReport,
+    brink_solve::nplayer::EnumReport,
+) {
+    let on = enumerate_equilibria_report(g, &EnumOptions::default()).unwrap();
+    let off = EnumOptions {
+        clip_to_simplex: false,
+        ..EnumOptions::default()
+    };
+    (on, enumerate_equilibria_report(g, &off).unwrap())
+}
+
+/// Whether two lists of equilibria are the same points to `tol`, in order.
+fn same_points(a: &[Equilibrium<f64>], b: &[Equilibrium<f64>], tol: f64) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            x.strategies
+                .iter()
+                .flatten()
+                .zip(y.strategies.iter().flatten())
+                .all(|(u, v)| (u - v).abs() <= tol)
+        })
+}
+
+// Clipping each box to the simplex (bounding the system by the vertices of
+// box ∩ {Σ z ≤ 1} rather than the box's corners) removes boxes, never
+// equilibria: the same set with it on and off, and fewer boxes in total.
+#[test]
+fn clipping_boxes_to_the_simplex_keeps_every_equilibrium() {
+    let shapes: [&[usize]; 5] = [
+        &[3, 3, 3],
+        &[2, 2, 2, 2],
+        &[4, 3, 3],
+        &[3, 3, 2, 2],
+        &[4, 4, 3],
+    ];
+    let (mut boxes_on, mut boxes_off) = (0, 0);
+    for (i, shape) in shapes.iter().enumerate() {
+        for seed in 0..3u64 {
+            let g = random_game(shape.to_vec(), 1000 + 10 * i as u64 + seed);
+            let (on, off) = with_and_without_clipping(&g);
+            assert!(
+                on.stats.complete && off.stats.complete,
+                "{shape:?} seed {seed}"
+            );
+            assert!(
+                same_points(&on.equilibria, &off.equilibria, 1e-9),
+                "{shape:?} seed {seed}: {} vs {} equilibria",
+                on.equilibria.len(),
+                off.equilibria.len()
+            );
+            // Same supports examined; only the box search differs.
+            assert_eq!(on.stats.solved_supports, off.stats.solved_supports);
+            boxes_on += on.stats.boxes;
+            boxes_off += off.stats.boxes;
+        }
+    }
+    assert!(
+        boxes_on < boxes_off,
+        "{boxes_on} boxes clipped, {boxes_off} not"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    // The same equilibria with and without the simplex clipping, on generic
+    // games of random shapes (three and four players).
+    #[test]
+    fn clipping_changes_no_equilibrium(g in generic_game_of_3_or_4_players()) {
+        let (on, off) = with_and_without_clipping(&g);
+        prop_assert!(on.stats.complete && off.stats.complete);
+        prop_assert!(same_points(&on.equilibria, &off.equilibria, 1e-9),
+            "{:?} vs {:?}", on.equilibria, off.equilibria);
+    }
+
+    // On integer (often degenerate) games: every point found without the
+    // clipping is found with it whenever the unclipped search is complete.
+    #[test]
+    fn clipping_loses_no_equilibrium_of_integer_games(g in small_integer_game()) {
+        let (on, off) = with_and_without_clipping(&g);
+        if off.stats.complete {
+            for e in &off.equilibria {
+                prop_assert!(on.equilibria.iter().any(|f| same_points(
+                    std::slice::from_ref(e), std::slice::from_ref(f), 1e-7)),
+                    "{:?} missing with clipping", e.strategies);
+            }
+        }
+    }
+}

@@ -43,12 +43,22 @@
 //!    multilinearity: over a box, each equation, each partial derivative,
 //!    each linear combination of equations, and each equilibrium inequality
 //!    `u_p(t, σ_-p) ≤ u_p(s_p^0, σ_-p)` (`t ∉ S_p`) is a convex combination
-//!    of its values at the box's vertices, with product weights. So, per box:
+//!    of its values at the box's vertices, with product weights. The same
+//!    holds over any product of polytopes, one per player, with their
+//!    vertices: where a player's part of the box reaches beyond its simplex
+//!    (`Σ z_p > 1`), the exclusion tests below use the vertices of
+//!    `box ∩ {Σ z_p ≤ 1 + 1e-6}` (the corners inside and the crossings of
+//!    the edges with the hyperplane) instead of the corners, which bounds
+//!    the system over the probability vectors only
+//!    ([`EnumOptions::clip_to_simplex`]). So, per box:
 //!    - it is discarded if some equation's vertex values all have one sign,
 //!      if some outside strategy beats the support at every vertex, or if the
 //!      origin lies outside the convex hull of the vectors `f(v)` over the
 //!      vertices `v` (Wolfe's 1976 minimum-norm-point algorithm finds a
-//!      separating direction, which is then checked directly);
+//!      separating direction, which is then checked directly; a player's
+//!      equations do not depend on its own corner, so the products with a
+//!      direction are summed block by block without forming every vertex's
+//!      vector);
 //!    - if it is at most 0.5 wide, it is contracted with the preconditioned
 //!      system `g = J(c)⁻¹ f` (`c` the centre): `g_i` is affine in `z_i`, and
 //!      the exact hull of `{z_i : 0 ∈ g_i(box with z_i fixed)}` is read off
@@ -95,9 +105,9 @@
 //! The number of support profiles is `Π_p (2^{k_p} − 1)` and the boxes of a
 //! support system have `2^d` vertices, so the cost grows quickly with the
 //! size of the game. Indicative single-thread times for games with random
-//! payoffs (release build, shared machine): 2×2×2 about 0.03 ms, 3×3×3 about
-//! 2 ms, 2×2×2×2 under 1 ms, 4×4×4 about 0.2 s, 3×3×3×3 about 0.4 s,
-//! 4×4×4×4 minutes.
+//! payoffs (release build, shared machine): 2×2×2 about 0.003 ms, 3×3×3
+//! 2–10 ms, 2×2×2×2 under 1 ms, 4×4×4 about 0.1 s, 3×3×3×3 about 0.2 s,
+//! 4×4×4×4 minutes (see `benches/peers/RESULTS.md`).
 
 mod search;
 mod separation;
@@ -131,6 +141,12 @@ pub struct EnumOptions {
     /// Refuse games with more support profiles than this (after dominance
     /// elimination) with [`SolveError::Unsupported`]. Default `2_000_000`.
     pub max_support_profiles: u64,
+    /// In the exclusion tests of the box search, bound the system over the
+    /// part of a box that holds probability vectors (the vertices of
+    /// `box ∩ {Σ z_p ≤ 1}` per player) rather than over the whole box (its
+    /// corners). Sound either way and the same equilibria; `true` examines
+    /// fewer boxes. Default `true` (`false` is for comparison).
+    pub clip_to_simplex: bool,
 }
 
 impl Default for EnumOptions {
@@ -142,6 +158,7 @@ impl Default for EnumOptions {
             max_boxes_per_support: 200_000,
             min_box_width: 1e-10,
             max_support_profiles: 2_000_000,
+            clip_to_simplex: true,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! test; bisection.
 
 use super::EnumOptions;
-use super::separation::separated;
+use super::separation::{PointSet, SeparationScratch, separated};
 use super::system::{ContractScratch, SupportSystem};
 use crate::linalg::Lu;
 
@@ -27,6 +27,67 @@ impl SupportSystem {
             }
         }
         true
+    }
+
+    /// Whether the box `[·, hi]` reaches beyond `Σ z_a ≤ 1 + DELTA` for
+    /// some block (so that clipping its corners changes them).
+    fn crosses_simplex(&self, hi: &[f64]) -> bool {
+        (0..self.active.len()).any(|a| {
+            let r = self.off[a]..self.off[a] + self.k[a] - 1;
+            hi[r].iter().sum::<f64>() > 1.0 + DELTA
+        })
+    }
+
+    /// Support vectors at the vertices of the polytope
+    /// `{z_a ∈ box : Σ z_a ≤ cap}` of active player `a`, `cap` a hair above
+    /// `1 + DELTA`: the box's corners inside the half-space and the points
+    /// where the hyperplane `Σ z_a = cap` crosses the box's edges. A
+    /// multilinear function is affine in `z_a`, so its values over the
+    /// polytope lie in the convex hull of its values there. Corners are
+    /// classified by one computed sum each and a crossing is taken only on
+    /// an edge from an inside to an outside corner (clamped to the edge), so
+    /// rounding cannot lose a vertex; the hair (1e-9) keeps the polytope a
+    /// superset of the exact one. (After `tighten` the lowest corner is
+    /// inside, so the set is not empty.)
+    fn clipped_vertex_set(&self, a: usize, lo: &[f64], hi: &[f64], out: &mut Vec<f64>) {
+        let m = self.k[a] - 1;
+        let o = self.off[a];
+        let cap = 1.0 + DELTA + 1e-9;
+        out.clear();
+        let corner = |mask: usize, i: usize| {
+            if mask >> i & 1 == 1 {
+                hi[o + i]
+            } else {
+                lo[o + i]
+            }
+        };
+        let push = |out: &mut Vec<f64>, z: &mut dyn Iterator<Item = f64>| {
+            let start = out.len();
+            out.push(1.0);
+            for zi in z {
+                out[start] -= zi;
+                out.push(zi);
+            }
+        };
+        let sum = |mask: usize| -> f64 { (0..m).map(|i| corner(mask, i)).sum() };
+        for mask in 0..(1usize << m) {
+            let s = sum(mask);
+            if s > cap {
+                continue;
+            }
+            push(out, &mut (0..m).map(|i| corner(mask, i)));
+            // Crossings on the edges from this (inside) corner upwards in
+            // `i` to an outside corner.
+            for i in (0..m).filter(|i| mask >> i & 1 == 0) {
+                if sum(mask | 1 << i) > cap {
+                    let t = (cap - (s - lo[o + i])).clamp(lo[o + i], hi[o + i]);
+                    push(
+                        out,
+                        &mut (0..m).map(|j| if j == i { t } else { corner(mask, j) }),
+                    );
+                }
+            }
+        }
     }
 
     /// Exact entrywise ranges of the Jacobian over the box whose vertex
@@ -165,8 +226,11 @@ impl SupportSystem {
                 ws.stack.clear();
                 return (boxes, false);
             }
-            if !self.tighten(&mut lo, &mut hi)
-                || self.excluded_by_ranges(ws, &lo, &hi, tol)
+            if !self.tighten(&mut lo, &mut hi) {
+                continue;
+            }
+            let clip = options.clip_to_simplex && self.crosses_simplex(&hi);
+            if self.excluded_by_ranges(ws, &lo, &hi, tol, clip)
                 || self.excluded_by_outside_strategy(ws, tol)
             {
                 continue;
@@ -175,8 +239,17 @@ impl SupportSystem {
             // The image of the box under the (multilinear) system lies in the
             // convex hull of its values at the vertices; if the origin is
             // outside it, there is no root in the box.
-            self.gather_vertex_values(ws);
-            if separated(&ws.fv, d, tol) {
+            let table = VertexValues {
+                sys: self,
+                vals: &ws.vals,
+                vcount: &ws.vcount,
+                fstride: &ws.fstride,
+                total: ws.total_vertices,
+                weights: core::cell::RefCell::new(core::mem::take(&mut ws.weights)),
+            };
+            let sep = separated(&table, tol, &mut ws.sep);
+            ws.weights = table.weights.into_inner();
+            if sep {
                 continue;
             }
             self.eval(&mid.c, &mut ws.fc);
@@ -186,6 +259,10 @@ impl SupportSystem {
             } else {
                 Lu::new(&ws.jc, d, 1e-13)
             };
+            if lu.is_some() && clip {
+                // The contraction reads the values at the box's corners.
+                self.excluded_by_ranges(ws, &lo, &hi, tol, false);
+            }
             let verdict = match &lu {
                 None => {
                     self.jac_intervals(&ws.vsets, &mut ws.jlo, &mut ws.jhi, &mut ws.first);
@@ -227,15 +304,32 @@ impl SupportSystem {
     /// Equation values at every vertex of the box (into `ws.vals`); their
     /// extremes are the exact ranges over the box (multilinearity). True if
     /// some equation's range excludes zero: no root in the box.
+    ///
+    /// With `clip`, each block's vertex set is that of the polytope
+    /// `box ∩ {Σ z_a ≤ 1 + DELTA}` (see `clipped_vertex_set`), whose
+    /// vertex values bound the system over the part of the box that holds
+    /// probability vectors; otherwise it is the box's corners (the layout
+    /// `hull_contract` and `precondition` need).
     fn excluded_by_ranges(
         &self,
         ws: &mut SearchWorkspace,
         lo: &[f64],
         hi: &[f64],
         tol: f64,
+        clip: bool,
     ) -> bool {
         for (a, set) in ws.vsets.iter_mut().enumerate() {
-            self.vertex_set(a, lo, hi, set);
+            if clip {
+                self.clipped_vertex_set(a, lo, hi, set);
+            } else {
+                self.vertex_set(a, lo, hi, set);
+            }
+            ws.vcount[a] = set.len() / self.k[a];
+        }
+        ws.layout();
+        if ws.total_vertices == 0 {
+            // Rounding left no point of the box in the half-space.
+            return true;
         }
         for v in &mut ws.vals {
             v.clear();
@@ -273,28 +367,6 @@ impl SupportSystem {
         })
     }
 
-    /// All equations at every vertex of the box, one row of `d` values a
-    /// vertex (blocks in mixed radix, first block slowest), into `ws.fv`.
-    fn gather_vertex_values(&self, ws: &mut SearchWorkspace) {
-        let (d, na) = (self.d, self.active.len());
-        ws.combo.fill(0);
-        for vi in 0..ws.total_vertices {
-            for (a, va) in ws.vals.iter().enumerate() {
-                let idx: usize = (0..na).map(|b| ws.combo[b] * ws.vstride[a][b]).sum();
-                let m = self.k[a] - 1;
-                ws.fv[vi * d + self.off[a]..vi * d + self.off[a] + m]
-                    .copy_from_slice(&va[idx * m..(idx + 1) * m]);
-            }
-            for b in (0..na).rev() {
-                ws.combo[b] += 1;
-                if ws.combo[b] < ws.vcount[b] {
-                    break;
-                }
-                ws.combo[b] = 0;
-            }
-        }
-    }
-
     /// Contracts the box with the preconditioned system `g = Y f`
     /// (`Y = J(c)^{-1}`), then, if that did not shrink it enough, runs the
     /// Krawczyk test. Shrinks `[lo, hi]` in place when it returns
@@ -327,13 +399,28 @@ impl SupportSystem {
     /// values at the vertices determine its range over any sub-box.
     fn precondition(&self, ws: &mut SearchWorkspace, y: &[f64]) {
         let d = self.d;
-        for (f, g) in ws.fv.chunks_exact(d).zip(ws.gv.chunks_exact_mut(d)) {
-            for (i, gi) in g.iter_mut().enumerate() {
-                *gi = y[i * d..(i + 1) * d]
-                    .iter()
-                    .zip(f)
-                    .map(|(a, b)| a * b)
-                    .sum();
+        // g(v) = Σ_a Y_a f_a(v_-a), where Y_a are the columns of block a and
+        // f_a depends on the other blocks' corners only: form each Y_a f_a
+        // once per combination of the others, then add them up per vertex.
+        ws.gv.fill(0.0);
+        for (a, va) in ws.vals.iter().enumerate() {
+            let (m, o) = (self.k[a] - 1, self.off[a]);
+            ws.weights.clear();
+            for fa in va.chunks_exact(m) {
+                for i in 0..d {
+                    let row = &y[i * d + o..i * d + o + m];
+                    ws.weights
+                        .push(row.iter().zip(fa).map(|(u, v)| u * v).sum());
+                }
+            }
+            let (fs, vc) = (ws.fstride[a], ws.vcount[a]);
+            for (outer, pa) in ws.weights.chunks_exact(fs * d).enumerate() {
+                for digit in 0..vc {
+                    let at = (outer * vc + digit) * fs * d;
+                    for (g, p) in ws.gv[at..at + fs * d].iter_mut().zip(pa) {
+                        *g += p;
+                    }
+                }
             }
         }
         for i in 0..d {
@@ -435,6 +522,79 @@ impl SupportSystem {
     }
 }
 
+/// The values of all equations at every vertex of a box, as a [`PointSet`]
+/// (vertices in mixed radix, first block slowest): block `a`'s equations
+/// depend only on the other blocks' corners, so `x · f(v)` is a sum of one
+/// term per block, each computed once per combination of the other blocks.
+struct VertexValues<'a> {
+    sys: &'a SupportSystem,
+    /// Each block's equation values at the combinations of the others.
+    vals: &'a [Vec<f64>],
+    vcount: &'a [usize],
+    fstride: &'a [usize],
+    total: usize,
+    /// Per-combination weights (scratch).
+    weights: core::cell::RefCell<Vec<f64>>,
+}
+
+impl VertexValues<'_> {
+    /// `out[v] = Σ_a w_a(combination of v without block a)`, where `w_a` is
+    /// `weight(a, values of block a at that combination)`.
+    fn sum_over_blocks(&self, out: &mut Vec<f64>, weight: impl Fn(usize, &[f64]) -> f64) {
+        out.clear();
+        out.resize(self.total, 0.0);
+        let mut w = self.weights.borrow_mut();
+        for (a, va) in self.vals.iter().enumerate() {
+            let m = self.sys.k[a] - 1;
+            w.clear();
+            w.extend(va.chunks_exact(m).map(|fa| weight(a, fa)));
+            let (fs, vc) = (self.fstride[a], self.vcount[a]);
+            if fs == 1 {
+                // The last block: its corners are consecutive vertices.
+                for (chunk, &x) in out.chunks_exact_mut(vc).zip(w.iter()) {
+                    for o in chunk {
+                        *o += x;
+                    }
+                }
+                continue;
+            }
+            for (chunk, wa) in out.chunks_exact_mut(fs * vc).zip(w.chunks_exact(fs)) {
+                for part in chunk.chunks_exact_mut(fs) {
+                    for (o, x) in part.iter_mut().zip(wa) {
+                        *o += x;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl PointSet for VertexValues<'_> {
+    fn dim(&self) -> usize {
+        self.sys.d
+    }
+    fn len(&self) -> usize {
+        self.total
+    }
+    fn point(&self, i: usize, out: &mut [f64]) {
+        for (a, va) in self.vals.iter().enumerate() {
+            let (m, o) = (self.sys.k[a] - 1, self.sys.off[a]);
+            let (fs, vc) = (self.fstride[a], self.vcount[a]);
+            let idx = i / (fs * vc) * fs + i % fs;
+            out[o..o + m].copy_from_slice(&va[idx * m..(idx + 1) * m]);
+        }
+    }
+    fn dots(&self, x: &[f64], out: &mut Vec<f64>) {
+        self.sum_over_blocks(out, |a, fa| {
+            let o = self.sys.off[a];
+            fa.iter().zip(&x[o..o + fa.len()]).map(|(u, v)| u * v).sum()
+        });
+    }
+    fn norms(&self, out: &mut Vec<f64>) {
+        self.sum_over_blocks(out, |_, fa| fa.iter().map(|u| u * u).sum());
+    }
+}
+
 /// Centre, radii and largest width of a box.
 struct Midpoint {
     c: Vec<f64>,
@@ -458,18 +618,19 @@ pub(super) struct SearchWorkspace {
     stack: Vec<(Vec<f64>, Vec<f64>)>,
     /// Vertex count of each block's box.
     vcount: Vec<usize>,
-    /// For each block `a`, the place value of every other block in `a`'s
-    /// vertex-combination index (the order in which `contract` visits
-    /// combinations: first block slowest).
-    vstride: Vec<Vec<usize>>,
     /// Vertices of the whole box.
     total_vertices: usize,
     /// Each active player's equation values at the vertex combinations.
     vals: Vec<Vec<f64>>,
     /// Each active player's support vectors at its box's vertices.
     vsets: Vec<Vec<f64>>,
-    /// All equations at every vertex (`total_vertices × d`).
-    fv: Vec<f64>,
+    /// For each block, the place value of its corner digit in the vertex
+    /// number (the product of the later blocks' vertex counts).
+    fstride: Vec<usize>,
+    /// Per-combination weights (of `VertexValues::dots` and `precondition`).
+    weights: Vec<f64>,
+    /// Buffers of the separation test.
+    sep: SeparationScratch,
     /// The preconditioned system at every vertex (`total_vertices × d`).
     gv: Vec<f64>,
     /// Tolerance of each preconditioned equation.
@@ -478,8 +639,6 @@ pub(super) struct SearchWorkspace {
     hmin: Vec<f64>,
     /// Contraction buffers of the inequality test.
     scratch: ContractScratch,
-    /// Vertex odometer of `gather_vertex_values`.
-    combo: Vec<usize>,
     /// Box after the hull contraction.
     nlo: Vec<f64>,
     nhi: Vec<f64>,
@@ -496,24 +655,26 @@ pub(super) struct SearchWorkspace {
 }
 
 impl SearchWorkspace {
+    /// The vertex numbering for the current `vcount`: `fstride` and
+    /// `total_vertices`.
+    fn layout(&mut self) {
+        let na = self.vcount.len();
+        self.fstride.clear();
+        self.fstride.resize(na, 1);
+        for a in (0..na.saturating_sub(1)).rev() {
+            self.fstride[a] = self.fstride[a + 1] * self.vcount[a + 1];
+        }
+        self.total_vertices = self.vcount.iter().product();
+    }
+
     /// Sizes the buffers for `sys` and puts its initial box on the stack.
     fn reset(&mut self, sys: &SupportSystem) {
         let (d, na) = (sys.d, sys.active.len());
         self.stack.clear();
         self.stack.push((vec![-DELTA; d], vec![1.0 + DELTA; d]));
         self.vcount = sys.k.iter().map(|&k| 1usize << (k - 1)).collect();
-        self.vstride = (0..na)
-            .map(|a| {
-                let mut st = vec![0; na];
-                let mut acc = 1;
-                for b in (0..na).rev().filter(|&b| b != a) {
-                    st[b] = acc;
-                    acc *= self.vcount[b];
-                }
-                st
-            })
-            .collect();
-        self.total_vertices = self.vcount.iter().product();
+        self.layout();
+        let box_vertices = self.total_vertices;
         let zeroed = |v: &mut Vec<f64>, len: usize| {
             v.clear();
             v.resize(len, 0.0);
@@ -521,10 +682,8 @@ impl SearchWorkspace {
         self.vals = vec![Vec::new(); na];
         self.vsets = vec![Vec::new(); na];
         self.scratch = ContractScratch::new(na);
-        self.combo = vec![0; na];
         self.hmin.clear();
-        zeroed(&mut self.fv, self.total_vertices * d);
-        zeroed(&mut self.gv, self.total_vertices * d);
+        zeroed(&mut self.gv, box_vertices * d);
         for v in [
             &mut self.gtol,
             &mut self.nlo,
@@ -636,5 +795,132 @@ fn krawczyk(
         Verdict::Contracted
     } else {
         Verdict::Split
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A two-player system whose first block has two variables (supports of
+    /// three strategies each).
+    fn system() -> SupportSystem {
+        let game = crate::NormalFormGame::from_fn(vec![3, 3], |s, p| (s[0] * 3 + s[1] + p) as f64)
+            .unwrap();
+        SupportSystem::new(&game, &[&[0, 1, 2], &[0, 1, 2]], None)
+    }
+
+    fn vertices(sys: &SupportSystem, lo: &[f64], hi: &[f64]) -> Vec<Vec<f64>> {
+        let mut out = Vec::new();
+        sys.clipped_vertex_set(0, lo, hi, &mut out);
+        out.chunks_exact(3).map(|v| v[1..].to_vec()).collect()
+    }
+
+    // The box from a random 4×4×4×4 game where a first version lost the
+    // corner (lo_0, hi_1), lying on the hyperplane Σ z = 1 + DELTA up to
+    // rounding, and with it two equilibria.
+    #[test]
+    fn clipping_keeps_a_corner_on_the_hyperplane() {
+        let sys = system();
+        let lo = [0.375_000_499_999_999_96, 0.499_999_999_999_999_94, 0.0, 0.0];
+        let hi = [0.500_000_999_999_999_9, 0.625_000_500_000_000_1, 1.0, 1.0];
+        let v = vertices(&sys, &lo, &hi);
+        for corner in [[lo[0], lo[1]], [hi[0], lo[1]], [lo[0], hi[1]]] {
+            assert!(
+                v.iter()
+                    .any(|x| (x[0] - corner[0]).abs() < 1e-12 && (x[1] - corner[1]).abs() < 1e-12),
+                "corner {corner:?} missing from {v:?}"
+            );
+        }
+    }
+
+    // On boxes across the hyperplane: every vertex lies in the box, none is
+    // far beyond the half-space, and every corner inside it is a vertex; the
+    // corner beyond it is replaced by the two edge crossings.
+    #[test]
+    fn clipped_vertices_are_the_polytope_vertices() {
+        let sys = system();
+        let cap = 1.0 + DELTA;
+        for (lo, hi) in [
+            ([0.0, 0.0], [1.0, 1.0]),
+            ([0.25, 0.5], [0.75, 0.75]),
+            ([-DELTA, -DELTA], [0.5, 0.5]),
+            ([0.1, 0.2], [0.6, 0.9]),
+        ] {
+            let (lo4, hi4) = ([lo[0], lo[1], 0.0, 0.0], [hi[0], hi[1], 1.0, 1.0]);
+            let v = vertices(&sys, &lo4, &hi4);
+            for x in &v {
+                assert!((0..2).all(|i| lo[i] <= x[i] && x[i] <= hi[i]), "{x:?}");
+                assert!(x[0] + x[1] <= cap + 1e-8, "{x:?}");
+            }
+            let corners = [
+                [lo[0], lo[1]],
+                [hi[0], lo[1]],
+                [lo[0], hi[1]],
+                [hi[0], hi[1]],
+            ];
+            let inside = corners.iter().filter(|c| c[0] + c[1] <= cap).count();
+            for c in corners.iter().filter(|c| c[0] + c[1] <= cap) {
+                assert!(v.iter().any(|x| x == c), "{c:?} missing from {v:?}");
+            }
+            // A square cut by a line through two of its edges: one outside
+            // corner becomes two crossings.
+            let expected = if inside == 4 { 4 } else { inside + 2 };
+            assert_eq!(v.len(), expected, "{lo:?} {hi:?}: {v:?}");
+        }
+    }
+
+    // The structured vertex table (each block's values at the combinations
+    // of the others) gives, for every vertex of a box, the system's values
+    // there, and its dot products and norms agree with them.
+    #[test]
+    fn vertex_table_matches_pointwise_evaluation() {
+        let game = crate::NormalFormGame::from_fn(vec![2, 3, 3, 2], |s, p| {
+            ((s[0] * 7 + s[1] * 5 + s[2] * 3 + s[3] * 11 + p * 13) % 17) as f64 - 8.0
+        })
+        .unwrap();
+        let sys = SupportSystem::new(&game, &[&[0, 1], &[0, 1, 2], &[0, 2], &[0, 1]], None);
+        let d = sys.d;
+        let mut ws = SearchWorkspace::default();
+        ws.reset(&sys);
+        let lo = vec![0.1; d];
+        let hi = vec![0.4; d];
+        sys.excluded_by_ranges(&mut ws, &lo, &hi, 0.0, false);
+        let table = VertexValues {
+            sys: &sys,
+            vals: &ws.vals,
+            vcount: &ws.vcount,
+            fstride: &ws.fstride,
+            total: ws.total_vertices,
+            weights: core::cell::RefCell::new(Vec::new()),
+        };
+        assert_eq!(table.len(), 1 << d);
+        let x: Vec<f64> = (0..d).map(|i| i as f64 - 1.5).collect();
+        let (mut dots, mut norms) = (Vec::new(), Vec::new());
+        table.dots(&x, &mut dots);
+        table.norms(&mut norms);
+        let (mut p, mut f) = (vec![0.0; d], vec![0.0; d]);
+        for i in 0..table.len() {
+            // Vertex i: block digits in mixed radix, first block slowest;
+            // bit j of a block's digit puts its coordinate j at the top.
+            let mut z = vec![0.0; d];
+            let mut rest = i;
+            for a in (0..sys.active.len()).rev() {
+                let digit = rest % ws.vcount[a];
+                rest /= ws.vcount[a];
+                for j in 0..sys.k[a] - 1 {
+                    let c = sys.off[a] + j;
+                    z[c] = if digit >> j & 1 == 1 { hi[c] } else { lo[c] };
+                }
+            }
+            sys.eval(&z, &mut f);
+            table.point(i, &mut p);
+            for (u, v) in p.iter().zip(&f) {
+                assert!((u - v).abs() < 1e-12, "vertex {i}: {p:?} vs {f:?}");
+            }
+            let dot: f64 = f.iter().zip(&x).map(|(u, v)| u * v).sum();
+            let norm: f64 = f.iter().map(|u| u * u).sum();
+            assert!((dots[i] - dot).abs() < 1e-9 && (norms[i] - norm).abs() < 1e-9);
+        }
     }
 }
