@@ -5,6 +5,9 @@
 //! the other's true type. Every expected value below is derived by hand; the numbers
 //! are dyadic so the engine's sums are exact and compared with `==`.
 
+mod common;
+use common::engine;
+
 use std::sync::Arc;
 
 use brink_core::scenario::from_str;
@@ -65,12 +68,6 @@ name = "end"
 at_horizon = true
 "#
     )
-}
-
-fn engine(text: &str) -> Engine {
-    Engine::new(Arc::new(
-        from_str(text, "interdependent.toml", &[]).expect("loads"),
-    ))
 }
 
 /// The US's expected utilities (press, wait, deal) in each round of run `run`, and

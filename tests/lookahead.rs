@@ -11,10 +11,10 @@
 //! game allows; nothing else depends on the idle agent's choice. (Action masks will
 //! express this directly.)
 
-use std::sync::Arc;
+mod common;
+use common::engine;
 
 use brink_core::Engine;
-use brink_core::scenario::from_str;
 use brink_solve::extensive::{ExtensiveGame, Tree, subgame_perfect_equilibria};
 
 /// `if(round == 1, v1, if(round == 2, v2, ... else))`.
@@ -143,11 +143,6 @@ fn rnd(state: &mut u64) -> f64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^= z >> 31;
     (z >> 11) as f64 / (1u64 << 53) as f64 * 10.0
-}
-
-fn engine(text: &str) -> Engine {
-    let s = from_str(text, "generated.toml", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    Engine::new(Arc::new(s))
 }
 
 #[test]

@@ -7,15 +7,8 @@
 //! best responder (its response to the previous play), or by its hierarchy at the
 //! root, or by the counts of the root, would give other values.
 
-use std::sync::Arc;
-
-use brink_core::Engine;
-use brink_core::scenario::from_str;
-
-fn engine(text: &str) -> Engine {
-    let s = from_str(text, "generated.toml", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    Engine::new(Arc::new(s))
-}
+mod common;
+use common::engine;
 
 /// The observer's expected utility of each action (`Q`) and its action in `round`.
 fn observer_q(text: &str, round: usize) -> (f64, f64, String) {

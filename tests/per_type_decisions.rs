@@ -2,6 +2,9 @@
 //! lookahead) may be set per type. The agent plays its true type's rule; observers
 //! forecast each type by that type's rule.
 
+mod common;
+use common::engine;
+
 use std::sync::Arc;
 
 use brink_core::Engine;
@@ -55,12 +58,6 @@ at_horizon = true
 "#,
         1.0 - p_random
     )
-}
-
-fn engine(text: &str) -> Engine {
-    Engine::new(Arc::new(
-        from_str(text, "per_type.toml", &[]).expect("loads"),
-    ))
 }
 
 #[test]

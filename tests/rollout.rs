@@ -2,15 +2,10 @@
 //! equal to the tree at one round, values equal to hand-derived closed forms, and
 //! pruning that conditions a transition on the profiles it keeps.
 
-use std::sync::Arc;
+mod common;
+use common::engine;
 
-use brink_core::scenario::from_str;
-use brink_core::{Engine, RunResult};
-
-fn engine(text: &str) -> Engine {
-    let s = from_str(text, "generated.toml", &[]).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    Engine::new(Arc::new(s))
-}
+use brink_core::RunResult;
 
 fn bits(r: &RunResult) -> (usize, u32, Vec<u64>) {
     let mut v: Vec<u64> = r.payoffs.iter().map(|x| x.to_bits()).collect();
